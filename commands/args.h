@@ -1,0 +1,63 @@
+/*
+ * args.h: the text a person types after `/report CMD`, turned into typed,
+ * resolved values for a command's params, then into bound SQL.
+ *
+ * Words: whitespace separates, double quotes group ("a b"), \" and \\
+ * inside quotes are a quote and a backslash. Values go positional (in
+ * declared order) or as name=value, never both for the same param.
+ * Relative values (today, yesterday, this, last) resolve at `now` in the
+ * process time zone (main sets TZ from bot.timezone).
+ */
+#ifndef ARGS_H
+#define ARGS_H
+
+#include <time.h>
+
+#include "common.h"
+#include "commands/command.h"
+#include "common/strbuf.h"
+#include "store/source.h"
+
+/* Split text into words. On error (quote left open, ...) *cause is a
+ * message for the person with the accepted form. */
+int args_split(const char *text, struct strlist *words, char **cause);
+
+struct arg_value {
+	char *text;          /* resolved text: "2024-11" for last, "acme", "2024-11-03", "a,b" */
+	int64_t i;           /* PARAM_INT */
+	char *start, *end;   /* PARAM_MONTH: "2024-11-01", "2024-12-01" (half-open) */
+	char **items;        /* PARAM_LIST values */
+	size_t nitems;
+};
+
+/* A command with every param bound; owns values (cmd is borrowed). */
+struct invocation {
+	const struct command *cmd;
+	struct arg_value *values;   /* cmd->nparams entries */
+};
+
+/*
+ * Bind words to cmd's params. On error returns -1 and *cause is a message
+ * for the person naming the param, the bad value, the accepted forms and an
+ * example, e.g. "month: '2024-13' is not a month; use YYYY-MM, this or
+ * last, e.g. /report usage acme 2024-11".
+ */
+int args_bind(const struct command *cmd, char *const *words, size_t nwords,
+	      time_t now, struct invocation *inv, char **cause);
+void invocation_release(struct invocation *inv);
+
+/*
+ * The SQL to run: placeholders become '?', list params one '?' per item.
+ * *binds (caller frees the array, not the strings) borrows from inv.
+ */
+int invocation_sql(const struct invocation *inv, struct strbuf *sql,
+		   struct bind_value **binds, size_t *nbinds, char **cause);
+
+/* "customer=acme month=2024-11"; caller frees. */
+char *invocation_describe(const struct invocation *inv);
+
+/* File name from the command's filename template, else "CMD-ARG1-ARG2.csv";
+ * only [A-Za-z0-9._-] survive; caller frees. */
+char *invocation_filename(const struct invocation *inv);
+
+#endif

@@ -1,0 +1,33 @@
+/*
+ * catalog.h: every report command found in commands_dir (*.sql), sorted by
+ * name. Owns the commands; catalog_release frees them.
+ */
+#ifndef CATALOG_H
+#define CATALOG_H
+
+#include "common.h"
+#include "commands/command.h"
+#include "common/strbuf.h"
+
+struct catalog {
+	struct command *cmds;
+	size_t n;
+};
+
+/* Load DIR/*.sql. Faulty files are left out and their faults pushed to
+ * errors ("PATH:LINE: message"); returns -1 if DIR cannot be read or any
+ * file had a fault, 0 otherwise. */
+int catalog_load(struct catalog *cat, const char *dir, struct strlist *errors);
+void catalog_release(struct catalog *cat);
+
+const struct command *catalog_find(const struct catalog *cat, const char *name);
+
+/* The name closest to `name` (edit distance), or NULL if nothing is close. */
+const char *catalog_closest(const struct catalog *cat, const char *name,
+			    const char *const *extra_names, size_t nextra);
+
+/* Help text generated from the headers: the list, and one command. */
+void help_render_list(const struct catalog *cat, const char *slash, struct strbuf *out);
+void help_render_command(const struct command *cmd, const char *slash, struct strbuf *out);
+
+#endif

@@ -1,0 +1,70 @@
+/*
+ * command.h: a report definition, parsed from commands/NAME.sql.
+ *
+ * Header: `-- key: value` lines first (summary, source, param, channels,
+ * timeout, max_rows, filename, bom), the SQL after. Everything in a
+ * struct command is owned by it; command_release frees it.
+ */
+#ifndef COMMAND_H
+#define COMMAND_H
+
+#include "common.h"
+
+enum param_type {
+	PARAM_STRING,
+	PARAM_INT,
+	PARAM_DATE,      /* YYYY-MM-DD, today, yesterday */
+	PARAM_MONTH,     /* YYYY-MM, this, last; binds NAME_start / NAME_end */
+	PARAM_ENUM,      /* enum(a|b|c) */
+	PARAM_LIST,      /* comma-separated; :NAME expands to one ? per value */
+};
+const char *param_type_name(enum param_type t);
+
+struct param {
+	char *name;
+	enum param_type type;
+	char **choices;         /* PARAM_ENUM */
+	size_t nchoices;
+	char *def;              /* default text as written, or NULL = required */
+	char *description;      /* may be "" */
+};
+
+/* One piece of the SQL after placeholder scanning. */
+struct sql_piece {
+	char *text;             /* literal SQL text, or NULL for a placeholder */
+	char *name;             /* placeholder name (without ':'), e.g. month_start */
+};
+
+struct command {
+	char *name;             /* from the file name */
+	char *path;
+	char *summary;
+	char *source;           /* NULL = config default_source */
+	struct param *params;   /* in argument order */
+	size_t nparams;
+	char **channels;        /* allowed channel ids; nchannels == 0: anywhere */
+	size_t nchannels;
+	int timeout;            /* seconds; 0 = config default */
+	int64_t max_rows;       /* 0 = unlimited */
+	char *filename;         /* template like "usage-{customer}-{month}.csv", or NULL */
+	int bom;                /* -1 = config default, 0, 1 */
+	char *sql;              /* the SQL text as written */
+	int sql_line;           /* 1-based line where the SQL starts */
+	struct sql_piece *pieces;  /* sql split at placeholders */
+	size_t npieces;
+};
+
+/*
+ * Parse a command file's text. Every fault is pushed to errors as
+ * "PATH:LINE: message"; returns 0 if none, -1 otherwise (cmd is then
+ * still safe to release). Checks: name syntax, unknown keys, duplicate
+ * params, bad types/defaults, undeclared placeholders, unused params.
+ */
+int command_parse(struct command *cmd, const char *name, const char *path,
+		  const char *text, size_t len, struct strlist *errors);
+void command_release(struct command *cmd);
+
+/* Read and parse commands/NAME.sql (path), name taken from the file name. */
+int command_load(struct command *cmd, const char *path, struct strlist *errors);
+
+#endif

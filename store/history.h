@@ -1,0 +1,65 @@
+/*
+ * history.h: the run history store, an SQLite database in data_dir
+ * (history.db): WAL, schema version in PRAGMA user_version, one connection
+ * guarded by one mutex (history_lock) so any thread may call any function.
+ *
+ * history_open marks runs left "queued"/"running" by a crashed process as
+ * "interrupted". Strings in records are owned by the record;
+ * history_record_release frees them.
+ */
+#ifndef HISTORY_H
+#define HISTORY_H
+
+#include "common.h"
+
+/* Append-only; stored as these names in the database. */
+enum run_status {
+	RUN_QUEUED,
+	RUN_RUNNING,
+	RUN_OK,
+	RUN_ERROR,
+	RUN_TIMEOUT,
+	RUN_CANCELLED,
+	RUN_INTERRUPTED,   /* the process died while it ran */
+	RUN_SKIPPED,       /* scheduled run not posted (skip_empty / only_changed) */
+};
+const char *run_status_name(enum run_status s);  /* "ok", "error", ... */
+
+struct run_record {
+	int64_t id;
+	char *command;
+	char *args;          /* the resolved arguments as shown to people */
+	char *user;          /* Slack user id, or "cli" / "console" / "schedule:NAME" */
+	char *channel;       /* or NULL */
+	char *source;
+	int64_t queued_ms;   /* wall clock, ms since epoch */
+	int64_t started_ms;  /* 0 if never started */
+	int64_t finished_ms; /* 0 if not finished */
+	enum run_status status;
+	int64_t rows;
+	int64_t bytes;
+	int64_t duration_ms;
+	char *error;         /* the cause shown to the person, or NULL */
+};
+void history_record_release(struct run_record *r);
+
+struct history;
+
+/* Open (creating) PATH. */
+int history_open(struct history **out, const char *path, char **cause);
+void history_close(struct history *h);   /* NULL is a no-op */
+
+/* Insert a queued run; r->id is ignored, *id receives the new id. */
+int history_add_run(struct history *h, const struct run_record *r, int64_t *id, char **cause);
+int history_mark_running(struct history *h, int64_t id, char **cause);
+int history_finish_run(struct history *h, int64_t id, enum run_status status,
+		       int64_t rows, int64_t bytes, int64_t duration_ms,
+		       const char *error, char **cause);
+
+/* Most recent first; *out is an array the caller frees with history_records_free. */
+int history_recent(struct history *h, size_t limit, struct run_record **out, size_t *n, char **cause);
+void history_records_free(struct run_record *recs, size_t n);
+/* Returns 0 and fills *r, 1 if there is no such run, -1 on error. */
+int history_get(struct history *h, int64_t id, struct run_record *r, char **cause);
+
+#endif

@@ -1,0 +1,99 @@
+/*
+ * source.h: a data source behind one streaming row interface.
+ *
+ * A struct source is one open connection, owned by one thread at a time.
+ * Only source_cancel may be called from another thread. Rows come one at a
+ * time; nothing holds a whole result in memory.
+ *
+ * Lifecycle: source_open -> (source_execute -> source_next ... SOURCE_DONE)* ->
+ * source_close.  source_close(NULL) is a no-op.
+ */
+#ifndef SOURCE_H
+#define SOURCE_H
+
+#include "common.h"
+#include "bot/config.h"
+
+/* Append-only result codes; source_strerror gives the words. */
+enum source_result {
+	SOURCE_OK = 0,
+	SOURCE_ROW = 1,          /* source_next: a row is available */
+	SOURCE_DONE = 2,         /* source_next: no more rows */
+	SOURCE_ECONNECT = -1,    /* could not connect / connection lost */
+	SOURCE_EQUERY = -2,      /* the statement failed (syntax, unknown column, ...) */
+	SOURCE_ETIMEOUT = -3,    /* the run's timeout passed */
+	SOURCE_ECANCELLED = -4,  /* source_cancel was called */
+	SOURCE_EAUTH = -5,       /* wrong user or password */
+	SOURCE_EBIND = -6,       /* a value could not be bound */
+};
+const char *source_strerror(enum source_result r);
+
+/* One bound statement parameter. Text values are bound as text. */
+enum bind_kind { BIND_TEXT, BIND_INT };
+struct bind_value {
+	enum bind_kind kind;
+	const char *text;        /* BIND_TEXT: borrowed, NUL-terminated */
+	int64_t i;               /* BIND_INT */
+};
+
+/* The current row: vals[i] == NULL means SQL NULL. Borrowed until the
+ * next source_next/source_execute/source_close call. */
+struct source_row {
+	size_t ncols;
+	const char *const *vals;
+	const size_t *lens;
+};
+
+struct source;
+
+/* Open a connection described by cfg (borrowed; must outlive the source). */
+enum source_result source_open(struct source **out, const struct source_config *cfg, char **cause);
+
+/*
+ * Start a statement: sql uses '?' for parameters (the command layer turns
+ * :name into '?'), binds[i] is the i-th '?'. timeout_ms > 0 bounds the whole
+ * run (execute + every next). On error *cause says what failed in words
+ * fit for the log; it never holds a password.
+ */
+enum source_result source_execute(struct source *src, const char *sql,
+				  const struct bind_value *binds, size_t nbinds,
+				  int64_t timeout_ms, char **cause);
+
+/* Column names of the running statement; borrowed. */
+size_t source_ncols(struct source *src);
+const char *source_colname(struct source *src, size_t i);
+
+/* Next row: SOURCE_ROW with *row filled, SOURCE_DONE, or an error. */
+enum source_result source_next(struct source *src, struct source_row *row, char **cause);
+
+/* Prepare without executing, for `check`: catches unknown columns. */
+enum source_result source_check(struct source *src, const char *sql, size_t nparams, char **cause);
+
+/* Ask the running statement to stop (any thread; async-safe for sqlite). */
+void source_cancel(struct source *src);
+
+void source_close(struct source *src);
+
+/* Driver entry points (store/source-sqlite.c, store/source-mysql.c). */
+struct source_driver_ops {
+	enum source_result (*open)(struct source **out, const struct source_config *cfg, char **cause);
+	enum source_result (*execute)(struct source *src, const char *sql, const struct bind_value *binds,
+				      size_t nbinds, int64_t timeout_ms, char **cause);
+	size_t (*ncols)(struct source *src);
+	const char *(*colname)(struct source *src, size_t i);
+	enum source_result (*next)(struct source *src, struct source_row *row, char **cause);
+	enum source_result (*check)(struct source *src, const char *sql, size_t nparams, char **cause);
+	void (*cancel)(struct source *src);
+	void (*close)(struct source *src);
+};
+
+/* Every driver's struct starts with this header so source.c can dispatch. */
+struct source {
+	const struct source_driver_ops *ops;
+	const struct source_config *cfg;
+};
+
+extern const struct source_driver_ops source_sqlite_ops;
+extern const struct source_driver_ops source_mysql_ops;
+
+#endif

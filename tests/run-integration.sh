@@ -1,0 +1,3 @@
+#!/bin/sh
+# Placeholder until integration tests land.
+echo "0 passed, 0 failed"
