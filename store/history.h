@@ -49,8 +49,12 @@ struct history;
 int history_open(struct history **out, const char *path, char **cause);
 void history_close(struct history *h);   /* NULL is a no-op */
 
-/* Insert a queued run; r->id is ignored, *id receives the new id. */
+/* Insert a queued run. If r->id > 0 it is used as the id (the bot hands out
+ * ids from a counter so the network thread needs no database write);
+ * else a new id is chosen. *id receives the id. */
 int history_add_run(struct history *h, const struct run_record *r, int64_t *id, char **cause);
+/* Largest run id stored, 0 if none: seeds the bot's run-id counter. */
+int history_max_id(struct history *h, int64_t *id, char **cause);
 int history_mark_running(struct history *h, int64_t id, char **cause);
 int history_finish_run(struct history *h, int64_t id, enum run_status status,
 		       int64_t rows, int64_t bytes, int64_t duration_ms,
