@@ -1,0 +1,37 @@
+/*
+ * app.h: the process-wide state shared by serve, console and run: config,
+ * command catalog, history store, worker pool. Built by main, torn down by
+ * app_close; borrowed by everything else.
+ */
+#ifndef APP_H
+#define APP_H
+
+#include <stdatomic.h>
+
+#include "common.h"
+#include "bot/config.h"
+#include "commands/catalog.h"
+#include "store/history.h"
+
+struct pool;
+
+struct app {
+	struct config cfg;
+	struct catalog catalog;
+	struct history *history;
+	struct pool *pool;               /* serve and console; NULL otherwise */
+	atomic_llong next_run_id;        /* handed out without a database write */
+	void *scheduler;                 /* serve only; bot/scheduler.h */
+};
+
+#define APP_NEED_HISTORY (1 << 0)
+
+/* Load config (path), apply bot.timezone, load the catalog, open the
+ * history when flags ask for it. Catalog faults are logged, the faulty
+ * commands left out. */
+int app_open(struct app *app, const char *config_path, unsigned flags, char **cause);
+void app_close(struct app *app);
+
+int64_t app_new_run_id(struct app *app);
+
+#endif

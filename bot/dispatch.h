@@ -1,0 +1,33 @@
+/*
+ * dispatch.h: one line a person typed (the text after the slash command),
+ * turned into an immediate reply and, for a report or a built-in that reads
+ * the database, a job on the pool. Used by Slack, console and the
+ * scheduler alike. Never blocks on a database, file or network.
+ */
+#ifndef DISPATCH_H
+#define DISPATCH_H
+
+#include "common.h"
+#include "bot/app.h"
+#include "bot/job.h"
+
+struct dispatch_request {
+	const char *text;              /* e.g. "monthly acme 2024-11" */
+	const char *user_id;           /* "console" outside Slack */
+	const char *channel_id;        /* NULL outside Slack */
+	const char *schedule;          /* schedule name when scheduled, else NULL */
+	int64_t slot_ms;               /* scheduled slot */
+	int attempt;
+	const struct delivery *delivery;
+};
+
+struct dispatch_reply {
+	char *text;                    /* owned; shown at once (Slack ack payload) */
+	int64_t run_id;                /* > 0 when a report was queued */
+	bool mistake;                  /* text explains a mistake in the input */
+};
+
+void dispatch_line(struct app *app, const struct dispatch_request *req, struct dispatch_reply *reply);
+void dispatch_reply_release(struct dispatch_reply *reply);
+
+#endif

@@ -1,0 +1,63 @@
+/*
+ * job.h: one unit of work for the worker pool (a report run or a built-in
+ * that reads the database), and the delivery interface through which its
+ * outcome reaches the person (Slack upload, console folder).
+ *
+ * A job is owned by whoever holds it: the submitter until pool_submit
+ * succeeds, then the pool, which frees it with job_free after delivery.
+ */
+#ifndef JOB_H
+#define JOB_H
+
+#include <stdatomic.h>
+
+#include "common.h"
+#include "commands/args.h"
+#include "commands/report.h"
+
+struct builtin;
+
+enum job_kind {
+	JOB_REPORT,
+	JOB_BUILTIN,       /* a built-in that reads the history store */
+};
+
+struct job {
+	enum job_kind kind;
+	int64_t run_id;              /* JOB_REPORT: the history id shown to people */
+	struct invocation inv;       /* JOB_REPORT; owned (inv.cmd borrowed from the catalog) */
+	const struct builtin *builtin;  /* JOB_BUILTIN */
+	struct strlist words;        /* JOB_BUILTIN: its arguments; owned */
+	char *args_shown;            /* resolved arguments, "customer=acme month=2024-11" */
+	char *user_id;               /* owned; "console", "cli", or a Slack user id */
+	char *channel_id;            /* owned; NULL outside Slack */
+	char *schedule;              /* owned; schedule name for scheduled runs, else NULL */
+	int64_t slot_ms;             /* scheduled: the slot time */
+	int attempt;                 /* scheduled: 1 for the first try */
+	int64_t queued_ms;           /* wall clock */
+	atomic_int cancel_requested;
+	const struct delivery *delivery;  /* borrowed; outlives the pool */
+};
+
+struct job *job_new(enum job_kind kind);
+void job_free(struct job *job);   /* NULL ok */
+
+/*
+ * How results reach the person. Every callback runs on a worker thread
+ * (never on the network thread). wstate is per-worker state made by
+ * worker_init (e.g. a curl handle) and only used by that worker.
+ */
+struct delivery {
+	void *ctx;
+	void *(*worker_init)(void *ctx);
+	void (*worker_free)(void *ctx, void *wstate);
+	/* A text for the person (built-in output, a refusal). */
+	int (*post_text)(void *ctx, void *wstate, const struct job *job, const char *text, char **cause);
+	/* A finished report: csv_path holds the CSV when res->status == RUN_OK
+	 * (the caller deletes it afterwards; a delivery that keeps the file
+	 * renames it). On failure res->error says why, for the person. */
+	int (*post_result)(void *ctx, void *wstate, const struct job *job,
+			   const struct report_result *res, const char *csv_path, char **cause);
+};
+
+#endif

@@ -1,0 +1,36 @@
+/*
+ * pool.h: a fixed set of worker threads fed by one bounded queue.
+ * Each worker owns its source connections and its delivery state. All
+ * shared state is behind pool->lock. Submitting never blocks: a full queue
+ * is an error the caller tells the person.
+ */
+#ifndef POOL_H
+#define POOL_H
+
+#include "common.h"
+#include "bot/job.h"
+
+struct app;
+struct pool;
+
+int pool_start(struct pool **out, struct app *app, int nworkers, int queue_size, char **cause);
+
+/* Queue job. 0: the pool owns it now. -1: queue full or stopping; the
+ * caller still owns job and *cause says so in words for the person. */
+int pool_submit(struct pool *p, struct job *job, char **cause);
+
+/* Cancel a queued or running report. 0: done or signalled; -1: no such
+ * active run (*cause says so). Never blocks on a database. */
+int pool_cancel(struct pool *p, int64_t run_id, char **cause);
+
+/* Wait until the queue is empty and no worker is busy (console). */
+void pool_wait_idle(struct pool *p);
+
+/* Number of jobs queued + running. */
+size_t pool_load(struct pool *p);
+
+/* Stop taking jobs, give running ones grace_ms to finish, cancel the rest
+ * (recorded as cancelled), join the threads, free the pool. NULL ok. */
+void pool_stop(struct pool *p, int64_t grace_ms);
+
+#endif
