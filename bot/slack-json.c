@@ -1,0 +1,448 @@
+#include "common.h"
+
+#include <jansson.h>
+
+#include "bot/slack-json.h"
+#include "common/strbuf.h"
+
+/* ---- reading ---- */
+
+static char *dup_str(json_t *obj, const char *key)
+{
+	json_t *v = json_object_get(obj, key);
+	return json_is_string(v) ? xstrdup(json_string_value(v)) : NULL;
+}
+
+static int64_t get_int(json_t *obj, const char *key)
+{
+	json_t *v = json_object_get(obj, key);
+	if (json_is_integer(v))
+		return (int64_t)json_integer_value(v);
+	if (json_is_real(v)) {
+		double d = json_real_value(v);
+		if (d > -1e15 && d < 1e15)
+			return (int64_t)d;
+	}
+	return 0;
+}
+
+static int clamp_int(int64_t v)
+{
+	if (v < 0)
+		return 0;
+	if (v > 1000000)
+		return 1000000;
+	return (int)v;
+}
+
+const char *slack_frame_type_name(enum slack_frame_type t)
+{
+	switch (t) {
+	case SLACK_FRAME_HELLO: return "hello";
+	case SLACK_FRAME_DISCONNECT: return "disconnect";
+	case SLACK_FRAME_SLASH_COMMAND: return "slash_commands";
+	case SLACK_FRAME_EVENTS_API: return "events_api";
+	case SLACK_FRAME_INTERACTIVE: return "interactive";
+	case SLACK_FRAME_OTHER: break;
+	}
+	return "other";
+}
+
+void slack_frame_release(struct slack_frame *f)
+{
+	if (!f)
+		return;
+	char **strs[] = {
+		&f->type_name, &f->envelope_id, &f->retry_reason, &f->reason,
+		&f->command, &f->text, &f->user_id, &f->user_name,
+		&f->channel_id, &f->channel_name, &f->team_id, &f->trigger_id,
+		&f->response_url, &f->event_id, &f->event_type,
+		&f->interactive_type,
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(strs); i++) {
+		free(*strs[i]);
+		*strs[i] = NULL;
+	}
+	memset(f, 0, sizeof(*f));
+}
+
+static int parse_slash(json_t *payload, struct slack_frame *f, char **cause)
+{
+	if (!json_is_object(payload))
+		return fail(cause, "slash command envelope %s has no payload object", f->envelope_id);
+	f->command = dup_str(payload, "command");
+	f->text = dup_str(payload, "text");
+	if (!f->text)
+		f->text = xstrdup("");
+	f->user_id = dup_str(payload, "user_id");
+	f->user_name = dup_str(payload, "user_name");
+	f->channel_id = dup_str(payload, "channel_id");
+	f->channel_name = dup_str(payload, "channel_name");
+	f->team_id = dup_str(payload, "team_id");
+	f->trigger_id = dup_str(payload, "trigger_id");
+	f->response_url = dup_str(payload, "response_url");
+	const char *missing = !f->command ? "command"
+		: !f->user_id ? "user_id"
+		: !f->channel_id ? "channel_id" : NULL;
+	if (missing)
+		return fail(cause, "slash command envelope %s has no payload.%s", f->envelope_id, missing);
+	return 0;
+}
+
+int slack_frame_parse(const char *data, size_t len, struct slack_frame *f, char **cause)
+{
+	memset(f, 0, sizeof(*f));
+	json_error_t jerr;
+	json_t *root = json_loadb(data, len, 0, &jerr);
+	if (!root)
+		return fail(cause, "frame is not JSON: %s at byte %d", jerr.text, jerr.position);
+	int rc = 0;
+	if (!json_is_object(root)) {
+		rc = fail(cause, "frame is not a JSON object");
+		goto out;
+	}
+	f->type_name = dup_str(root, "type");
+	f->envelope_id = dup_str(root, "envelope_id");
+	f->retry_attempt = clamp_int(get_int(root, "retry_attempt"));
+	f->retry_reason = dup_str(root, "retry_reason");
+	f->accepts_response_payload = json_is_true(json_object_get(root, "accepts_response_payload"));
+
+	const char *type = f->type_name ? f->type_name : "";
+	json_t *payload = json_object_get(root, "payload");
+	if (!strcmp(type, "hello")) {
+		f->type = SLACK_FRAME_HELLO;
+		f->num_connections = clamp_int(get_int(root, "num_connections"));
+		json_t *dbg = json_object_get(root, "debug_info");
+		if (json_is_object(dbg))
+			f->approximate_connection_time = get_int(dbg, "approximate_connection_time");
+		goto out;
+	}
+	if (!strcmp(type, "disconnect")) {
+		f->type = SLACK_FRAME_DISCONNECT;
+		f->reason = dup_str(root, "reason");
+		if (!f->reason)
+			f->reason = xstrdup("");
+		goto out;
+	}
+	if (!strcmp(type, "slash_commands"))
+		f->type = SLACK_FRAME_SLASH_COMMAND;
+	else if (!strcmp(type, "events_api"))
+		f->type = SLACK_FRAME_EVENTS_API;
+	else if (!strcmp(type, "interactive"))
+		f->type = SLACK_FRAME_INTERACTIVE;
+	else
+		f->type = SLACK_FRAME_OTHER;
+
+	if (f->type != SLACK_FRAME_OTHER && !f->envelope_id) {
+		rc = fail(cause, "%s envelope has no envelope_id", type);
+		goto out;
+	}
+	switch (f->type) {
+	case SLACK_FRAME_SLASH_COMMAND:
+		rc = parse_slash(payload, f, cause);
+		break;
+	case SLACK_FRAME_EVENTS_API:
+		if (json_is_object(payload)) {
+			f->event_id = dup_str(payload, "event_id");
+			json_t *ev = json_object_get(payload, "event");
+			if (json_is_object(ev))
+				f->event_type = dup_str(ev, "type");
+		}
+		break;
+	case SLACK_FRAME_INTERACTIVE:
+		if (json_is_object(payload))
+			f->interactive_type = dup_str(payload, "type");
+		break;
+	default:
+		break;
+	}
+out:
+	json_decref(root);
+	return rc;
+}
+
+/* ---- writing ---- */
+
+char *slack_text_prepare(const char *text, size_t max)
+{
+	static const char cut_note[] = "\n… (cut)";
+	struct strbuf sb;
+	strbuf_init(&sb);
+	if (!text)
+		text = "";
+	size_t room = max > sizeof(cut_note) ? max - sizeof(cut_note) : 0;
+	bool cut = false;
+	for (const char *p = text; *p; p++) {
+		const char *rep = NULL;
+		switch (*p) {
+		case '&': rep = "&amp;"; break;
+		case '<': rep = "&lt;"; break;
+		case '>': rep = "&gt;"; break;
+		}
+		size_t n = rep ? strlen(rep) : 1;
+		if (sb.len + n > room) {
+			/* never leave half a UTF-8 sequence at the end */
+			while (sb.len > 0 && ((unsigned char)sb.buf[sb.len - 1] & 0xC0) == 0x80)
+				sb.len--;
+			if (sb.len > 0 && ((unsigned char)sb.buf[sb.len - 1] & 0x80))
+				sb.len--;
+			sb.buf[sb.len] = '\0';
+			cut = strlen(p) > 0;
+			break;
+		}
+		if (rep)
+			strbuf_adds(&sb, rep);
+		else
+			strbuf_addc(&sb, *p);
+	}
+	if (cut)
+		strbuf_adds(&sb, cut_note);
+	return strbuf_detach(&sb);
+}
+
+/* Serialize and free root; the result is plain ASCII JSON. */
+static char *dump(json_t *root)
+{
+	char *s = json_dumps(root, JSON_COMPACT | JSON_ENSURE_ASCII);
+	json_decref(root);
+	if (!s)
+		abort();
+	char *out = xstrdup(s);
+	free(s);
+	return out;
+}
+
+/* A JSON string from text that may not be valid UTF-8: bad bytes become
+ * U+FFFD so a message is never lost to one stray byte. */
+static json_t *json_text(const char *text)
+{
+	if (!text)
+		text = "";
+	json_t *s = json_string(text);
+	if (s)
+		return s;
+	struct strbuf sb;
+	strbuf_init(&sb);
+	const unsigned char *p = (const unsigned char *)text;
+	while (*p) {
+		size_t n = 0;
+		if (*p < 0x80)
+			n = 1;
+		else if ((*p & 0xE0) == 0xC0 && *p >= 0xC2)
+			n = 2;
+		else if ((*p & 0xF0) == 0xE0)
+			n = 3;
+		else if ((*p & 0xF8) == 0xF0 && *p <= 0xF4)
+			n = 4;
+		bool okseq = n > 0;
+		for (size_t i = 1; okseq && i < n; i++)
+			okseq = (p[i] & 0xC0) == 0x80;
+		if (okseq && n > 1) {
+			json_t *probe = json_stringn((const char *)p, n);
+			okseq = probe != NULL;
+			json_decref(probe);
+		}
+		if (okseq) {
+			strbuf_add(&sb, p, n);
+			p += n;
+		} else {
+			strbuf_adds(&sb, "\xEF\xBF\xBD");
+			p++;
+		}
+	}
+	s = json_string(sb.buf);
+	strbuf_release(&sb);
+	return s ? s : json_string("");
+}
+
+static json_t *prepared_text(const char *text)
+{
+	char *t = slack_text_prepare(text, SLACK_TEXT_MAX);
+	json_t *j = json_text(t);
+	free(t);
+	return j;
+}
+
+char *slack_json_ack(const char *envelope_id, const char *text)
+{
+	json_t *root = json_object();
+	json_object_set_new(root, "envelope_id", json_text(envelope_id));
+	if (text) {
+		json_t *payload = json_object();
+		json_object_set_new(payload, "text", prepared_text(text));
+		json_object_set_new(payload, "response_type", json_string("ephemeral"));
+		json_object_set_new(root, "payload", payload);
+	}
+	return dump(root);
+}
+
+char *slack_json_post_message(const char *channel, const char *text)
+{
+	json_t *root = json_object();
+	json_object_set_new(root, "channel", json_text(channel));
+	json_object_set_new(root, "text", prepared_text(text));
+	return dump(root);
+}
+
+char *slack_json_post_ephemeral(const char *channel, const char *user, const char *text)
+{
+	json_t *root = json_object();
+	json_object_set_new(root, "channel", json_text(channel));
+	json_object_set_new(root, "user", json_text(user));
+	json_object_set_new(root, "text", prepared_text(text));
+	return dump(root);
+}
+
+char *slack_json_get_upload_url(const char *filename, int64_t length)
+{
+	json_t *root = json_object();
+	json_object_set_new(root, "filename", json_text(filename));
+	json_object_set_new(root, "length", json_integer((json_int_t)length));
+	return dump(root);
+}
+
+char *slack_json_complete_upload(const char *file_id, const char *title,
+				 const char *channel_id, const char *initial_comment)
+{
+	json_t *root = json_object();
+	json_t *files = json_array();
+	json_t *file = json_object();
+	json_object_set_new(file, "id", json_text(file_id));
+	json_object_set_new(file, "title", json_text(title ? title : file_id));
+	json_array_append_new(files, file);
+	json_object_set_new(root, "files", files);
+	if (channel_id)
+		json_object_set_new(root, "channel_id", json_text(channel_id));
+	if (initial_comment)
+		json_object_set_new(root, "initial_comment", prepared_text(initial_comment));
+	return dump(root);
+}
+
+/* ---- responses ---- */
+
+void slack_response_release(struct slack_response *r)
+{
+	if (!r)
+		return;
+	free(r->error);
+	free(r->warning);
+	free(r->detail);
+	free(r->needed);
+	free(r->url);
+	free(r->upload_url);
+	free(r->file_id);
+	free(r->user_id);
+	free(r->user);
+	free(r->team);
+	free(r->ts);
+	memset(r, 0, sizeof(*r));
+}
+
+int slack_response_parse(const char *data, size_t len, struct slack_response *r, char **cause)
+{
+	memset(r, 0, sizeof(*r));
+	json_error_t jerr;
+	json_t *root = json_loadb(data, len, 0, &jerr);
+	if (!root)
+		return fail(cause, "Slack's answer is not JSON (%s)", jerr.text);
+	int rc = 0;
+	json_t *ok = json_object_get(root, "ok");
+	if (!json_is_object(root) || !json_is_boolean(ok)) {
+		rc = fail(cause, "Slack's answer has no \"ok\" field");
+		goto out;
+	}
+	r->ok = json_is_true(ok);
+	r->error = dup_str(root, "error");
+	if (!r->ok && !r->error)
+		r->error = xstrdup("unknown_error");
+	r->warning = dup_str(root, "warning");
+	r->needed = dup_str(root, "needed");
+	r->url = dup_str(root, "url");
+	r->upload_url = dup_str(root, "upload_url");
+	r->file_id = dup_str(root, "file_id");
+	r->user_id = dup_str(root, "user_id");
+	r->user = dup_str(root, "user");
+	r->team = dup_str(root, "team");
+	r->ts = dup_str(root, "ts");
+	json_t *meta = json_object_get(root, "response_metadata");
+	json_t *msgs = json_is_object(meta) ? json_object_get(meta, "messages") : NULL;
+	if (json_is_array(msgs) && json_array_size(msgs) > 0) {
+		struct strbuf sb;
+		strbuf_init(&sb);
+		size_t i;
+		json_t *m;
+		json_array_foreach(msgs, i, m) {
+			if (!json_is_string(m))
+				continue;
+			if (sb.len)
+				strbuf_adds(&sb, "; ");
+			strbuf_adds(&sb, json_string_value(m));
+		}
+		r->detail = strbuf_detach(&sb);
+	}
+out:
+	json_decref(root);
+	return rc;
+}
+
+static const struct {
+	const char *code;
+	const char *words;
+} error_words[] = {
+	{ "not_in_channel", "invite @reportbot to this channel (/invite @reportbot), then try again" },
+	{ "channel_not_found", "the channel was not found, or the bot cannot see it; invite @reportbot to it" },
+	{ "is_archived", "the channel is archived" },
+	{ "invalid_auth", "the bot token is not valid" },
+	{ "not_authed", "no token was sent to Slack; set SLACK_BOT_TOKEN and SLACK_APP_TOKEN" },
+	{ "token_revoked", "the token has been revoked; install the app again and use the new token" },
+	{ "token_expired", "the token has expired" },
+	{ "account_inactive", "the token belongs to a deleted user or a disabled app" },
+	{ "missing_scope", "the app lacks a permission (scope)" },
+	{ "no_permission", "the app lacks the permission to do this" },
+	{ "ratelimited", "Slack is rate limiting the bot; try again in a minute" },
+	{ "rate_limited", "the bot posted too many messages; try again in a minute" },
+	{ "msg_too_long", "the message is too long for Slack" },
+	{ "user_not_in_channel", "you are not a member of this channel" },
+	{ "file_uploads_disabled", "file uploads are disabled in this workspace" },
+	{ "file_upload_size_restricted", "the file is larger than this workspace allows" },
+	{ "storage_limit_reached", "the workspace has reached its file storage limit" },
+	{ "file_not_found", "Slack lost the uploaded file; run the report again" },
+	{ "missing_argument", "Slack refused the upload (the file may be empty)" },
+	{ "team_disabled", "the workspace is disabled" },
+	{ "user_removed_from_team", "the bot was removed from the workspace" },
+	{ "missing_args", "the app-level token (SLACK_APP_TOKEN, xapp-...) is missing" },
+	{ "not_allowed_token_type", "a token of the wrong kind was used: SLACK_APP_TOKEN must be an xapp- token, SLACK_BOT_TOKEN an xoxb- token" },
+	{ "internal_error", "Slack had an internal error; try again" },
+	{ "fatal_error", "Slack had an internal error; try again" },
+	{ "service_unavailable", "Slack is unavailable right now; try again" },
+	{ "request_timeout", "Slack timed out; try again" },
+};
+
+char *slack_error_words(const char *error, const char *needed)
+{
+	if (!error)
+		error = "unknown_error";
+	for (size_t i = 0; i < ARRAY_SIZE(error_words); i++) {
+		if (strcmp(error, error_words[i].code))
+			continue;
+		if (!strcmp(error, "missing_scope") && needed)
+			return xasprintf("%s: add %s in the app's OAuth settings and reinstall", error_words[i].words, needed);
+		return xstrdup(error_words[i].words);
+	}
+	return xasprintf("Slack answered %s", error);
+}
+
+bool slack_error_is_auth(const char *error)
+{
+	static const char *const codes[] = {
+		"invalid_auth", "not_authed", "token_revoked", "token_expired",
+		"account_inactive", "team_disabled", "user_removed_from_team",
+		"missing_args", "not_allowed_token_type",
+	};
+	if (!error)
+		return false;
+	for (size_t i = 0; i < ARRAY_SIZE(codes); i++)
+		if (!strcmp(error, codes[i]))
+			return true;
+	return false;
+}

@@ -1,0 +1,126 @@
+/*
+ * slack-json.h: the JSON of Slack, with no I/O, so unit tests and the
+ * fuzzer reach all of it.
+ *
+ *  - Socket Mode frames (hello, disconnect, envelopes) -> struct slack_frame
+ *  - the acknowledgement of an envelope
+ *  - request bodies for the Web API methods the bot calls
+ *  - Web API responses -> struct slack_response, errors -> plain words
+ *
+ * Every string in a parsed struct is owned by it and freed by its
+ * *_release function (which accepts a zeroed struct). Every char *
+ * returned by a builder belongs to the caller.
+ */
+#ifndef SLACK_JSON_H
+#define SLACK_JSON_H
+
+#include "common.h"
+
+/* Longest message text we send; Slack asks for at most 4,000 characters. */
+#define SLACK_TEXT_MAX 3900
+
+enum slack_frame_type {
+	SLACK_FRAME_OTHER,           /* valid JSON, a type we do not handle */
+	SLACK_FRAME_HELLO,
+	SLACK_FRAME_DISCONNECT,
+	SLACK_FRAME_SLASH_COMMAND,   /* envelope type "slash_commands" */
+	SLACK_FRAME_EVENTS_API,      /* envelope type "events_api" */
+	SLACK_FRAME_INTERACTIVE,     /* envelope type "interactive" */
+};
+
+struct slack_frame {
+	enum slack_frame_type type;
+	char *type_name;             /* "type" as sent, or NULL */
+
+	/* envelopes (any frame with an envelope_id) */
+	char *envelope_id;           /* NULL when absent */
+	int retry_attempt;           /* 0 when absent */
+	char *retry_reason;
+	bool accepts_response_payload;
+
+	/* hello */
+	int num_connections;
+	int64_t approximate_connection_time;   /* seconds, 0 when absent */
+
+	/* disconnect */
+	char *reason;                /* "refresh_requested", "warning", ... */
+
+	/* slash_commands payload */
+	char *command;               /* "/report" */
+	char *text;                  /* what the person typed after it; "" if absent */
+	char *user_id;
+	char *user_name;
+	char *channel_id;
+	char *channel_name;
+	char *team_id;
+	char *trigger_id;
+	char *response_url;
+
+	/* events_api payload */
+	char *event_id;
+	char *event_type;            /* payload.event.type */
+
+	/* interactive payload */
+	char *interactive_type;      /* payload.type */
+};
+
+/*
+ * Parse one Socket Mode text frame. Returns -1 with *cause when data is
+ * not a JSON object, or when an envelope lacks what its type needs
+ * (envelope_id always; command, user_id and channel_id for a slash
+ * command). A frame that fails may still have f->envelope_id set, so
+ * the caller can acknowledge it anyway; release f in every case.
+ */
+int slack_frame_parse(const char *data, size_t len, struct slack_frame *f, char **cause);
+void slack_frame_release(struct slack_frame *f);
+const char *slack_frame_type_name(enum slack_frame_type t);
+
+/*
+ * The acknowledgement of an envelope: {"envelope_id":ID} and, when text is
+ * not NULL, "payload":{"text":TEXT,"response_type":"ephemeral"}. Text is
+ * escaped for Slack (&, <, >) and cut at SLACK_TEXT_MAX.
+ */
+char *slack_json_ack(const char *envelope_id, const char *text);
+
+/* Escape &, <, > for Slack message text and cut at max bytes on a UTF-8
+ * boundary (adding a note that it was cut). Caller frees. */
+char *slack_text_prepare(const char *text, size_t max);
+
+/* Request bodies. Text arguments are prepared with slack_text_prepare. */
+char *slack_json_post_message(const char *channel, const char *text);
+char *slack_json_post_ephemeral(const char *channel, const char *user, const char *text);
+char *slack_json_get_upload_url(const char *filename, int64_t length);
+char *slack_json_complete_upload(const char *file_id, const char *title,
+				 const char *channel_id, const char *initial_comment);
+
+/* A Web API response. */
+struct slack_response {
+	bool ok;
+	char *error;         /* "not_in_channel", ...; NULL when ok */
+	char *warning;
+	char *detail;        /* response_metadata.messages joined, or NULL */
+	char *needed;        /* missing_scope: the scope needed */
+	char *url;           /* apps.connections.open */
+	char *upload_url;    /* files.getUploadURLExternal */
+	char *file_id;       /* files.getUploadURLExternal */
+	char *user_id;       /* auth.test */
+	char *user;          /* auth.test: the bot's name */
+	char *team;          /* auth.test */
+	char *ts;            /* chat.postMessage */
+};
+
+/* -1 with *cause when the body is not a JSON object with a boolean "ok". */
+int slack_response_parse(const char *data, size_t len, struct slack_response *r, char **cause);
+void slack_response_release(struct slack_response *r);
+
+/*
+ * What an error code means for a person, in plain words, e.g.
+ * "not_in_channel" -> "invite @reportbot to this channel". Unknown codes
+ * give "Slack answered ERROR". Caller frees.
+ */
+char *slack_error_words(const char *error, const char *needed);
+
+/* True for errors that retrying will not fix (bad token, revoked, ...). */
+bool slack_error_is_auth(const char *error);
+
+#endif

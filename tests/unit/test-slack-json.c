@@ -1,0 +1,318 @@
+#include "common.h"
+
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include "bot/slack-json.h"
+
+static int parse(const char *s, struct slack_frame *f, char **cause)
+{
+	return slack_frame_parse(s, strlen(s), f, cause);
+}
+
+static void test_hello(void **state)
+{
+	(void)state;
+	struct slack_frame f;
+	assert_int_equal(parse("{\"type\":\"hello\",\"num_connections\":2,"
+			       "\"connection_info\":{\"app_id\":\"A1\"},"
+			       "\"debug_info\":{\"host\":\"h\",\"approximate_connection_time\":18060}}",
+			       &f, NULL), 0);
+	assert_int_equal(f.type, SLACK_FRAME_HELLO);
+	assert_int_equal(f.num_connections, 2);
+	assert_int_equal(f.approximate_connection_time, 18060);
+	assert_null(f.envelope_id);
+	slack_frame_release(&f);
+}
+
+static void test_disconnect(void **state)
+{
+	(void)state;
+	const char *reasons[] = { "refresh_requested", "warning", "link_disabled", "too_many_websockets" };
+	for (size_t i = 0; i < ARRAY_SIZE(reasons); i++) {
+		char *s = xasprintf("{\"type\":\"disconnect\",\"reason\":\"%s\",\"debug_info\":{\"host\":\"x\"}}", reasons[i]);
+		struct slack_frame f;
+		assert_int_equal(parse(s, &f, NULL), 0);
+		assert_int_equal(f.type, SLACK_FRAME_DISCONNECT);
+		assert_string_equal(f.reason, reasons[i]);
+		slack_frame_release(&f);
+		free(s);
+	}
+	struct slack_frame f;
+	assert_int_equal(parse("{\"type\":\"disconnect\"}", &f, NULL), 0);
+	assert_string_equal(f.reason, "");
+	slack_frame_release(&f);
+}
+
+static void test_slash(void **state)
+{
+	(void)state;
+	struct slack_frame f;
+	assert_int_equal(parse("{\"envelope_id\":\"e-1\",\"type\":\"slash_commands\",\"accepts_response_payload\":true,"
+			       "\"payload\":{\"token\":\"t\",\"team_id\":\"T1\",\"channel_id\":\"C1\",\"channel_name\":\"random\","
+			       "\"user_id\":\"U1\",\"user_name\":\"ann\",\"command\":\"/report\",\"text\":\"monthly acme 2024-11\","
+			       "\"trigger_id\":\"1.2.x\",\"response_url\":\"https://hooks/x\"}}", &f, NULL), 0);
+	assert_int_equal(f.type, SLACK_FRAME_SLASH_COMMAND);
+	assert_string_equal(f.envelope_id, "e-1");
+	assert_true(f.accepts_response_payload);
+	assert_string_equal(f.command, "/report");
+	assert_string_equal(f.text, "monthly acme 2024-11");
+	assert_string_equal(f.user_id, "U1");
+	assert_string_equal(f.channel_id, "C1");
+	assert_string_equal(f.trigger_id, "1.2.x");
+	assert_int_equal(f.retry_attempt, 0);
+	slack_frame_release(&f);
+
+	/* text absent: empty; the person typed just /report */
+	assert_int_equal(parse("{\"envelope_id\":\"e\",\"type\":\"slash_commands\",\"payload\":"
+			       "{\"command\":\"/report\",\"user_id\":\"U\",\"channel_id\":\"C\"}}", &f, NULL), 0);
+	assert_string_equal(f.text, "");
+	slack_frame_release(&f);
+}
+
+static void test_slash_missing_fields(void **state)
+{
+	(void)state;
+	const char *bad[] = {
+		"{\"envelope_id\":\"e\",\"type\":\"slash_commands\"}",
+		"{\"envelope_id\":\"e\",\"type\":\"slash_commands\",\"payload\":[]}",
+		"{\"envelope_id\":\"e\",\"type\":\"slash_commands\",\"payload\":{\"user_id\":\"U\",\"channel_id\":\"C\"}}",
+		"{\"envelope_id\":\"e\",\"type\":\"slash_commands\",\"payload\":{\"command\":\"/r\",\"channel_id\":\"C\"}}",
+		"{\"envelope_id\":\"e\",\"type\":\"slash_commands\",\"payload\":{\"command\":\"/r\",\"user_id\":\"U\"}}",
+		"{\"envelope_id\":\"e\",\"type\":\"slash_commands\",\"payload\":{\"command\":5,\"user_id\":\"U\",\"channel_id\":\"C\"}}",
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		struct slack_frame f;
+		char *cause = NULL;
+		assert_int_equal(parse(bad[i], &f, &cause), -1);
+		assert_non_null(cause);
+		/* the envelope can still be acknowledged */
+		assert_string_equal(f.envelope_id, "e");
+		free(cause);
+		slack_frame_release(&f);
+	}
+	struct slack_frame f;
+	char *cause = NULL;
+	assert_int_equal(parse("{\"type\":\"slash_commands\",\"payload\":{}}", &f, &cause), -1);
+	assert_null(f.envelope_id);
+	assert_non_null(strstr(cause, "envelope_id"));
+	free(cause);
+	slack_frame_release(&f);
+}
+
+static void test_events_and_interactive(void **state)
+{
+	(void)state;
+	struct slack_frame f;
+	assert_int_equal(parse("{\"envelope_id\":\"e2\",\"type\":\"events_api\",\"retry_attempt\":2,\"retry_reason\":\"timeout\","
+			       "\"payload\":{\"type\":\"event_callback\",\"event_id\":\"Ev1\",\"event\":{\"type\":\"app_mention\"}}}",
+			       &f, NULL), 0);
+	assert_int_equal(f.type, SLACK_FRAME_EVENTS_API);
+	assert_int_equal(f.retry_attempt, 2);
+	assert_string_equal(f.retry_reason, "timeout");
+	assert_string_equal(f.event_id, "Ev1");
+	assert_string_equal(f.event_type, "app_mention");
+	slack_frame_release(&f);
+
+	assert_int_equal(parse("{\"envelope_id\":\"e3\",\"type\":\"interactive\",\"payload\":{\"type\":\"block_actions\"}}",
+			       &f, NULL), 0);
+	assert_int_equal(f.type, SLACK_FRAME_INTERACTIVE);
+	assert_string_equal(f.interactive_type, "block_actions");
+	slack_frame_release(&f);
+
+	/* unknown types are not errors */
+	assert_int_equal(parse("{\"envelope_id\":\"e4\",\"type\":\"something_new\",\"payload\":{}}", &f, NULL), 0);
+	assert_int_equal(f.type, SLACK_FRAME_OTHER);
+	assert_string_equal(f.envelope_id, "e4");
+	assert_string_equal(f.type_name, "something_new");
+	slack_frame_release(&f);
+	assert_int_equal(parse("{}", &f, NULL), 0);
+	assert_int_equal(f.type, SLACK_FRAME_OTHER);
+	slack_frame_release(&f);
+
+	/* silly retry_attempt values are clamped */
+	assert_int_equal(parse("{\"envelope_id\":\"e\",\"type\":\"events_api\",\"retry_attempt\":-5}", &f, NULL), 0);
+	assert_int_equal(f.retry_attempt, 0);
+	slack_frame_release(&f);
+	assert_int_equal(parse("{\"envelope_id\":\"e\",\"type\":\"events_api\",\"retry_attempt\":1e300}", &f, NULL), 0);
+	assert_int_equal(f.retry_attempt, 0);
+	slack_frame_release(&f);
+}
+
+static void test_malformed(void **state)
+{
+	(void)state;
+	const char *bad[] = { "", "{", "[]", "\"hello\"", "42", "null", "{\"type\":\"hello\"", "{\"a\":1} x",
+			      "{\"type\":\"hello\",\"x\":\"\\u0000\"}" };
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		struct slack_frame f;
+		char *cause = NULL;
+		assert_int_equal(parse(bad[i], &f, &cause), -1);
+		assert_non_null(cause);
+		free(cause);
+		slack_frame_release(&f);
+	}
+	/* bytes after a NUL are still data: the length is what counts */
+	struct slack_frame f;
+	assert_int_equal(slack_frame_parse("{}\0{", 4, &f, NULL), -1);
+	slack_frame_release(&f);
+	slack_frame_release(NULL);
+}
+
+static void test_huge_text(void **state)
+{
+	(void)state;
+	size_t n = 200000;
+	char *big = xmalloc(n + 1);
+	memset(big, 'x', n);
+	big[n] = '\0';
+	char *s = xasprintf("{\"envelope_id\":\"e\",\"type\":\"slash_commands\",\"payload\":"
+			    "{\"command\":\"/report\",\"user_id\":\"U\",\"channel_id\":\"C\",\"text\":\"%s\"}}", big);
+	struct slack_frame f;
+	assert_int_equal(parse(s, &f, NULL), 0);
+	assert_int_equal(strlen(f.text), n);
+	slack_frame_release(&f);
+
+	/* an ack of a huge reply is cut to Slack's limit */
+	char *ack = slack_json_ack("e", big);
+	assert_true(strlen(ack) < SLACK_TEXT_MAX + 200);
+	assert_non_null(strstr(ack, "(cut)"));
+	free(ack);
+	free(s);
+	free(big);
+}
+
+static void test_ack(void **state)
+{
+	(void)state;
+	char *a = slack_json_ack("e-1", NULL);
+	assert_string_equal(a, "{\"envelope_id\":\"e-1\"}");
+	free(a);
+	a = slack_json_ack("e-1", "run #12 queued: a <b> & \"c\"");
+	assert_string_equal(a, "{\"envelope_id\":\"e-1\",\"payload\":{\"text\":\"run #12 queued: a &lt;b&gt; &amp; \\\"c\\\"\","
+			    "\"response_type\":\"ephemeral\"}}");
+	free(a);
+	/* invalid UTF-8 does not lose the message */
+	a = slack_json_ack("e", "bad \xff byte");
+	assert_non_null(strstr(a, "bad \\uFFFD byte"));
+	free(a);
+}
+
+static void test_text_prepare(void **state)
+{
+	(void)state;
+	char *t = slack_text_prepare("a&b", 100);
+	assert_string_equal(t, "a&amp;b");
+	free(t);
+	/* a cut never splits a UTF-8 sequence */
+	char buf[64];
+	memset(buf, 0, sizeof(buf));
+	for (int i = 0; i < 15; i++)
+		memcpy(buf + i * 3, "\xe6\x97\xa5", 3);
+	for (size_t max = 12; max < 40; max++) {
+		t = slack_text_prepare(buf, max);
+		char *msg = slack_json_post_message("C", t);
+		assert_null(strstr(msg, "uFFFD"));
+		free(msg);
+		assert_true(strlen(t) <= max);
+		free(t);
+	}
+}
+
+static void test_builders(void **state)
+{
+	(void)state;
+	char *s = slack_json_post_message("C1", "hi");
+	assert_string_equal(s, "{\"channel\":\"C1\",\"text\":\"hi\"}");
+	free(s);
+	s = slack_json_post_ephemeral("C1", "U1", "hi");
+	assert_string_equal(s, "{\"channel\":\"C1\",\"user\":\"U1\",\"text\":\"hi\"}");
+	free(s);
+	s = slack_json_get_upload_url("monthly-acme-2024-11.csv", 1234);
+	assert_string_equal(s, "{\"filename\":\"monthly-acme-2024-11.csv\",\"length\":1234}");
+	free(s);
+	s = slack_json_complete_upload("F1", "t.csv", "C1", "monthly: 3 rows");
+	assert_string_equal(s, "{\"files\":[{\"id\":\"F1\",\"title\":\"t.csv\"}],\"channel_id\":\"C1\","
+			    "\"initial_comment\":\"monthly: 3 rows\"}");
+	free(s);
+	s = slack_json_complete_upload("F1", NULL, NULL, NULL);
+	assert_string_equal(s, "{\"files\":[{\"id\":\"F1\",\"title\":\"F1\"}]}");
+	free(s);
+}
+
+static void test_response(void **state)
+{
+	(void)state;
+	struct slack_response r;
+	const char *ok = "{\"ok\":true,\"url\":\"ws://127.0.0.1:1/link\",\"user_id\":\"UB\",\"user\":\"reportbot\"}";
+	assert_int_equal(slack_response_parse(ok, strlen(ok), &r, NULL), 0);
+	assert_true(r.ok);
+	assert_null(r.error);
+	assert_string_equal(r.url, "ws://127.0.0.1:1/link");
+	assert_string_equal(r.user, "reportbot");
+	slack_response_release(&r);
+
+	const char *err = "{\"ok\":false,\"error\":\"invalid_blocks\",\"response_metadata\":{\"messages\":[\"a\",\"b\"]}}";
+	assert_int_equal(slack_response_parse(err, strlen(err), &r, NULL), 0);
+	assert_false(r.ok);
+	assert_string_equal(r.error, "invalid_blocks");
+	assert_string_equal(r.detail, "a; b");
+	slack_response_release(&r);
+
+	const char *noerr = "{\"ok\":false}";
+	assert_int_equal(slack_response_parse(noerr, strlen(noerr), &r, NULL), 0);
+	assert_string_equal(r.error, "unknown_error");
+	slack_response_release(&r);
+
+	const char *bad[] = { "OK - 12", "{}", "{\"ok\":\"yes\"}", "[true]", "" };
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		char *cause = NULL;
+		assert_int_equal(slack_response_parse(bad[i], strlen(bad[i]), &r, &cause), -1);
+		assert_non_null(cause);
+		free(cause);
+		slack_response_release(&r);
+	}
+}
+
+static void test_error_words(void **state)
+{
+	(void)state;
+	char *w = slack_error_words("not_in_channel", NULL);
+	assert_non_null(strstr(w, "invite @reportbot"));
+	free(w);
+	w = slack_error_words("invalid_auth", NULL);
+	assert_string_equal(w, "the bot token is not valid");
+	free(w);
+	w = slack_error_words("missing_scope", "files:write");
+	assert_non_null(strstr(w, "files:write"));
+	free(w);
+	w = slack_error_words("brand_new_error", NULL);
+	assert_string_equal(w, "Slack answered brand_new_error");
+	free(w);
+	w = slack_error_words(NULL, NULL);
+	assert_non_null(w);
+	free(w);
+	assert_true(slack_error_is_auth("invalid_auth"));
+	assert_true(slack_error_is_auth("token_revoked"));
+	assert_false(slack_error_is_auth("not_in_channel"));
+	assert_false(slack_error_is_auth(NULL));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_hello),
+		cmocka_unit_test(test_disconnect),
+		cmocka_unit_test(test_slash),
+		cmocka_unit_test(test_slash_missing_fields),
+		cmocka_unit_test(test_events_and_interactive),
+		cmocka_unit_test(test_malformed),
+		cmocka_unit_test(test_huge_text),
+		cmocka_unit_test(test_ack),
+		cmocka_unit_test(test_text_prepare),
+		cmocka_unit_test(test_builders),
+		cmocka_unit_test(test_response),
+		cmocka_unit_test(test_error_words),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
