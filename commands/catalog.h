@@ -14,7 +14,7 @@ struct catalog {
 	size_t n;
 };
 
-/* Load DIR/*.sql. Faulty files are left out and their faults pushed to
+/* Load every .sql file in DIR. Faulty files are left out and their faults pushed to
  * errors ("PATH:LINE: message"); returns -1 if DIR cannot be read or any
  * file had a fault, 0 otherwise. */
 int catalog_load(struct catalog *cat, const char *dir, struct strlist *errors);

@@ -1,0 +1,180 @@
+/*
+ * dispatch.c: the one path from typed text to a reply and maybe a job.
+ * Only memory work happens here (parse, validate, queue), so Slack can
+ * use it on the network thread before the ack.
+ */
+#include "common.h"
+#include "bot/dispatch.h"
+
+#include <time.h>
+
+#include "bot/log.h"
+#include "bot/pool.h"
+#include "commands/builtin.h"
+#include "common/strbuf.h"
+
+void dispatch_reply_release(struct dispatch_reply *reply)
+{
+	free(reply->text);
+	reply->text = NULL;
+}
+
+static void reply_mistake(struct dispatch_reply *reply, char *text)
+{
+	reply->text = text;
+	reply->mistake = true;
+}
+
+static void builtin_usage(const char *slash, const struct builtin *b, struct strbuf *out)
+{
+	strbuf_addf(out, "usage: `%s %s%s%s` (%s)", slash, b->name, *b->args_usage ? " " : "",
+		    b->args_usage, b->summary);
+}
+
+static struct job *job_for(const struct dispatch_request *req, enum job_kind kind)
+{
+	struct job *job = job_new(kind);
+	job->user_id = xstrdup(req->user_id ? req->user_id : "console");
+	job->channel_id = xstrdup(req->channel_id);
+	job->schedule = xstrdup(req->schedule);
+	job->slot_ms = req->slot_ms;
+	job->attempt = req->attempt > 0 ? req->attempt : 1;
+	job->queued_ms = now_ms_wall();
+	job->delivery = req->delivery;
+	return job;
+}
+
+static void dispatch_builtin(struct app *app, const struct dispatch_request *req,
+			     const struct builtin *b, char *const *argv, size_t argc,
+			     struct dispatch_reply *reply)
+{
+	struct strbuf out;
+	char *cause = NULL;
+
+	strbuf_init(&out);
+	if (argc < b->min_args || argc > b->max_args) {
+		builtin_usage(app->cfg.command, b, &out);
+		reply_mistake(reply, strbuf_detach(&out));
+		return;
+	}
+	if (b->exec_now && b->exec_now(app, req, argv, argc, &out) < 0) {
+		reply_mistake(reply, strbuf_detach(&out));
+		return;
+	}
+	if (b->exec_worker) {
+		struct job *job = job_for(req, JOB_BUILTIN);
+		job->builtin = b;
+		for (size_t i = 0; i < argc; i++)
+			strlist_push(&job->words, xstrdup(argv[i]));
+		if (!app->pool || pool_submit(app->pool, job, &cause) < 0) {
+			job_free(job);
+			strbuf_reset(&out);
+			strbuf_addf(&out, "%s", cause ? cause : "no worker pool");
+			free(cause);
+			reply_mistake(reply, strbuf_detach(&out));
+			return;
+		}
+	}
+	reply->text = out.len ? strbuf_detach(&out) : NULL;
+	strbuf_release(&out);
+}
+
+static bool channel_allowed(const struct command *cmd, const char *channel)
+{
+	if (!cmd->nchannels || !channel)
+		return true;
+	for (size_t i = 0; i < cmd->nchannels; i++)
+		if (strcmp(cmd->channels[i], channel) == 0)
+			return true;
+	return false;
+}
+
+static char *channel_refusal(const struct command *cmd)
+{
+	struct strbuf sb;
+	strbuf_init(&sb);
+	strbuf_addf(&sb, "%s can only be run in ", cmd->name);
+	for (size_t i = 0; i < cmd->nchannels; i++)
+		strbuf_addf(&sb, "%s<#%s>", i ? (i + 1 == cmd->nchannels ? " or " : ", ") : "",
+			    cmd->channels[i]);
+	strbuf_adds(&sb, "; run it there");
+	return strbuf_detach(&sb);
+}
+
+static void dispatch_report(struct app *app, const struct dispatch_request *req,
+			    const struct command *cmd, char *const *argv, size_t argc,
+			    struct dispatch_reply *reply)
+{
+	char *cause = NULL;
+
+	if (!channel_allowed(cmd, req->channel_id)) {
+		reply_mistake(reply, channel_refusal(cmd));
+		return;
+	}
+	struct job *job = job_for(req, JOB_REPORT);
+	if (args_bind(cmd, argv, argc, time(NULL), &job->inv, &cause) < 0) {
+		job_free(job);
+		reply_mistake(reply, cause);
+		return;
+	}
+	job->args_shown = invocation_describe(&job->inv);
+	job->run_id = app_new_run_id(app);
+	int64_t run_id = job->run_id;
+	char *shown = xasprintf("%s%s%s", cmd->name, *job->args_shown ? " " : "", job->args_shown);
+	if (!app->pool || pool_submit(app->pool, job, &cause) < 0) {
+		job_free(job);
+		reply_mistake(reply, xasprintf("%s not started: %s", shown, cause ? cause : "no worker pool"));
+		free(cause);
+		free(shown);
+		return;
+	}
+	reply->run_id = run_id;
+	reply->text = xasprintf("Running `%s` as run %lld; the CSV will be posted here. "
+				"(`%s cancel %lld` stops it)", shown, (long long)run_id,
+				app->cfg.command, (long long)run_id);
+	free(shown);
+}
+
+void dispatch_line(struct app *app, const struct dispatch_request *req, struct dispatch_reply *reply)
+{
+	struct strlist words;
+	char *cause = NULL;
+	const char *slash = app->cfg.command;
+
+	memset(reply, 0, sizeof(*reply));
+	strlist_init(&words);
+	if (args_split(req->text ? req->text : "", &words, &cause) < 0) {
+		reply_mistake(reply, cause);
+		goto out;
+	}
+	if (!words.n) {
+		dispatch_builtin(app, req, &builtin_help, NULL, 0, reply);
+		goto out;
+	}
+	const char *name = words.v[0];
+	const struct builtin *b = builtin_find(name);
+	if (b) {
+		dispatch_builtin(app, req, b, words.v + 1, words.n - 1, reply);
+		goto out;
+	}
+	const struct command *cmd = catalog_find(&app->catalog, name);
+	if (cmd) {
+		dispatch_report(app, req, cmd, words.v + 1, words.n - 1, reply);
+		goto out;
+	}
+
+	const char *builtin_names[16];
+	size_t nb = 0;
+	for (size_t i = 0; i < builtin_count && nb < ARRAY_SIZE(builtin_names); i++)
+		builtin_names[nb++] = builtin_table[i]->name;
+	const char *near = catalog_closest(&app->catalog, name, builtin_names, nb);
+	struct strbuf sb;
+	strbuf_init(&sb);
+	strbuf_addf(&sb, "There is no command '%.64s'.", name);
+	if (near)
+		strbuf_addf(&sb, " Did you mean `%s %s`?", slash, near);
+	strbuf_addf(&sb, " `%s help` lists every command.", slash);
+	reply_mistake(reply, strbuf_detach(&sb));
+out:
+	strlist_release(&words);
+}

@@ -1,0 +1,25 @@
+#include "common.h"
+#include "bot/job.h"
+
+struct job *job_new(enum job_kind kind)
+{
+	struct job *job = xcalloc(1, sizeof(*job));
+	job->kind = kind;
+	job->attempt = 1;
+	strlist_init(&job->words);
+	atomic_init(&job->cancel_requested, 0);
+	return job;
+}
+
+void job_free(struct job *job)
+{
+	if (!job)
+		return;
+	invocation_release(&job->inv);
+	strlist_release(&job->words);
+	free(job->args_shown);
+	free(job->user_id);
+	free(job->channel_id);
+	free(job->schedule);
+	free(job);
+}

@@ -1,0 +1,176 @@
+#include "common.h"
+#include "bot/run-job.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "bot/app.h"
+#include "bot/log.h"
+#include "commands/builtin.h"
+#include "common/strbuf.h"
+
+void run_worker_init(struct run_worker *rw, struct app *app, int index)
+{
+	memset(rw, 0, sizeof(*rw));
+	rw->app = app;
+	rw->index = index;
+	source_cache_init(&rw->sources);
+}
+
+void run_worker_release(struct run_worker *rw)
+{
+	for (size_t i = 0; i < rw->ndeliveries; i++) {
+		const struct delivery *d = rw->deliveries[i].delivery;
+		if (d->worker_free)
+			d->worker_free(d->ctx, rw->deliveries[i].wstate);
+	}
+	rw->ndeliveries = 0;
+	source_cache_release(&rw->sources);
+}
+
+static void *delivery_state(struct run_worker *rw, const struct delivery *d)
+{
+	for (size_t i = 0; i < rw->ndeliveries; i++)
+		if (rw->deliveries[i].delivery == d)
+			return rw->deliveries[i].wstate;
+	void *ws = d->worker_init ? d->worker_init(d->ctx) : NULL;
+	if (rw->ndeliveries < ARRAY_SIZE(rw->deliveries)) {
+		rw->deliveries[rw->ndeliveries].delivery = d;
+		rw->deliveries[rw->ndeliveries].wstate = ws;
+		rw->ndeliveries++;
+	}
+	return ws;
+}
+
+static void post_text(struct run_worker *rw, const struct job *job, const char *text)
+{
+	const struct delivery *d = job->delivery;
+	char *cause = NULL;
+	if (!d || !d->post_text)
+		return;
+	if (d->post_text(d->ctx, delivery_state(rw, d), job, text, &cause) < 0) {
+		log_warn("could not post a reply to %s: %s", job->channel_id ? job->channel_id : "console",
+			 cause ? cause : "unknown error");
+		free(cause);
+	}
+}
+
+static void run_builtin(struct run_worker *rw, struct job *job)
+{
+	struct strbuf out;
+	strbuf_init(&out);
+	job->builtin->exec_worker(rw->app, job, &out);
+	post_text(rw, job, out.buf);
+	strbuf_release(&out);
+}
+
+/* A private temporary file for the result, in data_dir/tmp. */
+static int open_result_file(struct app *app, int64_t run_id, char **path, char **cause)
+{
+	char *dir = xasprintf("%s/tmp", app->cfg.data_dir);
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
+		fail(cause, "cannot create %s: %s", dir, strerror(errno));
+		free(dir);
+		return -1;
+	}
+	*path = xasprintf("%s/run-%lld.csv", dir, (long long)run_id);
+	free(dir);
+	int fd = open(*path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		fail(cause, "cannot create %s: %s", *path, strerror(errno));
+		free(*path);
+		*path = NULL;
+	}
+	return fd;
+}
+
+static void record_finish(struct app *app, const struct job *job, const struct report_result *res)
+{
+	char *cause = NULL;
+	if (history_finish_run(app->history, job->run_id, res->status, res->rows, res->bytes,
+			       res->duration_ms, res->error, &cause) < 0) {
+		log_error("history: cannot record the end of run %lld: %s", (long long)job->run_id, cause);
+		free(cause);
+	}
+}
+
+void run_job(struct run_worker *rw, struct job *job)
+{
+	struct app *app = rw->app;
+	struct report_result res;
+	char *cause = NULL;
+	char *path = NULL;
+	int fd = -1;
+
+	if (job->kind == JOB_BUILTIN) {
+		run_builtin(rw, job);
+		return;
+	}
+
+	memset(&res, 0, sizeof(res));
+	const struct command *cmd = job->inv.cmd;
+	struct run_record rec = {
+		.id = job->run_id,
+		.command = cmd->name,
+		.args = job->args_shown,
+		.user = job->user_id,
+		.channel = job->channel_id,
+		.source = cmd->source ? cmd->source : app->cfg.default_source,
+		.queued_ms = job->queued_ms,
+		.status = RUN_QUEUED,
+	};
+	int64_t id;
+	if (history_add_run(app->history, &rec, &id, &cause) < 0) {
+		log_error("history: cannot record run %lld: %s", (long long)job->run_id, cause);
+		free(cause);
+		cause = NULL;
+	}
+
+	if (atomic_load(&job->cancel_requested)) {
+		res.status = RUN_CANCELLED;
+		res.error = xasprintf("run %lld was cancelled before it started", (long long)job->run_id);
+		goto deliver;
+	}
+	history_mark_running(app->history, job->run_id, NULL);
+	log_info("run %lld: %s %s (user %s) started on worker %d", (long long)job->run_id, cmd->name,
+		 job->args_shown ? job->args_shown : "", job->user_id, rw->index);
+
+	fd = open_result_file(app, job->run_id, &path, &cause);
+	if (fd < 0) {
+		res.status = RUN_ERROR;
+		res.error = cause;
+		cause = NULL;
+		goto deliver;
+	}
+	report_execute(&app->cfg, &rw->sources, &job->inv, fd, &rw->watch, &res);
+	close(fd);
+	if (res.status == RUN_CANCELLED && !res.error)
+		res.error = xasprintf("run %lld was cancelled", (long long)job->run_id);
+
+deliver:
+	log_info("run %lld: %s, %lld rows, %lld bytes, %lld ms", (long long)job->run_id,
+		 run_status_name(res.status), (long long)res.rows, (long long)res.bytes,
+		 (long long)res.duration_ms);
+	if (job->delivery && job->delivery->post_result) {
+		const struct delivery *d = job->delivery;
+		if (d->post_result(d->ctx, delivery_state(rw, d), job, &res, path, &cause) < 0) {
+			log_warn("run %lld: delivery failed: %s", (long long)job->run_id,
+				 cause ? cause : "unknown error");
+			if (res.status == RUN_OK) {
+				res.status = RUN_ERROR;
+				free(res.error);
+				res.error = xasprintf("the CSV was made but could not be delivered: %s",
+						      cause ? cause : "unknown error");
+			}
+			free(cause);
+			cause = NULL;
+		}
+	}
+	record_finish(app, job, &res);
+	if (path) {
+		unlink(path);
+		free(path);
+	}
+	report_result_release(&res);
+}
