@@ -66,10 +66,15 @@ const char *source_colname(struct source *src, size_t i);
 /* Next row: SOURCE_ROW with *row filled, SOURCE_DONE, or an error. */
 enum source_result source_next(struct source *src, struct source_row *row, char **cause);
 
-/* Prepare without executing, for `check`: catches unknown columns. */
+/* Prepare without executing, for `check`: catches unknown columns, a
+ * parameter count other than nparams (SOURCE_EBIND), more than one
+ * statement, and (sqlite) a statement that would write. */
 enum source_result source_check(struct source *src, const char *sql, size_t nparams, char **cause);
 
-/* Ask the running statement to stop (any thread; async-safe for sqlite). */
+/* Ask the running statement to stop (any thread; async-safe for sqlite).
+ * The running execute/next then returns SOURCE_ECANCELLED. The request is
+ * forgotten by the next source_execute, so a cancel that arrives before
+ * execute must be checked by the caller. Only while src is open. */
 void source_cancel(struct source *src);
 
 void source_close(struct source *src);
