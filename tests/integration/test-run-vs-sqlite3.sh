@@ -1,0 +1,74 @@
+#!/bin/sh
+# `reportbot run` on the demo database gives, byte for byte, the CSV that the
+# sqlite3 shell prints for the same query with the same bound values.
+. "$(dirname "$0")/lib.sh"
+cd "$ROOT"
+./demo/make-db.sh
+
+cfg=$TMP/config.toml
+cat > "$cfg" <<EOC
+[bot]
+commands_dir = "$ROOT/commands"
+data_dir = "$TMP/var"
+timezone = "Asia/Tokyo"
+default_source = "demo"
+[sources.demo]
+driver = "sqlite"
+path = "$ROOT/demo/demo.db"
+EOC
+
+# sqlite_csv FILE.sql PARAM=VALUE... : the shell's CSV for the command's SQL
+sqlite_csv() {
+	sql=$1; shift
+	{
+		echo ".headers on"
+		echo ".mode csv"
+		for p in "$@"; do
+			echo ".parameter set :${p%%=*} '${p#*=}'"
+		done
+		sed '/^--/d' "$sql"
+		echo ";"
+	} | sqlite3 "$ROOT/demo/demo.db"
+}
+
+# compare NAME "ARGS" PARAMS...
+compare() {
+	name=$1; args=$2; shift 2
+	# shellcheck disable=SC2086
+	if ! "$REPORTBOT" -c "$cfg" run -o "$TMP/got.csv" $name $args 2>"$TMP/err"; then
+		not_ok "run $name $args failed: $(cat "$TMP/err")"
+		return
+	fi
+	sqlite_csv "commands/$name.sql" "$@" > "$TMP/want.csv"
+	rows=$(($(wc -l < "$TMP/want.csv") - 1))
+	if [ "$rows" -lt 1 ]; then
+		not_ok "$name $args: sqlite3 returned no rows, the comparison would prove nothing"
+		return
+	fi
+	check_files_eq "run $name $args equals sqlite3 -csv ($rows rows)" "$TMP/want.csv" "$TMP/got.csv"
+}
+
+month=$(date +%Y-%m)
+compare monthly "acme $month" customer=acme month_start="$month-01" month_end="$(date -d "$month-01 +1 month" +%Y-%m-01)"
+compare usage-all "$month" month_start="$month-01" month_end="$(date -d "$month-01 +1 month" +%Y-%m-01)"
+from=$(date -d '-100 days' +%F)
+to=$(date -d '-3 days' +%F)
+compare north-star "$from $to" from="$from" to="$to"
+
+# A raw query over every event row: 1M rows, every column type, NULLs.
+mkdir -p "$TMP/cmds"
+cat > "$TMP/cmds/all-events.sql" <<'EOS'
+-- summary: every event
+SELECT * FROM events ORDER BY id
+EOS
+sed "s|commands_dir = .*|commands_dir = \"$TMP/cmds\"|" "$cfg" > "$TMP/config2.toml"
+"$REPORTBOT" -c "$TMP/config2.toml" run -o "$TMP/all.csv" all-events
+sqlite3 -csv -header "$ROOT/demo/demo.db" "SELECT * FROM events ORDER BY id" > "$TMP/all-want.csv"
+check_files_eq "1M-row export equals sqlite3 -csv" "$TMP/all-want.csv" "$TMP/all.csv"
+
+# Values are bound, never pasted: an injection-looking value is just text.
+out=$("$REPORTBOT" -c "$cfg" run monthly "' OR 1=1 --" "$month" 2>&1)
+check_eq "injection-looking customer gives only the header" \
+	"day,events,active_users,exports,billable_units" "$(printf '%s' "$out" | tr -d '\r')"
+
+finish
