@@ -46,6 +46,43 @@ int args_bind(const struct command *cmd, char *const *words, size_t nwords,
 	      time_t now, struct invocation *inv, char **cause);
 void invocation_release(struct invocation *inv);
 
+/* args_bind with the slash command to show in messages (args_bind uses
+ * "/report"; pass config's slack.command). slash is borrowed. */
+int args_bind_as(const struct command *cmd, const char *slash, char *const *words,
+		 size_t nwords, time_t now, struct invocation *inv, char **cause);
+
+/* Limits on what a person may type. */
+#define ARGS_MAX_TEXT 10240      /* bytes of argument text for args_split */
+#define ARG_STRING_MAX 1000      /* bytes of one string value or list item */
+#define ARG_LIST_MAX 1000        /* items in one list value */
+
+/*
+ * Check text as a value of p and resolve it (relative words at now) into
+ * *out, which the caller releases with arg_value_release. On error *cause
+ * describes the value and the accepted forms without the param name, e.g.
+ * "'2024-13' is not a month; use YYYY-MM, this or last". Used for typed
+ * arguments and for the defaults in command headers.
+ */
+int param_value_parse(const struct param *p, const char *text, time_t now,
+		      struct arg_value *out, char **cause);
+void arg_value_release(struct arg_value *v);
+
+/* The accepted forms of p's type in words, e.g. "YYYY-MM, this or last";
+ * caller frees. */
+char *param_accepted(const struct param *p);
+
+/* `/report usage <customer> [month=last]` (no backticks) into out. */
+void args_usage(const struct command *cmd, const char *slash, struct strbuf *out);
+
+/*
+ * An example invocation, e.g. "/report usage acme 2024-11": values for
+ * every required param and for params up to index upto (SIZE_MAX: none
+ * extra), taken from "e.g. X" in the description when valid, else made
+ * from the type (dates and months relative to now).
+ */
+void args_example(const struct command *cmd, const char *slash, time_t now, size_t upto,
+		  struct strbuf *out);
+
 /*
  * The SQL to run: placeholders become '?', list params one '?' per item.
  * *binds (caller frees the array, not the strings) borrows from inv.

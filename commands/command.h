@@ -67,4 +67,11 @@ void command_release(struct command *cmd);
 /* Read and parse commands/NAME.sql (path), name taken from the file name. */
 int command_load(struct command *cmd, const char *path, struct strlist *errors);
 
+/* The param called name, or NULL; borrowed from cmd. */
+const struct param *command_find_param(const struct command *cmd, const char *name);
+
+/* Name syntax: a command `[a-z0-9_-]+`, a param `[a-z_][a-z0-9_]*` (64 bytes max). */
+bool command_name_valid(const char *name);
+bool param_name_valid(const char *name);
+
 #endif

@@ -1,0 +1,106 @@
+/*
+ * catalog.c: every DIR/NAME.sql, parsed and sorted by name.
+ *
+ * Hidden files (.#x.sql editor locks) and anything that is not a regular
+ * file are skipped. A faulty file is left out of the catalog, so the bot
+ * still serves the good ones, and its faults go to errors for `check`.
+ */
+#include "common.h"
+#include "commands/catalog.h"
+#include "commands/suggest.h"
+
+#include <dirent.h>
+#include <sys/stat.h>
+
+static int compare_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int catalog_load(struct catalog *cat, const char *dir, struct strlist *errors)
+{
+	cat->cmds = NULL;
+	cat->n = 0;
+	DIR *d = opendir(dir);
+	if (!d) {
+		strlist_pushf(errors, "%s: cannot read the commands directory: %s", dir,
+			      strerror(errno));
+		return -1;
+	}
+	struct strlist files;
+	strlist_init(&files);
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		size_t n = strlen(de->d_name);
+		if (de->d_name[0] == '.' || n <= 4 || strcmp(de->d_name + n - 4, ".sql") != 0)
+			continue;
+		strlist_push(&files, xstrdup(de->d_name));
+	}
+	closedir(d);
+	if (files.n)
+		qsort(files.v, files.n, sizeof(*files.v), compare_names);
+
+	int rc = 0;
+	cat->cmds = xcalloc(files.n, sizeof(*cat->cmds));
+	for (size_t i = 0; i < files.n; i++) {
+		char *path = xasprintf("%s/%s", dir, files.v[i]);
+		struct stat st;
+		if (stat(path, &st) < 0 || !S_ISREG(st.st_mode)) {
+			free(path);
+			continue;
+		}
+		struct command *cmd = &cat->cmds[cat->n];
+		if (command_load(cmd, path, errors) == 0) {
+			cat->n++;
+		} else {
+			command_release(cmd);
+			rc = -1;
+		}
+		free(path);
+	}
+	strlist_release(&files);
+	return rc;
+}
+
+void catalog_release(struct catalog *cat)
+{
+	if (!cat)
+		return;
+	for (size_t i = 0; i < cat->n; i++)
+		command_release(&cat->cmds[i]);
+	free(cat->cmds);
+	cat->cmds = NULL;
+	cat->n = 0;
+}
+
+const struct command *catalog_find(const struct catalog *cat, const char *name)
+{
+	size_t lo = 0, hi = cat->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(name, cat->cmds[mid].name);
+		if (c == 0)
+			return &cat->cmds[mid];
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return NULL;
+}
+
+const char *catalog_closest(const struct catalog *cat, const char *name,
+			    const char *const *extra_names, size_t nextra)
+{
+	size_t n = cat->n + nextra;
+	if (n == 0)
+		return NULL;
+	const char **names = xcalloc(n, sizeof(*names));
+	for (size_t i = 0; i < cat->n; i++)
+		names[i] = cat->cmds[i].name;
+	for (size_t i = 0; i < nextra; i++)
+		names[cat->n + i] = extra_names[i];
+	const char *best = suggest_closest(name, names, n);
+	free(names);
+	return best;
+}

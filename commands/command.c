@@ -1,0 +1,899 @@
+/*
+ * command.c: parse a report file, commands/NAME.sql.
+ *
+ * How a file is read (this is what `reportbot check` enforces):
+ *
+ * - The file must be UTF-8 with no NUL byte (a leading UTF-8 BOM is
+ *   skipped) and at most COMMAND_MAX_BYTES long; lines end in LF or CRLF.
+ * - The header is the run of lines at the top that are blank or start with
+ *   `--` (leading spaces allowed). It ends at the first other line, where
+ *   the SQL begins; blank lines and bare `--` lines inside it are fine.
+ * - A header line whose first word is followed straight away by ':' and
+ *   then a space or the end of the line (`-- summary: ...`) is a key line.
+ *   Keys are lower case; any other key (`-- sumary:`, `-- Note:`) is an
+ *   error naming the closest key and the accepted ones. Every other header
+ *   line (`-- Monthly export for finance`, `-- see http://x`) is a plain
+ *   comment and is ignored.
+ * - A key line found after the SQL has begun (`-- param: ...` below the
+ *   SELECT) is an error too, so a misplaced line is never silently ignored.
+ * - Keys other than param may appear once. param lines give the arguments
+ *   in order: `param: NAME TYPE[=DEFAULT] description`. A default holding
+ *   spaces is written in double quotes (`string="two words"`, `string=""`).
+ *   A param without a default is required; required params come first.
+ * - Every fault is pushed as "PATH:LINE: message" and parsing goes on, so
+ *   one `check` run shows them all.
+ */
+#include "common.h"
+#include "commands/command.h"
+#include "commands/args.h"
+#include "commands/sql-placeholders.h"
+#include "commands/suggest.h"
+#include "commands/utf8.h"
+#include "common/strbuf.h"
+
+#include <ctype.h>
+#include <limits.h>
+#include <strings.h>
+#include <time.h>
+
+#define COMMAND_MAX_BYTES (1024 * 1024)
+#define COMMAND_NAME_MAX 64
+#define TIMEOUT_MAX 86400
+
+#define TYPES_ACCEPTED "string, int, date, month, enum(a|b|c), list"
+#define PARAM_FORM "NAME TYPE[=DEFAULT] description"
+
+enum key {
+	KEY_SUMMARY,
+	KEY_SOURCE,
+	KEY_PARAM,
+	KEY_CHANNELS,
+	KEY_TIMEOUT,
+	KEY_MAX_ROWS,
+	KEY_FILENAME,
+	KEY_BOM,
+	KEY_COUNT,
+};
+
+static const char *const key_names[KEY_COUNT] = {
+	"summary", "source", "param", "channels", "timeout", "max_rows", "filename", "bom",
+};
+#define KEYS_ACCEPTED "summary, source, param, channels, timeout, max_rows, filename, bom"
+
+struct parser {
+	struct command *cmd;
+	const char *path;
+	struct strlist *errors;
+	time_t now;
+	int key_line[KEY_COUNT];    /* first line of each key, 0 = not seen */
+	int *param_lines;           /* line of each param */
+	size_t params_alloc;
+	size_t channels_alloc;
+};
+
+static void PRINTF_LIKE(3, 4) fault(struct parser *ps, int line, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *msg = xvasprintf(fmt, ap);
+	va_end(ap);
+	strlist_pushf(ps->errors, "%s:%d: %s", ps->path, line, msg);
+	free(msg);
+}
+
+const char *param_type_name(enum param_type t)
+{
+	switch (t) {
+	case PARAM_STRING: return "string";
+	case PARAM_INT: return "int";
+	case PARAM_DATE: return "date";
+	case PARAM_MONTH: return "month";
+	case PARAM_ENUM: return "enum";
+	case PARAM_LIST: return "list";
+	}
+	return "?";
+}
+
+const struct param *command_find_param(const struct command *cmd, const char *name)
+{
+	for (size_t i = 0; i < cmd->nparams; i++)
+		if (strcmp(cmd->params[i].name, name) == 0)
+			return &cmd->params[i];
+	return NULL;
+}
+
+bool command_name_valid(const char *name)
+{
+	size_t n = strlen(name);
+	if (n == 0 || n > COMMAND_NAME_MAX)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char c = name[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-'))
+			return false;
+	}
+	return true;
+}
+
+bool param_name_valid(const char *name)
+{
+	size_t n = strlen(name);
+	if (n == 0 || n > COMMAND_NAME_MAX)
+		return false;
+	if (!((name[0] >= 'a' && name[0] <= 'z') || name[0] == '_'))
+		return false;
+	for (size_t i = 1; i < n; i++) {
+		char c = name[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'))
+			return false;
+	}
+	return true;
+}
+
+static bool is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v';
+}
+
+/* Trim s[0..*n) in place: returns the new start, updates *n. */
+static const char *trim(const char *s, size_t *n)
+{
+	while (*n && is_space(*s)) {
+		s++;
+		(*n)--;
+	}
+	while (*n && is_space(s[*n - 1]))
+		(*n)--;
+	return s;
+}
+
+/* --- key handlers ------------------------------------------------------ */
+
+static void add_param(struct parser *ps, struct param *p, int line)
+{
+	struct command *cmd = ps->cmd;
+	if (cmd->nparams == ps->params_alloc) {
+		ps->params_alloc = ps->params_alloc ? ps->params_alloc * 2 : 4;
+		cmd->params = xrealloc(cmd->params, ps->params_alloc * sizeof(*cmd->params));
+		ps->param_lines = xrealloc(ps->param_lines, ps->params_alloc * sizeof(*ps->param_lines));
+	}
+	cmd->params[cmd->nparams] = *p;
+	ps->param_lines[cmd->nparams] = line;
+	cmd->nparams++;
+}
+
+static void param_release(struct param *p)
+{
+	free(p->name);
+	for (size_t i = 0; i < p->nchoices; i++)
+		free(p->choices[i]);
+	free(p->choices);
+	free(p->def);
+	free(p->description);
+	memset(p, 0, sizeof(*p));
+}
+
+static bool choice_char(char c)
+{
+	return isalnum((unsigned char)c) || c == '_' || c == '-' || c == '.';
+}
+
+/* Parse the inside of enum(...) into p->choices. */
+static int parse_choices(struct parser *ps, int line, struct param *p, const char *s, size_t n)
+{
+	int rc = 0;
+	size_t i = 0;
+	for (;;) {
+		size_t j = i;
+		while (j < n && s[j] != '|')
+			j++;
+		size_t len = j - i;
+		const char *c = trim(s + i, &len);
+		bool ok = len > 0;
+		for (size_t k = 0; k < len && ok; k++)
+			ok = choice_char(c[k]);
+		if (len == 0) {
+			fault(ps, line, "param %s: empty choice in enum(%.*s); write enum(a|b|c)",
+			      p->name, (int)n, s);
+			rc = -1;
+		} else if (!ok) {
+			fault(ps, line, "param %s: enum choice '%.*s' is not valid; use letters, "
+			      "digits, _ - and ., e.g. enum(csv|tsv)", p->name, (int)len, c);
+			rc = -1;
+		} else {
+			bool dup = false;
+			for (size_t k = 0; k < p->nchoices; k++)
+				if (strlen(p->choices[k]) == len && strncasecmp(p->choices[k], c, len) == 0)
+					dup = true;
+			if (dup) {
+				fault(ps, line, "param %s: enum choice '%.*s' is listed twice",
+				      p->name, (int)len, c);
+				rc = -1;
+			} else {
+				p->choices = xrealloc(p->choices, (p->nchoices + 1) * sizeof(*p->choices));
+				p->choices[p->nchoices++] = xstrndup(c, len);
+			}
+		}
+		if (j >= n)
+			break;
+		i = j + 1;
+	}
+	return rc;
+}
+
+static void key_param(struct parser *ps, int line, const char *v, size_t n)
+{
+	struct param p;
+	memset(&p, 0, sizeof(p));
+	size_t i = 0;
+
+	/* NAME */
+	while (i < n && !is_space(v[i]))
+		i++;
+	p.name = xstrndup(v, i);
+	if (!param_name_valid(p.name)) {
+		fault(ps, line, "param name '%s' is not valid; use lower-case letters, digits and _, "
+		      "starting with a letter or _, e.g. customer_id (form: " PARAM_FORM ")", p.name);
+		goto bad;
+	}
+	for (size_t k = 0; k < ps->cmd->nparams; k++)
+		if (strcmp(ps->cmd->params[k].name, p.name) == 0) {
+			fault(ps, line, "duplicate param '%s' (first at line %d)", p.name,
+			      ps->param_lines[k]);
+			goto bad;
+		}
+	while (i < n && is_space(v[i]))
+		i++;
+	if (i == n) {
+		fault(ps, line, "param %s: missing type; write " PARAM_FORM " with a type from "
+		      TYPES_ACCEPTED, p.name);
+		goto bad;
+	}
+
+	/* TYPE */
+	size_t t0 = i;
+	if (n - i >= 5 && strncmp(v + i, "enum(", 5) == 0) {
+		size_t close = i + 5;
+		while (close < n && v[close] != ')')
+			close++;
+		if (close == n) {
+			fault(ps, line, "param %s: enum( is not closed; write enum(a|b|c)", p.name);
+			goto bad;
+		}
+		p.type = PARAM_ENUM;
+		if (parse_choices(ps, line, &p, v + i + 5, close - i - 5) < 0)
+			goto bad;
+		i = close + 1;
+	} else {
+		while (i < n && !is_space(v[i]) && v[i] != '=')
+			i++;
+		static const char *const types[] = { "string", "int", "date", "month", "enum", "list" };
+		static const enum param_type tvals[] = { PARAM_STRING, PARAM_INT, PARAM_DATE,
+							 PARAM_MONTH, PARAM_ENUM, PARAM_LIST };
+		char *tname = xstrndup(v + t0, i - t0);
+		size_t k;
+		for (k = 0; k < ARRAY_SIZE(types); k++)
+			if (strcmp(tname, types[k]) == 0)
+				break;
+		if (k == ARRAY_SIZE(types)) {
+			const char *near = suggest_closest(tname, types, ARRAY_SIZE(types));
+			fault(ps, line, "param %s: unknown type '%s'; %s%s%saccepted: " TYPES_ACCEPTED,
+			      p.name, tname, near ? "did you mean '" : "", near ? near : "",
+			      near ? "'? " : "");
+			free(tname);
+			goto bad;
+		}
+		free(tname);
+		p.type = tvals[k];
+		if (p.type == PARAM_ENUM) {
+			fault(ps, line, "param %s: enum needs its choices, e.g. enum(csv|tsv)", p.name);
+			goto bad;
+		}
+	}
+
+	/* =DEFAULT */
+	if (i < n && v[i] == '=') {
+		i++;
+		struct strbuf def;
+		strbuf_init(&def);
+		if (i < n && v[i] == '"') {
+			bool closed = false;
+			for (i++; i < n; i++) {
+				if (v[i] == '\\' && i + 1 < n && (v[i + 1] == '"' || v[i + 1] == '\\')) {
+					strbuf_addc(&def, v[++i]);
+				} else if (v[i] == '"') {
+					closed = true;
+					i++;
+					break;
+				} else {
+					strbuf_addc(&def, v[i]);
+				}
+			}
+			if (!closed) {
+				strbuf_release(&def);
+				fault(ps, line, "param %s: default has an unclosed quote; write "
+				      "%s=\"two words\"", p.name, param_type_name(p.type));
+				goto bad;
+			}
+		} else {
+			size_t d0 = i;
+			while (i < n && !is_space(v[i]))
+				i++;
+			if (i == d0) {
+				strbuf_release(&def);
+				fault(ps, line, "param %s: '=' without a default; write %s=VALUE, or "
+				      "%s=\"\" for an empty one", p.name, param_type_name(p.type),
+				      param_type_name(p.type));
+				goto bad;
+			}
+			strbuf_add(&def, v + d0, i - d0);
+		}
+		p.def = strbuf_detach(&def);
+	}
+	if (i < n && !is_space(v[i])) {
+		fault(ps, line, "param %s: unexpected '%c' after the type; write " PARAM_FORM,
+		      p.name, v[i]);
+		goto bad;
+	}
+
+	/* description */
+	size_t dn = n - i;
+	const char *d = trim(v + i, &dn);
+	p.description = xstrndup(d, dn);
+
+	if (p.def) {
+		struct arg_value val;
+		char *cause = NULL;
+		if (param_value_parse(&p, p.def, ps->now, &val, &cause) < 0) {
+			fault(ps, line, "param %s: default %s", p.name, cause);
+			free(cause);
+			goto bad;
+		}
+		arg_value_release(&val);
+	}
+	add_param(ps, &p, line);
+	return;
+bad:
+	param_release(&p);
+}
+
+static bool channel_id_valid(const char *s, size_t n)
+{
+	if (n < 2 || n > 32 || !(s[0] >= 'A' && s[0] <= 'Z'))
+		return false;
+	for (size_t i = 1; i < n; i++)
+		if (!((s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9')))
+			return false;
+	return true;
+}
+
+static void key_channels(struct parser *ps, int line, const char *v, size_t n)
+{
+	struct command *cmd = ps->cmd;
+	size_t i = 0;
+	while (i < n) {
+		while (i < n && is_space(v[i]))
+			i++;
+		size_t s0 = i;
+		while (i < n && !is_space(v[i]))
+			i++;
+		if (i == s0)
+			break;
+		const char *c = v + s0;
+		size_t len = i - s0;
+		if (!channel_id_valid(c, len)) {
+			fault(ps, line, "channel '%.*s' is not a channel id; use ids like C0123456789 "
+			      "separated by spaces (a channel's id is at the bottom of its details)",
+			      (int)len, c);
+			continue;
+		}
+		bool dup = false;
+		for (size_t k = 0; k < cmd->nchannels; k++)
+			if (strlen(cmd->channels[k]) == len && memcmp(cmd->channels[k], c, len) == 0)
+				dup = true;
+		if (dup) {
+			fault(ps, line, "channel %.*s is listed twice", (int)len, c);
+			continue;
+		}
+		if (cmd->nchannels == ps->channels_alloc) {
+			ps->channels_alloc = ps->channels_alloc ? ps->channels_alloc * 2 : 4;
+			cmd->channels = xrealloc(cmd->channels, ps->channels_alloc * sizeof(*cmd->channels));
+		}
+		cmd->channels[cmd->nchannels++] = xstrndup(c, len);
+	}
+}
+
+/* A whole number in [min, max], all digits; false otherwise. */
+static bool parse_count(const char *v, size_t n, long long min, long long max, long long *out)
+{
+	if (n == 0 || n > 19)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (v[i] < '0' || v[i] > '9')
+			return false;
+	char buf[24];
+	memcpy(buf, v, n);
+	buf[n] = '\0';
+	char *end;
+	errno = 0;
+	long long x = strtoll(buf, &end, 10);
+	if (errno || *end || x < min || x > max)
+		return false;
+	*out = x;
+	return true;
+}
+
+static void key_value(struct parser *ps, enum key k, int line, const char *v, size_t n)
+{
+	struct command *cmd = ps->cmd;
+	long long x;
+
+	if (k != KEY_PARAM && k != KEY_CHANNELS && n == 0) {
+		fault(ps, line, "%s is empty; write '-- %s: VALUE' or remove the line", key_names[k],
+		      key_names[k]);
+		return;
+	}
+	switch (k) {
+	case KEY_SUMMARY:
+		cmd->summary = xstrndup(v, n);
+		break;
+	case KEY_SOURCE: {
+		bool ok = true;
+		for (size_t i = 0; i < n && ok; i++)
+			ok = isalnum((unsigned char)v[i]) || v[i] == '_' || v[i] == '-';
+		if (!ok)
+			fault(ps, line, "source '%.*s' is not a source name; use the NAME of a "
+			      "[sources.NAME] table in the config, e.g. main", (int)n, v);
+		else
+			cmd->source = xstrndup(v, n);
+		break;
+	}
+	case KEY_PARAM:
+		if (n == 0)
+			fault(ps, line, "param is empty; write '-- param: " PARAM_FORM "'");
+		else
+			key_param(ps, line, v, n);
+		break;
+	case KEY_CHANNELS:
+		if (n == 0)
+			fault(ps, line, "channels is empty; list channel ids like C0123456789, or "
+			      "remove the line to allow every channel");
+		else
+			key_channels(ps, line, v, n);
+		break;
+	case KEY_TIMEOUT:
+		if (parse_count(v, n, 1, TIMEOUT_MAX, &x))
+			cmd->timeout = (int)x;
+		else
+			fault(ps, line, "timeout '%.*s' is not valid; use a whole number of seconds "
+			      "from 1 to %d, e.g. 300", (int)n, v, TIMEOUT_MAX);
+		break;
+	case KEY_MAX_ROWS:
+		if (parse_count(v, n, 1, INT64_MAX, &x))
+			cmd->max_rows = x;
+		else
+			fault(ps, line, "max_rows '%.*s' is not valid; use a positive whole number, "
+			      "e.g. 100000", (int)n, v);
+		break;
+	case KEY_FILENAME:
+		cmd->filename = xstrndup(v, n);
+		break;
+	case KEY_BOM:
+		if (n == 4 && memcmp(v, "true", 4) == 0)
+			cmd->bom = 1;
+		else if (n == 5 && memcmp(v, "false", 5) == 0)
+			cmd->bom = 0;
+		else
+			fault(ps, line, "bom '%.*s' is not valid; use true or false", (int)n, v);
+		break;
+	case KEY_COUNT:
+		break;
+	}
+}
+
+/*
+ * If line (text after the leading "--") is a key line, its key and value.
+ * Returns false for a plain comment.
+ */
+static bool split_key_line(const char *s, size_t n, const char **key, size_t *keylen,
+			   const char **val, size_t *vallen)
+{
+	size_t i = 0;
+	while (i < n && (s[i] == ' ' || s[i] == '\t'))
+		i++;
+	size_t k0 = i;
+	if (i == n || !isalpha((unsigned char)s[i]))
+		return false;
+	while (i < n && (isalnum((unsigned char)s[i]) || s[i] == '_'))
+		i++;
+	if (i == n || s[i] != ':')
+		return false;
+	if (i + 1 < n && !is_space(s[i + 1]))
+		return false;
+	*key = s + k0;
+	*keylen = i - k0;
+	*vallen = n - i - 1;
+	*val = trim(s + i + 1, vallen);
+	return true;
+}
+
+static int find_key(const char *key, size_t keylen)
+{
+	for (int k = 0; k < KEY_COUNT; k++)
+		if (strlen(key_names[k]) == keylen && memcmp(key_names[k], key, keylen) == 0)
+			return k;
+	return -1;
+}
+
+static void header_line(struct parser *ps, int line, const char *s, size_t n)
+{
+	const char *key, *val;
+	size_t keylen, vallen;
+	if (!split_key_line(s, n, &key, &keylen, &val, &vallen))
+		return;
+	int k = find_key(key, keylen);
+	if (k < 0) {
+		char *word = xstrndup(key, keylen);
+		const char *near = suggest_closest(word, key_names, KEY_COUNT);
+		fault(ps, line, "unknown key '%s'; %s%s%saccepted: " KEYS_ACCEPTED
+		      " (a comment line must not start with 'word:')", word,
+		      near ? "did you mean '" : "", near ? near : "", near ? "'? " : "");
+		free(word);
+		return;
+	}
+	if (k != KEY_PARAM && ps->key_line[k]) {
+		fault(ps, line, "duplicate key '%s' (first at line %d)", key_names[k], ps->key_line[k]);
+		return;
+	}
+	if (!ps->key_line[k])
+		ps->key_line[k] = line;
+	key_value(ps, (enum key)k, line, val, vallen);
+}
+
+/* --- checks after the header -------------------------------------------- */
+
+static void check_params(struct parser *ps)
+{
+	struct command *cmd = ps->cmd;
+	const char *optional = NULL;
+	for (size_t i = 0; i < cmd->nparams; i++) {
+		struct param *p = &cmd->params[i];
+		if (p->def) {
+			if (!optional)
+				optional = p->name;
+		} else if (optional) {
+			fault(ps, ps->param_lines[i], "required param '%s' comes after optional param "
+			      "'%s'; put the params without a default first", p->name, optional);
+		}
+		if (p->type != PARAM_MONTH)
+			continue;
+		size_t len = strlen(p->name);
+		for (size_t j = 0; j < cmd->nparams; j++) {
+			const char *o = cmd->params[j].name;
+			if (strncmp(o, p->name, len) == 0 &&
+			    (strcmp(o + len, "_start") == 0 || strcmp(o + len, "_end") == 0))
+				fault(ps, ps->param_lines[j], "param '%s' clashes with :%s of month param "
+				      "'%s'; rename one of them", o, o, p->name);
+		}
+	}
+}
+
+/* The param a placeholder or filename field stands for, or NULL. */
+static const struct param *resolve_name(const struct command *cmd, const char *name)
+{
+	const struct param *p = command_find_param(cmd, name);
+	if (p)
+		return p;
+	for (size_t i = 0; i < cmd->nparams; i++) {
+		const struct param *m = &cmd->params[i];
+		size_t len = strlen(m->name);
+		if (m->type == PARAM_MONTH && strncmp(name, m->name, len) == 0 &&
+		    (strcmp(name + len, "_start") == 0 || strcmp(name + len, "_end") == 0))
+			return m;
+	}
+	return NULL;
+}
+
+/* Every name a placeholder may use, for suggestions; caller frees v (not strings). */
+static void placeholder_names(const struct command *cmd, struct strlist *names)
+{
+	for (size_t i = 0; i < cmd->nparams; i++) {
+		const struct param *p = &cmd->params[i];
+		strlist_push(names, xstrdup(p->name));
+		if (p->type == PARAM_MONTH) {
+			strlist_pushf(names, "%s_start", p->name);
+			strlist_pushf(names, "%s_end", p->name);
+		}
+	}
+}
+
+static void describe_names(const struct strlist *names, const char *open, const char *close,
+			   struct strbuf *out)
+{
+	for (size_t i = 0; i < names->n; i++)
+		strbuf_addf(out, "%s%s%s%s", i ? ", " : "", open, names->v[i], close);
+}
+
+static void unknown_name(struct parser *ps, int line, const char *what, const char *name,
+			 const char *open, const char *close)
+{
+	struct strlist names;
+	strlist_init(&names);
+	placeholder_names(ps->cmd, &names);
+	const char *near = suggest_closest(name, (const char *const *)names.v, names.n);
+	struct strbuf msg;
+	strbuf_init(&msg);
+	strbuf_addf(&msg, "%s %s%s%s is not a declared param", what, open, name, close);
+	if (near)
+		strbuf_addf(&msg, "; did you mean %s%s%s?", open, near, close);
+	if (names.n) {
+		strbuf_adds(&msg, near ? " declared: " : "; declared: ");
+		describe_names(&names, open, close, &msg);
+	} else {
+		strbuf_addf(&msg, "; declare it with '-- param: %s TYPE description'", name);
+	}
+	fault(ps, line, "%s", msg.buf);
+	strbuf_release(&msg);
+	strlist_release(&names);
+}
+
+static void check_filename(struct parser *ps)
+{
+	const char *t = ps->cmd->filename;
+	int line = ps->key_line[KEY_FILENAME];
+	if (!t)
+		return;
+	for (size_t i = 0; t[i];) {
+		if (t[i] == '}') {
+			fault(ps, line, "filename '%s': '}' without '{'; fields are written {param}", t);
+			return;
+		}
+		if (t[i] != '{') {
+			i++;
+			continue;
+		}
+		const char *close = strchr(t + i, '}');
+		if (!close) {
+			fault(ps, line, "filename '%s': '{' is not closed; fields are written {param}", t);
+			return;
+		}
+		char *field = xstrndup(t + i + 1, (size_t)(close - t) - i - 1);
+		if (!resolve_name(ps->cmd, field))
+			unknown_name(ps, line, "filename field", field, "{", "}");
+		free(field);
+		i = (size_t)(close - t) + 1;
+	}
+}
+
+/* Known key lines below the start of the SQL. */
+static void check_late_keys(struct parser *ps, const char *sql, size_t len, int first_line)
+{
+	int line = first_line;
+	size_t i = 0;
+	while (i < len) {
+		const char *eol = memchr(sql + i, '\n', len - i);
+		size_t n = eol ? (size_t)(eol - (sql + i)) : len - i;
+		const char *s = sql + i;
+		size_t j = 0;
+		while (j < n && (s[j] == ' ' || s[j] == '\t'))
+			j++;
+		const char *key, *val;
+		size_t keylen, vallen;
+		if (line > first_line && j + 1 < n && s[j] == '-' && s[j + 1] == '-' &&
+		    split_key_line(s + j + 2, n - j - 2, &key, &keylen, &val, &vallen) &&
+		    find_key(key, keylen) >= 0)
+			fault(ps, line, "'%.*s:' line after the SQL began at line %d; header lines go "
+			      "above the SQL", (int)keylen, key, first_line);
+		i += n + 1;
+		line++;
+	}
+}
+
+static void check_sql(struct parser *ps, const char *sql, size_t len, int first_line)
+{
+	struct command *cmd = ps->cmd;
+	struct sql_split sp;
+
+	check_late_keys(ps, sql, len, first_line);
+	sql_split(sql, len, ps->path, first_line, &sp, ps->errors);
+	if (!sp.has_code) {
+		fault(ps, first_line, "no SQL after the header; write the SELECT below the -- lines");
+		sql_split_release(&sp);
+		return;
+	}
+
+	bool *used = xcalloc(cmd->nparams, sizeof(*used));
+	for (size_t i = 0; i < sp.npieces; i++) {
+		const char *name = sp.pieces[i].name;
+		if (!name)
+			continue;
+		const struct param *p = resolve_name(cmd, name);
+		if (p)
+			used[p - cmd->params] = true;
+		else
+			unknown_name(ps, sp.lines[i], "placeholder", name, ":", "");
+	}
+	for (size_t i = 0; i < cmd->nparams; i++) {
+		const struct param *p = &cmd->params[i];
+		if (used[i])
+			continue;
+		if (p->type == PARAM_MONTH)
+			fault(ps, ps->param_lines[i], "param '%s' is not used in the SQL; use :%s, "
+			      ":%s_start or :%s_end, or remove the param", p->name, p->name, p->name,
+			      p->name);
+		else
+			fault(ps, ps->param_lines[i], "param '%s' is not used in the SQL; use :%s or "
+			      "remove the param", p->name, p->name);
+	}
+	free(used);
+	cmd->pieces = sp.pieces;
+	cmd->npieces = sp.npieces;
+	free(sp.lines);
+}
+
+/* --- entry points -------------------------------------------------------- */
+
+/* The LINE of "PATH:LINE: ...", for sorting this file's faults. */
+static long fault_line(const char *msg, size_t pathlen)
+{
+	return strtol(msg + pathlen + 1, NULL, 10);
+}
+
+/* Faults come out in file order (checks after the header run later). */
+static void sort_faults(struct strlist *errors, size_t from, size_t pathlen)
+{
+	for (size_t i = from + 1; i < errors->n; i++) {
+		char *m = errors->v[i];
+		long l = fault_line(m, pathlen);
+		size_t j = i;
+		while (j > from && fault_line(errors->v[j - 1], pathlen) > l) {
+			errors->v[j] = errors->v[j - 1];
+			j--;
+		}
+		errors->v[j] = m;
+	}
+}
+
+static bool check_encoding(struct parser *ps, const char *text, size_t len)
+{
+	bool ok = true;
+	int line = 1, reported = 0;
+	size_t i = 0;
+	while (i < len && reported < 5) {
+		const char *eol = memchr(text + i, '\n', len - i);
+		size_t n = eol ? (size_t)(eol - (text + i)) : len - i;
+		if (memchr(text + i, '\0', n)) {
+			fault(ps, line, "NUL byte in the file; a command file is UTF-8 text");
+			ok = false;
+			reported++;
+		} else {
+			size_t bad = utf8_invalid_at(text + i, n);
+			if (bad < n) {
+				fault(ps, line, "not valid UTF-8 (byte %zu of the line); save the file "
+				      "as UTF-8", bad + 1);
+				ok = false;
+				reported++;
+			}
+		}
+		i += n + 1;
+		line++;
+	}
+	return ok;
+}
+
+int command_parse(struct command *cmd, const char *name, const char *path,
+		  const char *text, size_t len, struct strlist *errors)
+{
+	struct parser ps;
+	size_t nerrors = errors->n;
+
+	memset(cmd, 0, sizeof(*cmd));
+	cmd->bom = -1;
+	cmd->name = xstrdup(name ? name : "");
+	cmd->path = xstrdup(path ? path : cmd->name);
+	memset(&ps, 0, sizeof(ps));
+	ps.cmd = cmd;
+	ps.path = cmd->path;
+	ps.errors = errors;
+	ps.now = time(NULL);
+
+	if (!command_name_valid(cmd->name))
+		fault(&ps, 1, "command name '%s' (from the file name) is not valid; use lower-case "
+		      "letters, digits, _ and -, at most %d, e.g. usage-all.sql", cmd->name,
+		      COMMAND_NAME_MAX);
+	if (len > COMMAND_MAX_BYTES) {
+		fault(&ps, 1, "file is %zu bytes; a command file may be at most %d", len,
+		      COMMAND_MAX_BYTES);
+		goto out;
+	}
+	if (!check_encoding(&ps, text, len))
+		goto out;
+
+	size_t i = 0;
+	int line = 1;
+	if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0)
+		i = 3;
+	while (i < len) {
+		const char *eol = memchr(text + i, '\n', len - i);
+		size_t n = eol ? (size_t)(eol - (text + i)) : len - i;
+		size_t tn = n;
+		const char *s = trim(text + i, &tn);
+		if (tn >= 2 && s[0] == '-' && s[1] == '-')
+			header_line(&ps, line, s + 2, tn - 2);
+		else if (tn != 0)
+			break;
+		i += n + 1;
+		line++;
+	}
+	if (i > len)
+		i = len;
+	cmd->sql = xstrndup(text + i, len - i);
+	cmd->sql_line = line;
+
+	check_params(&ps);
+	check_filename(&ps);
+	check_sql(&ps, cmd->sql, len - i, line);
+out:
+	sort_faults(errors, nerrors, strlen(cmd->path));
+	free(ps.param_lines);
+	return errors->n == nerrors ? 0 : -1;
+}
+
+void command_release(struct command *cmd)
+{
+	if (!cmd)
+		return;
+	free(cmd->name);
+	free(cmd->path);
+	free(cmd->summary);
+	free(cmd->source);
+	for (size_t i = 0; i < cmd->nparams; i++)
+		param_release(&cmd->params[i]);
+	free(cmd->params);
+	for (size_t i = 0; i < cmd->nchannels; i++)
+		free(cmd->channels[i]);
+	free(cmd->channels);
+	free(cmd->filename);
+	free(cmd->sql);
+	sql_pieces_free(cmd->pieces, cmd->npieces);
+	memset(cmd, 0, sizeof(*cmd));
+	cmd->bom = -1;
+}
+
+int command_load(struct command *cmd, const char *path, struct strlist *errors)
+{
+	const char *base = strrchr(path, '/');
+	base = base ? base + 1 : path;
+	size_t blen = strlen(base);
+	char *name = blen > 4 && strcmp(base + blen - 4, ".sql") == 0 ?
+		xstrndup(base, blen - 4) : xstrdup(base);
+
+	memset(cmd, 0, sizeof(*cmd));
+	cmd->bom = -1;
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		strlist_pushf(errors, "%s: cannot open: %s", path, strerror(errno));
+		free(name);
+		return -1;
+	}
+	struct strbuf sb;
+	strbuf_init(&sb);
+	char buf[8192];
+	size_t n;
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0) {
+		strbuf_add(&sb, buf, n);
+		if (sb.len > COMMAND_MAX_BYTES)
+			break;
+	}
+	int rc;
+	if (ferror(f)) {
+		strlist_pushf(errors, "%s: cannot read: %s", path, strerror(errno));
+		rc = -1;
+	} else {
+		rc = command_parse(cmd, name, path, sb.buf, sb.len, errors);
+	}
+	fclose(f);
+	strbuf_release(&sb);
+	free(name);
+	return rc;
+}

@@ -1,0 +1,64 @@
+/*
+ * help.c: `/report help` and `/report help CMD`, generated from the parsed
+ * headers the executor runs, so help and behaviour cannot disagree.
+ * Output is Slack mrkdwn: *bold*, `code`, <#C123> channel links.
+ */
+#include "common.h"
+#include "commands/args.h"
+#include "commands/catalog.h"
+
+#include <time.h>
+
+void help_render_list(const struct catalog *cat, const char *slash, struct strbuf *out)
+{
+	if (cat->n == 0) {
+		strbuf_adds(out, "No reports yet: an engineer adds one by dropping NAME.sql into "
+			    "the commands folder.\n");
+		return;
+	}
+	strbuf_addf(out, "*Reports* (`%s help NAME` shows one in detail):\n", slash);
+	for (size_t i = 0; i < cat->n; i++) {
+		const struct command *cmd = &cat->cmds[i];
+		strbuf_addf(out, "• *%s*  `", cmd->name);
+		args_usage(cmd, slash, out);
+		strbuf_addf(out, "`  %s\n", cmd->summary ? cmd->summary : "(no summary)");
+	}
+}
+
+void help_render_command(const struct command *cmd, const char *slash, struct strbuf *out)
+{
+	time_t now = time(NULL);
+	strbuf_addf(out, "*%s*: %s\n", cmd->name, cmd->summary ? cmd->summary : "(no summary)");
+	strbuf_adds(out, "Usage: `");
+	args_usage(cmd, slash, out);
+	strbuf_adds(out, "`\n");
+	if (cmd->nparams) {
+		strbuf_adds(out, "Arguments, in this order or as name=value:\n");
+		for (size_t i = 0; i < cmd->nparams; i++) {
+			const struct param *p = &cmd->params[i];
+			char *acc = param_accepted(p);
+			strbuf_addf(out, "• `%s` %s (%s)", p->name, param_type_name(p->type), acc);
+			if (p->def)
+				strbuf_addf(out, ", default `%s`", *p->def ? p->def : "\"\"");
+			else
+				strbuf_adds(out, ", required");
+			if (p->description && *p->description)
+				strbuf_addf(out, ": %s", p->description);
+			strbuf_addc(out, '\n');
+			free(acc);
+		}
+	}
+	if (cmd->nchannels) {
+		strbuf_adds(out, "Channels:");
+		for (size_t i = 0; i < cmd->nchannels; i++)
+			strbuf_addf(out, " <#%s>", cmd->channels[i]);
+		strbuf_addc(out, '\n');
+	} else {
+		strbuf_adds(out, "Channels: any\n");
+	}
+	if (cmd->max_rows)
+		strbuf_addf(out, "At most %lld rows.\n", (long long)cmd->max_rows);
+	strbuf_adds(out, "Example: `");
+	args_example(cmd, slash, now, SIZE_MAX, out);
+	strbuf_adds(out, "`\n");
+}
