@@ -4,8 +4,14 @@
  * guarded by one mutex (history_lock) so any thread may call any function.
  *
  * history_open marks runs left "queued"/"running" by a crashed process as
- * "interrupted". Strings in records are owned by the record;
- * history_record_release frees them.
+ * "interrupted", but only when no other process has the history open (each
+ * opener holds a shared flock on PATH.lock), so `reportbot history` next to
+ * a running `serve` leaves its runs alone. Strings in records are owned by
+ * the record; history_record_release frees them.
+ *
+ * Status changes: queued -> running (history_mark_running), queued or
+ * running -> any final status (history_finish_run); anything else fails
+ * with a cause naming the run and the status it is in.
  */
 #ifndef HISTORY_H
 #define HISTORY_H
@@ -24,6 +30,8 @@ enum run_status {
 	RUN_SKIPPED,       /* scheduled run not posted (skip_empty / only_changed) */
 };
 const char *run_status_name(enum run_status s);  /* "ok", "error", ... */
+/* The status named NAME (as run_status_name gives it): 0, or -1 if unknown. */
+int run_status_from_name(const char *name, enum run_status *s);
 
 struct run_record {
 	int64_t id;
@@ -45,7 +53,7 @@ void history_record_release(struct run_record *r);
 
 struct history;
 
-/* Open (creating) PATH. */
+/* Open (creating) PATH; its directory must exist. */
 int history_open(struct history **out, const char *path, char **cause);
 void history_close(struct history *h);   /* NULL is a no-op */
 
@@ -60,7 +68,8 @@ int history_finish_run(struct history *h, int64_t id, enum run_status status,
 		       int64_t rows, int64_t bytes, int64_t duration_ms,
 		       const char *error, char **cause);
 
-/* Most recent first; *out is an array the caller frees with history_records_free. */
+/* Most recent first (by id), at most limit; *out is an array the caller frees
+ * with history_records_free (NULL when *n is 0). */
 int history_recent(struct history *h, size_t limit, struct run_record **out, size_t *n, char **cause);
 void history_records_free(struct run_record *recs, size_t n);
 /* Returns 0 and fills *r, 1 if there is no such run, -1 on error. */

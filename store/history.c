@@ -1,0 +1,614 @@
+#include "common.h"
+#include "store/history.h"
+#include "store/history-db.h"
+
+#include <fcntl.h>
+#include <pthread.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/*
+ * The run history: one SQLite connection in WAL mode behind one mutex.
+ *
+ * Crash recovery and other processes: `reportbot history` or `run` may open
+ * the database while `serve` has runs in flight, and must not mark those
+ * runs interrupted. So every opener holds a shared flock on PATH.lock for as
+ * long as it has the history open, and only an opener that can take the lock
+ * exclusively (nobody else has the history open) marks leftover
+ * queued/running runs as interrupted.
+ */
+
+#define HISTORY_BUSY_MS 5000
+#define HISTORY_INTERRUPTED_TEXT "the bot stopped while this ran"
+
+struct history {
+	pthread_mutex_t mutex;
+	sqlite3 *db;
+	char *path;
+	int lock_fd;
+};
+
+static const char *const history_status_names[] = {
+	[RUN_QUEUED] = "queued",
+	[RUN_RUNNING] = "running",
+	[RUN_OK] = "ok",
+	[RUN_ERROR] = "error",
+	[RUN_TIMEOUT] = "timeout",
+	[RUN_CANCELLED] = "cancelled",
+	[RUN_INTERRUPTED] = "interrupted",
+	[RUN_SKIPPED] = "skipped",
+};
+
+const char *run_status_name(enum run_status s)
+{
+	if ((size_t)s < ARRAY_SIZE(history_status_names) && history_status_names[s])
+		return history_status_names[s];
+	return "unknown";
+}
+
+int run_status_from_name(const char *name, enum run_status *s)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(history_status_names); i++) {
+		if (name && strcmp(name, history_status_names[i]) == 0) {
+			*s = (enum run_status)i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/*
+ * Schema migrations: history_migrations[i] takes user_version i to i + 1.
+ * Append only; never edit a released step.
+ */
+static const char *const history_migrations[] = {
+	/* 0 -> 1 */
+	"CREATE TABLE runs ("
+	"  id INTEGER PRIMARY KEY,"
+	"  command TEXT,"
+	"  args TEXT,"
+	"  user TEXT,"
+	"  channel TEXT,"
+	"  source TEXT,"
+	"  queued_ms INTEGER NOT NULL DEFAULT 0,"
+	"  started_ms INTEGER NOT NULL DEFAULT 0,"
+	"  finished_ms INTEGER NOT NULL DEFAULT 0,"
+	"  status TEXT NOT NULL,"
+	"  rows INTEGER NOT NULL DEFAULT 0,"
+	"  bytes INTEGER NOT NULL DEFAULT 0,"
+	"  duration_ms INTEGER NOT NULL DEFAULT 0,"
+	"  error TEXT"
+	");"
+	"CREATE INDEX runs_status ON runs(status);"
+	"CREATE TABLE schedule_slots ("
+	"  schedule TEXT,"
+	"  slot_ms INTEGER,"
+	"  run_id INTEGER,"
+	"  status TEXT,"
+	"  PRIMARY KEY (schedule, slot_ms)"
+	");"
+	"CREATE TABLE schedules ("
+	"  name TEXT PRIMARY KEY,"
+	"  cron TEXT,"
+	"  run TEXT,"
+	"  channel TEXT,"
+	"  skip_empty INTEGER,"
+	"  only_changed INTEGER,"
+	"  created_by TEXT,"
+	"  created_ms INTEGER"
+	");"
+	"CREATE TABLE last_posted ("
+	"  schedule TEXT PRIMARY KEY,"
+	"  sha256 TEXT,"
+	"  run_id INTEGER"
+	");",
+};
+
+_Static_assert(ARRAY_SIZE(history_migrations) == HISTORY_SCHEMA_VERSION,
+	       "one migration step per schema version");
+
+sqlite3 *history_db(struct history *h)
+{
+	return h->db;
+}
+
+void history_lock(struct history *h)
+{
+	pthread_mutex_lock(&h->mutex);
+}
+
+void history_unlock(struct history *h)
+{
+	pthread_mutex_unlock(&h->mutex);
+}
+
+/* fail() with the connection's last error; call with the lock held. */
+static int history_fail(struct history *h, char **cause, const char *what)
+{
+	return fail(cause, "history: %s: %s", what, sqlite3_errmsg(h->db));
+}
+
+static int history_exec(struct history *h, const char *sql, char **cause, const char *what)
+{
+	if (sqlite3_exec(h->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+		return history_fail(h, cause, what);
+	return 0;
+}
+
+/* A single integer from a one-row query; 0 when the value is NULL. */
+static int history_query_int(struct history *h, const char *sql, int64_t *out, char **cause,
+			     const char *what)
+{
+	sqlite3_stmt *st = NULL;
+	int ret = -1;
+	if (sqlite3_prepare_v2(h->db, sql, -1, &st, NULL) != SQLITE_OK) {
+		history_fail(h, cause, what);
+		goto out;
+	}
+	int rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW) {
+		history_fail(h, cause, what);
+		goto out;
+	}
+	*out = sqlite3_column_int64(st, 0);
+	ret = 0;
+out:
+	sqlite3_finalize(st);
+	return ret;
+}
+
+static int history_migrate(struct history *h, char **cause)
+{
+	int64_t version;
+	if (history_query_int(h, "PRAGMA user_version", &version, cause, "cannot read the schema version") < 0)
+		return -1;
+	if (version == HISTORY_SCHEMA_VERSION)
+		return 0;
+	if (version > HISTORY_SCHEMA_VERSION || version < 0)
+		return fail(cause, "history database '%s' has schema version %lld; this reportbot knows "
+			    "versions up to %d (is a newer reportbot using it?)",
+			    h->path, (long long)version, HISTORY_SCHEMA_VERSION);
+
+	/* IMMEDIATE: two processes creating a fresh database take turns, and
+	 * the second sees the first one's version. */
+	if (history_exec(h, "BEGIN IMMEDIATE", cause, "cannot start the schema migration") < 0)
+		return -1;
+	if (history_query_int(h, "PRAGMA user_version", &version, cause, "cannot read the schema version") < 0)
+		goto rollback;
+	for (; version < HISTORY_SCHEMA_VERSION; version++) {
+		if (history_exec(h, history_migrations[version], cause, "cannot create the schema") < 0)
+			goto rollback;
+		char *sql = xasprintf("PRAGMA user_version = %lld", (long long)version + 1);
+		int r = history_exec(h, sql, cause, "cannot set the schema version");
+		free(sql);
+		if (r < 0)
+			goto rollback;
+	}
+	if (history_exec(h, "COMMIT", cause, "cannot commit the schema") < 0)
+		goto rollback;
+	return 0;
+rollback:
+	sqlite3_exec(h->db, "ROLLBACK", NULL, NULL, NULL);
+	return -1;
+}
+
+/* Mark runs a dead process left behind. */
+static int history_recover(struct history *h, char **cause)
+{
+	sqlite3_stmt *st = NULL;
+	int ret = -1;
+	const char *sql = "UPDATE runs SET status = 'interrupted', error = ?1 "
+			  "WHERE status IN ('queued', 'running')";
+	if (sqlite3_prepare_v2(h->db, sql, -1, &st, NULL) != SQLITE_OK ||
+	    sqlite3_bind_text(st, 1, HISTORY_INTERRUPTED_TEXT, -1, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_step(st) != SQLITE_DONE) {
+		history_fail(h, cause, "cannot mark unfinished runs as interrupted");
+		goto out;
+	}
+	ret = 0;
+out:
+	sqlite3_finalize(st);
+	return ret;
+}
+
+/* The directory part of path must exist: say so rather than "unable to open". */
+static int history_check_dir(const char *path, char **cause)
+{
+	const char *slash = strrchr(path, '/');
+	char *dir = slash ? xstrndup(path, slash == path ? 1 : (size_t)(slash - path)) : xstrdup(".");
+	struct stat st;
+	int ret = 0;
+	if (stat(dir, &st) < 0)
+		ret = fail(cause, "history database '%s': directory '%s' %s", path, dir,
+			   errno == ENOENT ? "does not exist" : strerror(errno));
+	else if (!S_ISDIR(st.st_mode))
+		ret = fail(cause, "history database '%s': '%s' is not a directory", path, dir);
+	free(dir);
+	return ret;
+}
+
+/* Take the opener's lock; *exclusive says whether nobody else has it open. */
+static int history_take_lock(struct history *h, bool *exclusive, char **cause)
+{
+	char *lock_path = xasprintf("%s.lock", h->path);
+	h->lock_fd = open(lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0640);
+	if (h->lock_fd < 0) {
+		fail(cause, "history database '%s': cannot open lock file '%s': %s", h->path, lock_path,
+		     strerror(errno));
+		free(lock_path);
+		return -1;
+	}
+	free(lock_path);
+	*exclusive = false;
+	int r;
+	while ((r = flock(h->lock_fd, LOCK_EX | LOCK_NB)) < 0 && errno == EINTR)
+		;
+	if (r == 0) {
+		*exclusive = true;
+		return 0;
+	}
+	if (errno != EWOULDBLOCK)
+		return fail(cause, "history database '%s': cannot lock: %s", h->path, strerror(errno));
+	while ((r = flock(h->lock_fd, LOCK_SH)) < 0 && errno == EINTR)
+		;
+	if (r < 0)
+		return fail(cause, "history database '%s': cannot lock: %s", h->path, strerror(errno));
+	return 0;
+}
+
+int history_open(struct history **out, const char *path, char **cause)
+{
+	*out = NULL;
+	if (!path || !*path)
+		return fail(cause, "history database: no path given");
+	if (history_check_dir(path, cause) < 0)
+		return -1;
+
+	struct history *h = xcalloc(1, sizeof(*h));
+	pthread_mutex_init(&h->mutex, NULL);
+	h->path = xstrdup(path);
+	h->lock_fd = -1;
+
+	bool exclusive = false;
+	char *mode = NULL;
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_open_v2(path, &h->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+				 NULL);
+	if (rc != SQLITE_OK) {
+		fail(cause, "history database '%s': cannot open: %s", path,
+		     h->db ? sqlite3_errmsg(h->db) : sqlite3_errstr(rc));
+		goto fail;
+	}
+	sqlite3_extended_result_codes(h->db, 1);
+	sqlite3_busy_timeout(h->db, HISTORY_BUSY_MS);
+
+	/* journal_mode answers with the mode it is in, which stays "delete"
+	 * where WAL cannot work (a network filesystem). */
+	if (sqlite3_prepare_v2(h->db, "PRAGMA journal_mode = WAL", -1, &st, NULL) != SQLITE_OK ||
+	    sqlite3_step(st) != SQLITE_ROW) {
+		fail(cause, "history database '%s': cannot use it: %s", path, sqlite3_errmsg(h->db));
+		goto fail;
+	}
+	mode = xstrdup((const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	st = NULL;
+	if (!mode || strcmp(mode, "wal") != 0) {
+		fail(cause, "history database '%s': cannot switch to WAL mode (it stays in '%s'); "
+		     "put data_dir on a local filesystem", path, mode ? mode : "?");
+		goto fail;
+	}
+	if (history_exec(h, "PRAGMA synchronous = NORMAL", cause, "cannot set synchronous mode") < 0)
+		goto fail;
+	if (history_migrate(h, cause) < 0)
+		goto fail;
+	if (history_take_lock(h, &exclusive, cause) < 0)
+		goto fail;
+	if (exclusive) {
+		int r = history_recover(h, cause);
+		/* Now share the lock with whoever opens it next. */
+		while (flock(h->lock_fd, LOCK_SH) < 0 && errno == EINTR)
+			;
+		if (r < 0)
+			goto fail;
+	}
+	free(mode);
+	*out = h;
+	return 0;
+fail:
+	free(mode);
+	history_close(h);
+	return -1;
+}
+
+void history_close(struct history *h)
+{
+	if (!h)
+		return;
+	sqlite3_close(h->db);
+	if (h->lock_fd >= 0)
+		close(h->lock_fd);
+	pthread_mutex_destroy(&h->mutex);
+	free(h->path);
+	free(h);
+}
+
+static void history_bind_text(sqlite3_stmt *st, int i, const char *s)
+{
+	if (s)
+		sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+int history_add_run(struct history *h, const struct run_record *r, int64_t *id, char **cause)
+{
+	const char *sql = "INSERT INTO runs (id, command, args, user, channel, source, queued_ms, "
+			  "started_ms, finished_ms, status, rows, bytes, duration_ms, error) "
+			  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)";
+	sqlite3_stmt *st = NULL;
+	int ret = -1;
+
+	history_lock(h);
+	if (sqlite3_prepare_v2(h->db, sql, -1, &st, NULL) != SQLITE_OK) {
+		history_fail(h, cause, "cannot record a run");
+		goto out;
+	}
+	if (r->id > 0)
+		sqlite3_bind_int64(st, 1, r->id);
+	else
+		sqlite3_bind_null(st, 1);
+	history_bind_text(st, 2, r->command);
+	history_bind_text(st, 3, r->args);
+	history_bind_text(st, 4, r->user);
+	history_bind_text(st, 5, r->channel);
+	history_bind_text(st, 6, r->source);
+	sqlite3_bind_int64(st, 7, r->queued_ms);
+	sqlite3_bind_int64(st, 8, r->started_ms);
+	sqlite3_bind_int64(st, 9, r->finished_ms);
+	sqlite3_bind_text(st, 10, run_status_name(r->status), -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 11, r->rows);
+	sqlite3_bind_int64(st, 12, r->bytes);
+	sqlite3_bind_int64(st, 13, r->duration_ms);
+	history_bind_text(st, 14, r->error);
+	int rc = sqlite3_step(st);
+	if (rc != SQLITE_DONE) {
+		if ((rc & 0xff) == SQLITE_CONSTRAINT && r->id > 0)
+			fail(cause, "history: run id %lld is already taken", (long long)r->id);
+		else
+			history_fail(h, cause, "cannot record a run");
+		goto out;
+	}
+	if (id)
+		*id = sqlite3_last_insert_rowid(h->db);
+	ret = 0;
+out:
+	sqlite3_finalize(st);
+	history_unlock(h);
+	return ret;
+}
+
+int history_max_id(struct history *h, int64_t *id, char **cause)
+{
+	history_lock(h);
+	int r = history_query_int(h, "SELECT coalesce(max(id), 0) FROM runs", id, cause,
+				  "cannot read the largest run id");
+	history_unlock(h);
+	return r;
+}
+
+/*
+ * After an UPDATE that changed nothing: say why, naming the run and the
+ * status it is in. Lock held.
+ */
+static int history_explain_unchanged(struct history *h, int64_t id, const char *becoming, char **cause)
+{
+	sqlite3_stmt *st = NULL;
+	int ret = -1;
+	if (sqlite3_prepare_v2(h->db, "SELECT status FROM runs WHERE id = ?1", -1, &st, NULL) != SQLITE_OK) {
+		history_fail(h, cause, "cannot read a run");
+		goto out;
+	}
+	sqlite3_bind_int64(st, 1, id);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		fail(cause, "history: run %lld is already %s; it cannot become %s", (long long)id,
+		     (const char *)sqlite3_column_text(st, 0), becoming);
+	else if (rc == SQLITE_DONE)
+		fail(cause, "history: there is no run %lld", (long long)id);
+	else
+		history_fail(h, cause, "cannot read a run");
+out:
+	sqlite3_finalize(st);
+	return ret;
+}
+
+int history_mark_running(struct history *h, int64_t id, char **cause)
+{
+	const char *sql = "UPDATE runs SET status = 'running', started_ms = ?2 "
+			  "WHERE id = ?1 AND status = 'queued'";
+	sqlite3_stmt *st = NULL;
+	int ret = -1;
+
+	history_lock(h);
+	if (sqlite3_prepare_v2(h->db, sql, -1, &st, NULL) != SQLITE_OK) {
+		history_fail(h, cause, "cannot mark a run as running");
+		goto out;
+	}
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, now_ms_wall());
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		history_fail(h, cause, "cannot mark a run as running");
+		goto out;
+	}
+	if (sqlite3_changes(h->db) == 0) {
+		history_explain_unchanged(h, id, "running", cause);
+		goto out;
+	}
+	ret = 0;
+out:
+	sqlite3_finalize(st);
+	history_unlock(h);
+	return ret;
+}
+
+int history_finish_run(struct history *h, int64_t id, enum run_status status,
+		       int64_t rows, int64_t bytes, int64_t duration_ms,
+		       const char *error, char **cause)
+{
+	const char *sql = "UPDATE runs SET status = ?2, rows = ?3, bytes = ?4, duration_ms = ?5, "
+			  "error = ?6, finished_ms = ?7 "
+			  "WHERE id = ?1 AND status IN ('queued', 'running')";
+	sqlite3_stmt *st = NULL;
+	int ret = -1;
+
+	if (status == RUN_QUEUED || status == RUN_RUNNING || (size_t)status >= ARRAY_SIZE(history_status_names))
+		return fail(cause, "history: run %lld cannot finish as '%s'; accepted: ok, error, timeout, "
+			    "cancelled, interrupted, skipped", (long long)id, run_status_name(status));
+
+	history_lock(h);
+	if (sqlite3_prepare_v2(h->db, sql, -1, &st, NULL) != SQLITE_OK) {
+		history_fail(h, cause, "cannot record the end of a run");
+		goto out;
+	}
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_text(st, 2, run_status_name(status), -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, rows);
+	sqlite3_bind_int64(st, 4, bytes);
+	sqlite3_bind_int64(st, 5, duration_ms);
+	history_bind_text(st, 6, error);
+	sqlite3_bind_int64(st, 7, now_ms_wall());
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		history_fail(h, cause, "cannot record the end of a run");
+		goto out;
+	}
+	if (sqlite3_changes(h->db) == 0) {
+		history_explain_unchanged(h, id, run_status_name(status), cause);
+		goto out;
+	}
+	ret = 0;
+out:
+	sqlite3_finalize(st);
+	history_unlock(h);
+	return ret;
+}
+
+#define HISTORY_COLUMNS "id, command, args, user, channel, source, queued_ms, started_ms, " \
+			"finished_ms, status, rows, bytes, duration_ms, error"
+
+static char *history_column_text(sqlite3_stmt *st, int i)
+{
+	return xstrdup((const char *)sqlite3_column_text(st, i));
+}
+
+static void history_read_record(sqlite3_stmt *st, struct run_record *r)
+{
+	r->id = sqlite3_column_int64(st, 0);
+	r->command = history_column_text(st, 1);
+	r->args = history_column_text(st, 2);
+	r->user = history_column_text(st, 3);
+	r->channel = history_column_text(st, 4);
+	r->source = history_column_text(st, 5);
+	r->queued_ms = sqlite3_column_int64(st, 6);
+	r->started_ms = sqlite3_column_int64(st, 7);
+	r->finished_ms = sqlite3_column_int64(st, 8);
+	/* A name this build does not know (a newer writer) reads as error. */
+	if (run_status_from_name((const char *)sqlite3_column_text(st, 9), &r->status) < 0)
+		r->status = RUN_ERROR;
+	r->rows = sqlite3_column_int64(st, 10);
+	r->bytes = sqlite3_column_int64(st, 11);
+	r->duration_ms = sqlite3_column_int64(st, 12);
+	r->error = history_column_text(st, 13);
+}
+
+void history_record_release(struct run_record *r)
+{
+	if (!r)
+		return;
+	free(r->command);
+	free(r->args);
+	free(r->user);
+	free(r->channel);
+	free(r->source);
+	free(r->error);
+	memset(r, 0, sizeof(*r));
+}
+
+void history_records_free(struct run_record *recs, size_t n)
+{
+	if (!recs)
+		return;
+	for (size_t i = 0; i < n; i++)
+		history_record_release(&recs[i]);
+	free(recs);
+}
+
+int history_recent(struct history *h, size_t limit, struct run_record **out, size_t *n, char **cause)
+{
+	const char *sql = "SELECT " HISTORY_COLUMNS " FROM runs ORDER BY id DESC LIMIT ?1";
+	sqlite3_stmt *st = NULL;
+	struct run_record *recs = NULL;
+	size_t count = 0, alloc = 0;
+	int ret = -1;
+
+	*out = NULL;
+	*n = 0;
+	if (limit == 0)
+		return 0;
+	history_lock(h);
+	if (sqlite3_prepare_v2(h->db, sql, -1, &st, NULL) != SQLITE_OK) {
+		history_fail(h, cause, "cannot list runs");
+		goto out;
+	}
+	sqlite3_bind_int64(st, 1, limit > (size_t)INT64_MAX ? INT64_MAX : (int64_t)limit);
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (count == alloc) {
+			alloc = alloc ? alloc * 2 : (limit < 16 ? limit : 16);
+			recs = xrealloc(recs, alloc * sizeof(*recs));
+		}
+		history_read_record(st, &recs[count++]);
+	}
+	if (rc != SQLITE_DONE) {
+		history_fail(h, cause, "cannot list runs");
+		goto out;
+	}
+	*out = recs;
+	*n = count;
+	recs = NULL;
+	count = 0;
+	ret = 0;
+out:
+	sqlite3_finalize(st);
+	history_unlock(h);
+	history_records_free(recs, count);
+	return ret;
+}
+
+int history_get(struct history *h, int64_t id, struct run_record *r, char **cause)
+{
+	const char *sql = "SELECT " HISTORY_COLUMNS " FROM runs WHERE id = ?1";
+	sqlite3_stmt *st = NULL;
+	int ret = -1;
+
+	memset(r, 0, sizeof(*r));
+	history_lock(h);
+	if (sqlite3_prepare_v2(h->db, sql, -1, &st, NULL) != SQLITE_OK) {
+		history_fail(h, cause, "cannot read a run");
+		goto out;
+	}
+	sqlite3_bind_int64(st, 1, id);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		history_read_record(st, r);
+		ret = 0;
+	} else if (rc == SQLITE_DONE) {
+		ret = 1;
+	} else {
+		history_fail(h, cause, "cannot read a run");
+	}
+out:
+	sqlite3_finalize(st);
+	history_unlock(h);
+	return ret;
+}
