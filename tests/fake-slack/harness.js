@@ -8,6 +8,7 @@ const os = require('node:os');
 const path = require('node:path');
 const { spawn } = require('node:child_process');
 const { EventEmitter } = require('node:events');
+const { WebSocket } = require('ws');
 const { FakeSlack, matchValue } = require('./fake-slack');
 
 function isPlainObject(v) {
@@ -353,6 +354,24 @@ function isRegExp(v) {
 	return Object.prototype.toString.call(v) === '[object RegExp]';
 }
 
+// Summary of a list of numbers (e.g. ack latencies in ms): count, min,
+// p50, p90, p99 (nearest rank), max, mean.
+function latencyStats(values) {
+	const v = [...values].sort((a, b) => a - b);
+	if (v.length === 0)
+		return { count: 0, min: null, p50: null, p90: null, p99: null, max: null, mean: null };
+	const rank = (p) => v[Math.min(v.length - 1, Math.max(0, Math.ceil((p / 100) * v.length) - 1))];
+	return {
+		count: v.length,
+		min: v[0],
+		p50: rank(50),
+		p90: rank(90),
+		p99: rank(99),
+		max: v[v.length - 1],
+		mean: v.reduce((a, b) => a + b, 0) / v.length,
+	};
+}
+
 // Starts a fake Slack (options as for new FakeSlack) on a free port and
 // returns a Harness around it.
 async function startHarness(options = {}) {
@@ -361,4 +380,4 @@ async function startHarness(options = {}) {
 	return new Harness(slack);
 }
 
-module.exports = { startHarness, Harness, BotProcess, FakeSlack, toToml, matchValue };
+module.exports = { startHarness, Harness, BotProcess, FakeSlack, WebSocket, toToml, matchValue, latencyStats };

@@ -11,7 +11,7 @@ const path = require('node:path');
 const fs = require('node:fs');
 const { spawn } = require('node:child_process');
 const { WebSocket } = require('ws');
-const { startHarness, toToml } = require('./harness');
+const { startHarness, toToml, latencyStats } = require('./harness');
 
 const BOT = 'xoxb-fake-bot-token';
 const APP = 'xapp-fake-app-token';
@@ -619,6 +619,23 @@ test('waitFor resolves on a later event and times out with context', async () =>
 	await assert.rejects(h.waitFor(() => false, 50), /timed out after 50 ms; last events: api auth\.test/);
 	// `since` skips what already happened
 	await assert.rejects(h.waitForCall('auth.test', { since: h.mark() }, 50));
+});
+
+test('latencyStats', () => {
+	const s = latencyStats([5, 1, 3, 2, 4, 6, 7, 8, 9, 10]);
+	assert.deepEqual([s.count, s.min, s.p50, s.p90, s.p99, s.max, s.mean], [10, 1, 5, 9, 10, 10, 5.5]);
+	assert.equal(latencyStats([]).count, 0);
+});
+
+test('a burst of 50 envelopes: every ack recorded with its latency', async () => {
+	await connectClient(h, { autoAck: true });
+	const sent = [];
+	for (let i = 0; i < 50; i++)
+		sent.push(h.sendSlashCommand({ text: `n ${i}` }));
+	const acks = await Promise.all(sent.map((s) => s.ack));
+	const st = latencyStats(acks.map((a) => a.latencyMs));
+	assert.equal(st.count, 50);
+	assert.ok(st.max < 2000, JSON.stringify(st));
 });
 
 test('toToml and writeConfig', () => {
