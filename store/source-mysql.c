@@ -1,14 +1,1195 @@
-/* Placeholder until the MySQL driver lands (issue 5). */
+/*
+ * source-mysql.c: the MySQL/MariaDB data source (libmariadb, mysql.h).
+ *
+ * One connection per struct source, opened on first use and opened again
+ * after it was lost. The session is utf8mb4 and read-only. A statement is a
+ * server-side prepared statement with bound parameters; rows are fetched
+ * one at a time from the network (no mysql_stmt_store_result), so memory
+ * stays flat whatever the row count.
+ *
+ * Text of each value: the same bytes the `mariadb` client prints with
+ * --batch --raw, i.e. what the server's text protocol sends:
+ *   integers        decimal, ZEROFILL padded to the display width
+ *   FLOAT/DOUBLE    shortest text that reads back (FLOAT: at most 6
+ *                   significant digits), in the server's choice of fixed or
+ *                   exponent form; a declared scale (FLOAT(7,2)) is fixed
+ *   DECIMAL, JSON, ENUM, SET, strings, BLOB/BINARY, GEOMETRY
+ *                   the bytes as sent (binary data stays binary)
+ *   DATE/DATETIME/TIMESTAMP/TIME
+ *                   with exactly the declared fractional digits
+ *   YEAR            four digits (a YEAR column is ZEROFILL)
+ *   BIT             the unsigned decimal number (what `b+0` prints). The
+ *                   client prints the raw bytes, which is unreadable in a CSV
+ *                   (b'1' is byte 0x01); this is the one deliberate
+ *                   difference.
+ *   NULL            a NULL pointer
+ *
+ * Timeouts and cancellation: timeout_ms is enforced by the server (session
+ * max_statement_time on MariaDB, max_execution_time on MySQL) and by a
+ * watchdog thread per source, which at the deadline or on source_cancel opens
+ * a second short connection and sends KILL QUERY for our connection's
+ * thread id. If that fails, or the server does not stop within a few seconds,
+ * it shuts the socket down so the worker never hangs; the next run reconnects.
+ *
+ * A cancel only affects a statement that is running (from the start of
+ * source_execute until its result is finished); otherwise it is ignored.
+ */
 #include "common.h"
 #include "store/source.h"
+
+#include <errno.h>
+#include <float.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include <errmsg.h>
+#include <mysql.h>
+#include <mysqld_error.h>
+
+/* Server errors we classify (some are absent from older headers). */
+#define MY_ER_QUERY_INTERRUPTED 1317
+#define MY_ER_STATEMENT_TIMEOUT 1969   /* MariaDB max_statement_time */
+#define MY_ER_QUERY_TIMEOUT 3024       /* MySQL max_execution_time */
+#define MY_ER_CONNECTION_KILLED 1927
+#define MY_ER_SERVER_SHUTDOWN 1053
+#define MY_ER_PARSE_ERROR 1064
+
+/* Seconds to wait after KILL QUERY before shutting the socket down. */
+#define KILL_GRACE_MS 5000
+
+enum kill_reason { KILL_NONE = 0, KILL_TIMEOUT = 1, KILL_CANCEL = 2 };
+
+enum col_kind {
+	COL_BYTES,      /* copied as sent */
+	COL_INT,        /* TINY..LONGLONG */
+	COL_YEAR,
+	COL_FLOAT,
+	COL_DOUBLE,
+	COL_TEMPORAL,
+	COL_BIT,
+};
+
+struct mysql_col {
+	enum col_kind kind;
+	enum enum_field_types type;
+	bool is_unsigned;
+	bool zerofill;
+	unsigned int decimals;
+	unsigned long width;        /* display width, for ZEROFILL */
+	char *buf;                  /* COL_BYTES/COL_BIT data; text of the others */
+	size_t cap;                 /* usable bytes in buf (one more allocated) */
+	union {
+		int64_t i64;
+		int32_t i32;
+		int16_t i16;
+		int8_t i8;
+		float f;
+		double d;
+		MYSQL_TIME t;
+	} native;
+	unsigned long length;
+	my_bool is_null;
+	my_bool error;
+};
+
+struct mysql_source {
+	struct source base;         /* first: source.c dispatches through it */
+	MYSQL *conn;                /* NULL until connected, or after a loss */
+	bool is_mariadb;
+	double session_timeout;     /* seconds last set on the server, -1 unknown */
+
+	MYSQL_STMT *stmt;           /* the running statement, or NULL */
+	bool stmt_exhausted;        /* the server sent the last row */
+	size_t ncols;
+	char **colnames;
+	struct mysql_col *cols;
+	MYSQL_BIND *binds;          /* result binds, one per column */
+	const char **vals;
+	size_t *lens;
+
+	/* Shared with the watchdog thread and source_cancel. */
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	pthread_t watchdog;
+	bool watchdog_started;
+	bool quit;                  /* close: the watchdog exits */
+	bool active;                /* a statement is running */
+	bool cancel_requested;
+	bool killing;               /* the watchdog is sending KILL QUERY */
+	int64_t deadline;           /* monotonic ms, 0 = none */
+	int64_t shutdown_at;        /* monotonic ms after a kill, 0 = none */
+	unsigned long thread_id;    /* of conn, for KILL QUERY */
+	int sock;                   /* of conn, for the last-resort shutdown */
+	atomic_int reason;          /* enum kill_reason */
+	int64_t timeout_ms;         /* of the running statement, for messages */
+};
+
+static pthread_once_t library_once = PTHREAD_ONCE_INIT;
+static int library_status;
+
+static void library_init(void)
+{
+	library_status = mysql_library_init(0, NULL, NULL);
+}
+
+static const char *src_name(const struct mysql_source *s)
+{
+	return s->base.cfg->name ? s->base.cfg->name : "?";
+}
+
+/* ---------------------------------------------------------------------
+ * Connections
+ */
+
+static void apply_options(MYSQL *m, const struct source_config *cfg, unsigned int io_timeout)
+{
+	unsigned int ct = cfg->connect_timeout > 0 ? (unsigned int)cfg->connect_timeout : 10;
+	mysql_options(m, MYSQL_OPT_CONNECT_TIMEOUT, &ct);
+	if (io_timeout) {
+		mysql_options(m, MYSQL_OPT_READ_TIMEOUT, &io_timeout);
+		mysql_options(m, MYSQL_OPT_WRITE_TIMEOUT, &io_timeout);
+	}
+	mysql_options(m, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+	my_bool off = 0;
+	mysql_options(m, MYSQL_OPT_RECONNECT, &off);   /* a silent reconnect would lose READ ONLY */
+	my_bool on = 1;
+	mysql_options(m, MYSQL_REPORT_DATA_TRUNCATION, &on);
+	unsigned int proto = cfg->socket && *cfg->socket ? MYSQL_PROTOCOL_SOCKET : MYSQL_PROTOCOL_TCP;
+	mysql_options(m, MYSQL_OPT_PROTOCOL, &proto);
+	if (cfg->tls) {
+		my_bool enforce = 1;
+		mysql_options(m, MYSQL_OPT_SSL_ENFORCE, &enforce);
+		if (cfg->tls_ca && *cfg->tls_ca)
+			mysql_options(m, MYSQL_OPT_SSL_CA, cfg->tls_ca);
+		my_bool verify = cfg->tls_verify ? 1 : 0;
+		mysql_options(m, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &verify);
+	}
+}
+
+static MYSQL *connect_raw(const struct source_config *cfg, bool with_db, unsigned int io_timeout,
+			  MYSQL **failed)
+{
+	*failed = NULL;
+	MYSQL *m = mysql_init(NULL);
+	if (!m)
+		return NULL;
+	apply_options(m, cfg, io_timeout);
+	const char *host = cfg->host && *cfg->host ? cfg->host : "127.0.0.1";
+	const char *sock = cfg->socket && *cfg->socket ? cfg->socket : NULL;
+	unsigned int port = cfg->port > 0 ? (unsigned int)cfg->port : 3306;
+	if (!mysql_real_connect(m, sock ? "localhost" : host, cfg->user, cfg->password,
+				with_db ? cfg->database : NULL, port, sock, 0)) {
+		*failed = m;
+		return NULL;
+	}
+	return m;
+}
+
+static const char *where(const struct source_config *cfg, char *buf, size_t n)
+{
+	if (cfg->socket && *cfg->socket)
+		snprintf(buf, n, "socket %s", cfg->socket);
+	else
+		snprintf(buf, n, "%s:%d", cfg->host && *cfg->host ? cfg->host : "127.0.0.1",
+			 cfg->port > 0 ? cfg->port : 3306);
+	return buf;
+}
+
+/* The words for a failed mysql_real_connect; m is closed. */
+static enum source_result connect_failure(struct mysql_source *s, MYSQL *m, char **cause)
+{
+	const struct source_config *cfg = s->base.cfg;
+	char at[300];
+	unsigned int e = m ? mysql_errno(m) : 0;
+	enum source_result r = SOURCE_ECONNECT;
+	switch (e) {
+	case ER_ACCESS_DENIED_ERROR:
+	case ER_DBACCESS_DENIED_ERROR:
+	case 1698: /* ER_ACCESS_DENIED_NO_PASSWORD_ERROR */
+	case 1862: /* ER_MUST_CHANGE_PASSWORD_LOGIN */
+		r = SOURCE_EAUTH;
+		if (e == ER_DBACCESS_DENIED_ERROR)
+			fail(cause, "source '%s': user '%s' may not use database '%s'", src_name(s),
+			     cfg->user ? cfg->user : "", cfg->database ? cfg->database : "");
+		else
+			fail(cause, "source '%s': access denied for user '%s' at %s (wrong user or password)",
+			     src_name(s), cfg->user ? cfg->user : "", where(cfg, at, sizeof(at)));
+		break;
+	case ER_BAD_DB_ERROR:
+		fail(cause, "source '%s': unknown database '%s' at %s", src_name(s),
+		     cfg->database ? cfg->database : "", where(cfg, at, sizeof(at)));
+		break;
+	case 0:
+		fail(cause, "source '%s': out of memory starting a connection", src_name(s));
+		break;
+	default:
+		fail(cause, "source '%s': cannot connect to the server at %s: %s", src_name(s),
+		     where(cfg, at, sizeof(at)), mysql_error(m));
+		break;
+	}
+	mysql_close(m);
+	return r;
+}
+
+static int set_thread_facts(struct mysql_source *s)
+{
+	pthread_mutex_lock(&s->lock);
+	s->thread_id = s->conn ? mysql_thread_id(s->conn) : 0;
+	s->sock = s->conn ? (int)mysql_get_socket(s->conn) : -1;
+	pthread_mutex_unlock(&s->lock);
+	return 0;
+}
+
+static void drop_connection(struct mysql_source *s)
+{
+	if (s->stmt) {
+		mysql_stmt_close(s->stmt);
+		s->stmt = NULL;
+	}
+	if (s->conn) {
+		mysql_close(s->conn);
+		s->conn = NULL;
+	}
+	s->session_timeout = -1;
+	set_thread_facts(s);
+}
+
+static bool is_connection_error(unsigned int e)
+{
+	switch (e) {
+	case CR_SERVER_GONE_ERROR:
+	case CR_SERVER_LOST:
+	case CR_CONNECTION_ERROR:
+	case CR_CONN_HOST_ERROR:
+	case CR_SERVER_LOST_EXTENDED:
+	case CR_COMMANDS_OUT_OF_SYNC:
+	case MY_ER_CONNECTION_KILLED:
+	case MY_ER_SERVER_SHUTDOWN:
+	case ER_NET_READ_ERROR:
+	case ER_NET_READ_INTERRUPTED:
+	case ER_NET_ERROR_ON_WRITE:
+	case ER_NET_WRITE_INTERRUPTED:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static enum source_result ensure_connected(struct mysql_source *s, char **cause)
+{
+	if (s->conn)
+		return SOURCE_OK;
+	MYSQL *failed;
+	MYSQL *m = connect_raw(s->base.cfg, true, 0, &failed);
+	if (!m)
+		return connect_failure(s, failed, cause);
+	s->is_mariadb = mariadb_connection(m) || strstr(mysql_get_server_info(m), "MariaDB");
+	if (mysql_query(m, "SET SESSION TRANSACTION READ ONLY")) {
+		fail(cause, "source '%s': cannot make the session read-only: %s", src_name(s), mysql_error(m));
+		mysql_close(m);
+		return SOURCE_ECONNECT;
+	}
+	s->conn = m;
+	s->session_timeout = -1;
+	set_thread_facts(s);
+	return SOURCE_OK;
+}
+
+/* ---------------------------------------------------------------------
+ * The watchdog: KILL QUERY at the deadline or on cancel
+ */
+
+static int kill_query(const struct source_config *cfg, unsigned long id)
+{
+	MYSQL *failed;
+	MYSQL *m = connect_raw(cfg, false, 5, &failed);
+	if (!m) {
+		if (failed)
+			mysql_close(failed);
+		return -1;
+	}
+	char q[64];
+	snprintf(q, sizeof(q), "KILL QUERY %lu", id);
+	int rc = mysql_query(m, q) ? -1 : 0;
+	/* "Unknown thread id": the connection is already gone; fine. */
+	if (rc && mysql_errno(m) == ER_NO_SUCH_THREAD)
+		rc = 0;
+	mysql_close(m);
+	return rc;
+}
+
+static void deadline_to_timespec(int64_t ms, struct timespec *ts)
+{
+	ts->tv_sec = (time_t)(ms / 1000);
+	ts->tv_nsec = (long)(ms % 1000) * 1000000L;
+}
+
+static void *watchdog_main(void *arg)
+{
+	struct mysql_source *s = arg;
+	pthread_mutex_lock(&s->lock);
+	while (!s->quit) {
+		int64_t now = now_ms_monotonic();
+		int reason = KILL_NONE;
+		if (s->active && atomic_load(&s->reason) == KILL_NONE) {
+			if (s->cancel_requested)
+				reason = KILL_CANCEL;
+			else if (s->deadline > 0 && now >= s->deadline)
+				reason = KILL_TIMEOUT;
+		}
+		if (reason != KILL_NONE) {
+			atomic_store(&s->reason, reason);
+			unsigned long id = s->thread_id;
+			s->killing = true;
+			pthread_mutex_unlock(&s->lock);
+			int rc = id ? kill_query(s->base.cfg, id) : -1;
+			pthread_mutex_lock(&s->lock);
+			s->killing = false;
+			/* If the kill could not be sent, release the worker now;
+			 * otherwise give the server a moment to stop. */
+			s->shutdown_at = rc == 0 ? now_ms_monotonic() + KILL_GRACE_MS : now_ms_monotonic();
+			pthread_cond_broadcast(&s->cond);
+			continue;
+		}
+		if (s->active && s->shutdown_at > 0 && now >= s->shutdown_at) {
+			if (s->sock >= 0)
+				shutdown(s->sock, SHUT_RDWR);
+			s->shutdown_at = 0;
+			continue;
+		}
+		int64_t wake = 0;
+		if (s->active && atomic_load(&s->reason) == KILL_NONE && s->deadline > 0)
+			wake = s->deadline;
+		if (s->active && s->shutdown_at > 0 && (wake == 0 || s->shutdown_at < wake))
+			wake = s->shutdown_at;
+		if (wake) {
+			struct timespec ts;
+			deadline_to_timespec(wake, &ts);
+			pthread_cond_timedwait(&s->cond, &s->lock, &ts);
+		} else {
+			pthread_cond_wait(&s->cond, &s->lock);
+		}
+	}
+	pthread_mutex_unlock(&s->lock);
+	return NULL;
+}
+
+static int start_watchdog(struct mysql_source *s, char **cause)
+{
+	if (s->watchdog_started)
+		return 0;
+	int e = pthread_create(&s->watchdog, NULL, watchdog_main, s);
+	if (e)
+		return fail(cause, "source '%s': cannot start the timeout thread: %s", src_name(s), strerror(e));
+	s->watchdog_started = true;
+	return 0;
+}
+
+static void arm(struct mysql_source *s, int64_t timeout_ms)
+{
+	pthread_mutex_lock(&s->lock);
+	s->active = true;
+	s->cancel_requested = false;
+	s->shutdown_at = 0;
+	s->deadline = timeout_ms > 0 ? now_ms_monotonic() + timeout_ms : 0;
+	atomic_store(&s->reason, KILL_NONE);
+	pthread_cond_broadcast(&s->cond);
+	pthread_mutex_unlock(&s->lock);
+}
+
+/* The statement is over: wait for a kill in flight so it cannot hit the
+ * next statement. Returns the kill reason, if any. */
+static int disarm(struct mysql_source *s)
+{
+	pthread_mutex_lock(&s->lock);
+	while (s->killing)
+		pthread_cond_wait(&s->cond, &s->lock);
+	s->active = false;
+	s->deadline = 0;
+	s->shutdown_at = 0;
+	s->cancel_requested = false;
+	pthread_cond_broadcast(&s->cond);
+	pthread_mutex_unlock(&s->lock);
+	return atomic_load(&s->reason);
+}
+
+/* ---------------------------------------------------------------------
+ * Statement state
+ */
+
+static void free_result_state(struct mysql_source *s)
+{
+	for (size_t i = 0; i < s->ncols; i++) {
+		free(s->colnames[i]);
+		free(s->cols[i].buf);
+	}
+	free(s->colnames);
+	free(s->cols);
+	free(s->binds);
+	free(s->vals);
+	free(s->lens);
+	s->colnames = NULL;
+	s->cols = NULL;
+	s->binds = NULL;
+	s->vals = NULL;
+	s->lens = NULL;
+	s->ncols = 0;
+}
+
+/*
+ * End the running statement. A result abandoned half-way is killed first so
+ * closing it does not read millions of rows. After a lost connection the
+ * handle is dropped and the next run connects again.
+ */
+static void finish_statement(struct mysql_source *s, bool conn_lost)
+{
+	if (s->stmt && !conn_lost && !s->stmt_exhausted && s->ncols > 0 &&
+	    atomic_load(&s->reason) == KILL_NONE) {
+		pthread_mutex_lock(&s->lock);
+		unsigned long id = s->thread_id;
+		pthread_mutex_unlock(&s->lock);
+		if (id && kill_query(s->base.cfg, id))
+			conn_lost = true;   /* cannot stop it; do not drain, reconnect */
+	}
+	disarm(s);
+	if (conn_lost) {
+		drop_connection(s);
+		return;
+	}
+	if (s->stmt) {
+		mysql_stmt_close(s->stmt);
+		s->stmt = NULL;
+		/* Whatever the kill left behind must not fail the next statement. */
+		if (s->conn && mysql_errno(s->conn) && is_connection_error(mysql_errno(s->conn)))
+			drop_connection(s);
+	}
+}
+
+static enum source_result kill_result(struct mysql_source *s, int reason, char **cause)
+{
+	if (reason == KILL_CANCEL) {
+		fail(cause, "source '%s': the query was cancelled", src_name(s));
+		return SOURCE_ECANCELLED;
+	}
+	if (s->timeout_ms > 0)
+		fail(cause, "source '%s': the query took longer than its timeout of %lld s and was stopped",
+		     src_name(s), (long long)((s->timeout_ms + 999) / 1000));
+	else
+		fail(cause, "source '%s': the query took longer than the server allows and was stopped",
+		     src_name(s));
+	return SOURCE_ETIMEOUT;
+}
+
+/*
+ * Words for a failed statement step, never holding the SQL text: a syntax
+ * error says where, not what (the server quotes the statement there).
+ * *lost says the connection is gone.
+ */
+static enum source_result classify(struct mysql_source *s, unsigned int e, const char *msg,
+				   bool *lost, char **cause)
+{
+	*lost = is_connection_error(e);
+	int reason = atomic_load(&s->reason);
+	if (reason != KILL_NONE)
+		return kill_result(s, reason, cause);
+	if (e == MY_ER_STATEMENT_TIMEOUT || e == MY_ER_QUERY_TIMEOUT)
+		return kill_result(s, KILL_TIMEOUT, cause);
+	if (*lost) {
+		fail(cause, "source '%s': lost the connection to the server (%s)", src_name(s), msg);
+		return SOURCE_ECONNECT;
+	}
+	switch (e) {
+	case MY_ER_QUERY_INTERRUPTED:
+		fail(cause, "source '%s': the query was interrupted on the server", src_name(s));
+		return SOURCE_EQUERY;
+	case MY_ER_PARSE_ERROR: {
+		const char *at = strstr(msg, " at line ");
+		long line = 0;
+		if (at) {
+			char *end;
+			line = strtol(at + 9, &end, 10);
+			if (end == at + 9)
+				line = 0;
+		}
+		if (line > 0)
+			fail(cause, "source '%s': SQL syntax error at line %ld of the statement", src_name(s), line);
+		else
+			fail(cause, "source '%s': SQL syntax error in the statement", src_name(s));
+		return SOURCE_EQUERY;
+	}
+	case 1792: /* ER_CANT_EXECUTE_IN_READ_ONLY_TRANSACTION */
+		fail(cause, "source '%s': the session is read-only; a report cannot change data", src_name(s));
+		return SOURCE_EQUERY;
+	default:
+		fail(cause, "source '%s': the query failed: %s (error %u)", src_name(s), msg, e);
+		return SOURCE_EQUERY;
+	}
+}
+
+static enum source_result stmt_failure(struct mysql_source *s, MYSQL_STMT *st, bool *lost, char **cause)
+{
+	return classify(s, mysql_stmt_errno(st), mysql_stmt_error(st), lost, cause);
+}
+
+static enum source_result conn_failure(struct mysql_source *s, bool *lost, char **cause)
+{
+	return classify(s, mysql_errno(s->conn), mysql_error(s->conn), lost, cause);
+}
+
+/* ---------------------------------------------------------------------
+ * Value text
+ */
+
+static size_t put_u64(char *p, uint64_t v)
+{
+	char tmp[24];
+	size_t n = 0;
+	do {
+		tmp[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	for (size_t i = 0; i < n; i++)
+		p[i] = tmp[n - 1 - i];
+	return n;
+}
+
+static size_t put_i64(char *p, int64_t v)
+{
+	if (v < 0) {
+		*p = '-';
+		return 1 + put_u64(p + 1, (uint64_t)0 - (uint64_t)v);
+	}
+	return put_u64(p, (uint64_t)v);
+}
+
+/* v zero-padded to at least width digits. */
+static size_t put_padded(char *p, uint64_t v, size_t width)
+{
+	char tmp[24];
+	size_t n = put_u64(tmp, v);
+	size_t pad = n < width ? width - n : 0;
+	memset(p, '0', pad);
+	memcpy(p + pad, tmp, n);
+	return pad + n;
+}
+
+static size_t put2(char *p, unsigned int v)
+{
+	p[0] = (char)('0' + (v / 10) % 10);
+	p[1] = (char)('0' + v % 10);
+	return 2;
+}
+
+/*
+ * A FLOAT or DOUBLE as the server's text protocol prints it: the shortest
+ * digits that read back as the same value (FLOAT: at most 6 digits, as
+ * FLT_DIG), fixed notation unless the exponent is beyond 15 places either
+ * way (MariaDB's my_gcvt rule), exponent written as e17 / e-30.
+ */
+static size_t format_double(char *out, double v, bool is_float)
+{
+	if (v == 0) {
+		out[0] = '0';
+		out[1] = '\0';
+		return 1;
+	}
+	bool neg = v < 0;
+	double a = neg ? -v : v;
+	char tmp[40];
+	uint64_t mant = 0;
+	long scale = 0;             /* a == mant * 10^scale, near enough */
+	/* FLOAT: the value rounded to FLT_DIG (6) digits. DOUBLE: the fewest
+	 * digits that read back (a normal double needs at least 15; a
+	 * subnormal may need fewer). The correctly rounded digits may miss
+	 * by one unit at a power of two, where the gap below is half the gap
+	 * above, so the neighbours are tried too. */
+	int prec = is_float ? 6 : a < DBL_MIN ? 1 : 15;
+	for (;; prec++) {
+		snprintf(tmp, sizeof(tmp), "%.*e", prec - 1, a);
+		/* tmp is d.ddde[+-]xx */
+		mant = 0;
+		const char *p = tmp;
+		for (; *p && *p != 'e'; p++)
+			if (*p >= '0' && *p <= '9')
+				mant = mant * 10 + (uint64_t)(*p - '0');
+		char *end;
+		long e10 = *p == 'e' ? strtol(p + 1, &end, 10) : 0;
+		scale = e10 - (prec - 1);
+		if (is_float || prec >= 17)
+			break;
+		bool found = false;
+		for (int delta = 0; delta <= 2 && !found; delta++) {
+			uint64_t m = delta == 0 ? mant : delta == 1 ? mant + 1 : mant - 1;
+			snprintf(tmp, sizeof(tmp), "%llue%ld", (unsigned long long)m, scale);
+			if (strtod(tmp, NULL) == a) {
+				mant = m;
+				found = true;
+			}
+		}
+		if (found)
+			break;
+	}
+	/* Digits of mant without trailing zeros, and the decimal point
+	 * position relative to them. */
+	char digits[24];
+	size_t len = put_u64(digits, mant);
+	long decpt = (long)len + scale;
+	while (len > 1 && digits[len - 1] == '0')
+		len--;
+
+	size_t n = 0;
+	if (neg)
+		out[n++] = '-';
+	if (decpt >= -14 && (decpt <= 15 || (long)len > decpt)) {
+		if (decpt <= 0) {
+			out[n++] = '0';
+			out[n++] = '.';
+			for (long i = 0; i < -decpt; i++)
+				out[n++] = '0';
+			memcpy(out + n, digits, len);
+			n += len;
+		} else if ((long)len <= decpt) {
+			memcpy(out + n, digits, len);
+			n += len;
+			for (long i = (long)len; i < decpt; i++)
+				out[n++] = '0';
+		} else {
+			memcpy(out + n, digits, (size_t)decpt);
+			n += (size_t)decpt;
+			out[n++] = '.';
+			memcpy(out + n, digits + decpt, len - (size_t)decpt);
+			n += len - (size_t)decpt;
+		}
+	} else {
+		out[n++] = digits[0];
+		if (len > 1) {
+			out[n++] = '.';
+			memcpy(out + n, digits + 1, len - 1);
+			n += len - 1;
+		}
+		out[n++] = 'e';
+		long x = decpt - 1;
+		if (x < 0) {
+			out[n++] = '-';
+			x = -x;
+		}
+		n += put_u64(out + n, (uint64_t)x);
+	}
+	out[n] = '\0';
+	return n;
+}
+
+static size_t format_temporal(char *out, const MYSQL_TIME *t, enum enum_field_types type, unsigned int decimals)
+{
+	size_t n = 0;
+	if (type == MYSQL_TYPE_TIME) {
+		if (t->neg)
+			out[n++] = '-';
+		unsigned long hours = t->hour + 24UL * t->day;
+		n += put_padded(out + n, hours, 2);
+		out[n++] = ':';
+		n += put2(out + n, t->minute);
+		out[n++] = ':';
+		n += put2(out + n, t->second);
+	} else {
+		n += put_padded(out + n, t->year, 4);
+		out[n++] = '-';
+		n += put2(out + n, t->month);
+		out[n++] = '-';
+		n += put2(out + n, t->day);
+		if (type != MYSQL_TYPE_DATE) {
+			out[n++] = ' ';
+			n += put2(out + n, t->hour);
+			out[n++] = ':';
+			n += put2(out + n, t->minute);
+			out[n++] = ':';
+			n += put2(out + n, t->second);
+		}
+	}
+	if (type != MYSQL_TYPE_DATE) {
+		/* Declared fractional digits; for an expression of unknown
+		 * scale, six digits when there is a fraction. */
+		unsigned int d = decimals;
+		if (d > 6)
+			d = t->second_part ? 6 : 0;
+		if (d) {
+			char frac[8];
+			put_padded(frac, t->second_part % 1000000, 6);
+			out[n++] = '.';
+			memcpy(out + n, frac, d);
+			n += d;
+		}
+	}
+	out[n] = '\0';
+	return n;
+}
+
+/* ---------------------------------------------------------------------
+ * Columns
+ */
+
+static void grow_col(struct mysql_col *c, size_t need)
+{
+	if (need <= c->cap)
+		return;
+	size_t cap = c->cap * 2;
+	if (cap < need)
+		cap = need;
+	free(c->buf);
+	c->buf = xmalloc(cap + 1);
+	c->cap = cap;
+}
+
+static void setup_column(struct mysql_col *c, MYSQL_BIND *b, const MYSQL_FIELD *f)
+{
+	memset(b, 0, sizeof(*b));
+	c->type = f->type;
+	c->is_unsigned = (f->flags & UNSIGNED_FLAG) != 0;
+	c->zerofill = (f->flags & ZEROFILL_FLAG) != 0;
+	c->decimals = f->decimals;
+	c->width = f->length;
+	size_t cap = 64;
+	switch (f->type) {
+	case MYSQL_TYPE_TINY:
+	case MYSQL_TYPE_SHORT:
+	case MYSQL_TYPE_INT24:
+	case MYSQL_TYPE_LONG:
+	case MYSQL_TYPE_LONGLONG:
+	case MYSQL_TYPE_YEAR:
+		c->kind = f->type == MYSQL_TYPE_YEAR ? COL_YEAR : COL_INT;
+		b->buffer_type = MYSQL_TYPE_LONGLONG;
+		b->buffer = &c->native.i64;
+		b->is_unsigned = c->is_unsigned;
+		if (c->zerofill && c->width < 256)
+			cap = 64 + c->width;
+		break;
+	case MYSQL_TYPE_FLOAT:
+		c->kind = COL_FLOAT;
+		b->buffer_type = MYSQL_TYPE_FLOAT;
+		b->buffer = &c->native.f;
+		cap = 400;
+		break;
+	case MYSQL_TYPE_DOUBLE:
+		c->kind = COL_DOUBLE;
+		b->buffer_type = MYSQL_TYPE_DOUBLE;
+		b->buffer = &c->native.d;
+		cap = 400;
+		break;
+	case MYSQL_TYPE_DATE:
+	case MYSQL_TYPE_NEWDATE:
+	case MYSQL_TYPE_DATETIME:
+	case MYSQL_TYPE_TIMESTAMP:
+	case MYSQL_TYPE_TIME:
+		c->kind = COL_TEMPORAL;
+		if (c->type == MYSQL_TYPE_NEWDATE)
+			c->type = MYSQL_TYPE_DATE;
+		b->buffer_type = c->type;
+		b->buffer = &c->native.t;
+		break;
+	default:
+		/* Strings, DECIMAL, JSON, ENUM, SET, BLOB, GEOMETRY, BIT, NULL:
+		 * the bytes as the server sends them. */
+		c->kind = f->type == MYSQL_TYPE_BIT ? COL_BIT : COL_BYTES;
+		cap = f->length < 16 ? 16 : f->length > 8192 ? 8192 : f->length;
+		b->buffer_type = MYSQL_TYPE_BLOB;
+		break;
+	}
+	c->buf = xmalloc(cap + 1);
+	c->cap = cap;
+	if (c->kind == COL_BYTES || c->kind == COL_BIT) {
+		b->buffer = c->buf;
+		b->buffer_length = (unsigned long)c->cap;
+	}
+	b->length = &c->length;
+	b->is_null = &c->is_null;
+	b->error = &c->error;
+}
+
+/* Fetch again, into a bigger buffer, each column the last fetch truncated. */
+static int refetch_truncated(struct mysql_source *s)
+{
+	bool rebind = false;
+	for (size_t i = 0; i < s->ncols; i++) {
+		struct mysql_col *c = &s->cols[i];
+		if (!c->error || c->is_null || (c->kind != COL_BYTES && c->kind != COL_BIT))
+			continue;
+		size_t need = c->length;
+		grow_col(c, need);
+		MYSQL_BIND *b = &s->binds[i];
+		b->buffer = c->buf;
+		b->buffer_length = (unsigned long)c->cap;
+		rebind = true;
+		if (mysql_stmt_fetch_column(s->stmt, b, (unsigned int)i, 0))
+			return -1;
+		c->error = 0;
+	}
+	if (rebind && mysql_stmt_bind_result(s->stmt, s->binds))
+		return -1;
+	return 0;
+}
+
+static void format_row(struct mysql_source *s)
+{
+	for (size_t i = 0; i < s->ncols; i++) {
+		struct mysql_col *c = &s->cols[i];
+		if (c->is_null || c->type == MYSQL_TYPE_NULL) {
+			s->vals[i] = NULL;
+			s->lens[i] = 0;
+			continue;
+		}
+		size_t n = 0;
+		switch (c->kind) {
+		case COL_BYTES:
+			n = c->length < c->cap ? c->length : c->cap;
+			break;
+		case COL_INT:
+		case COL_YEAR:
+			/* A YEAR column carries ZEROFILL (0 prints 0000); MIN(year)
+			 * does not and prints 0. */
+			if (c->zerofill)
+				n = put_padded(c->buf, (uint64_t)c->native.i64, c->width < c->cap - 40 ? c->width : 0);
+			else if (c->is_unsigned)
+				n = put_u64(c->buf, (uint64_t)c->native.i64);
+			else
+				n = put_i64(c->buf, c->native.i64);
+			break;
+		case COL_FLOAT:
+		case COL_DOUBLE: {
+			double v = c->kind == COL_FLOAT ? (double)c->native.f : c->native.d;
+			if (c->decimals < 31) {
+				int k = snprintf(c->buf, c->cap + 1, "%.*f", (int)c->decimals, v);
+				n = k < 0 ? 0 : (size_t)k > c->cap ? c->cap : (size_t)k;
+			} else {
+				n = format_double(c->buf, v, c->kind == COL_FLOAT);
+			}
+			break;
+		}
+		case COL_TEMPORAL:
+			n = format_temporal(c->buf, &c->native.t, c->type, c->decimals);
+			break;
+		case COL_BIT: {
+			/* Big-endian bytes, at most 8, into their number. */
+			size_t len = c->length < c->cap ? c->length : c->cap;
+			uint64_t v = 0;
+			for (size_t k = 0; k < len; k++)
+				v = (v << 8) | (unsigned char)c->buf[k];
+			n = put_u64(c->buf, v);
+			break;
+		}
+		}
+		c->buf[n] = '\0';
+		s->vals[i] = c->buf;
+		s->lens[i] = n;
+	}
+}
+
+/* ---------------------------------------------------------------------
+ * Driver entry points
+ */
 
 static enum source_result mysql_open(struct source **out, const struct source_config *cfg, char **cause)
 {
 	*out = NULL;
-	fail(cause, "source '%s': the mysql driver is not built yet", cfg->name);
-	return SOURCE_ECONNECT;
+	pthread_once(&library_once, library_init);
+	if (library_status) {
+		fail(cause, "source '%s': the mysql client library failed to initialise", cfg->name);
+		return SOURCE_ECONNECT;
+	}
+	struct mysql_source *s = xcalloc(1, sizeof(*s));
+	s->base.ops = &source_mysql_ops;
+	s->base.cfg = cfg;
+	s->session_timeout = -1;
+	s->sock = -1;
+	atomic_init(&s->reason, KILL_NONE);
+	pthread_mutex_init(&s->lock, NULL);
+	pthread_condattr_t ca;
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&s->cond, &ca);
+	pthread_condattr_destroy(&ca);
+	*out = &s->base;
+	return SOURCE_OK;
+}
+
+/* Tell the server the statement time limit, when it changed. */
+static int set_server_timeout(struct mysql_source *s, int64_t timeout_ms)
+{
+	double secs = timeout_ms > 0 ? (double)timeout_ms / 1000.0 : 0;
+	if (s->session_timeout == secs)
+		return 0;
+	char q[96];
+	if (s->is_mariadb)
+		snprintf(q, sizeof(q), "SET SESSION max_statement_time=%.3f", secs);
+	else
+		snprintf(q, sizeof(q), "SET SESSION max_execution_time=%lld", (long long)(timeout_ms > 0 ? timeout_ms : 0));
+	if (mysql_query(s->conn, q))
+		return -1;
+	s->session_timeout = secs;
+	return 0;
+}
+
+/*
+ * Connect if needed, set the timeout, prepare. *lost: the connection
+ * turned out to be dead (safe to retry: nothing ran yet).
+ */
+static enum source_result prepare(struct mysql_source *s, const char *sql, int64_t timeout_ms,
+				  bool *lost, char **cause)
+{
+	*lost = false;
+	enum source_result r = ensure_connected(s, cause);
+	if (r != SOURCE_OK)
+		return r;
+	if (timeout_ms >= 0 && set_server_timeout(s, timeout_ms))
+		return conn_failure(s, lost, cause);
+	s->stmt = mysql_stmt_init(s->conn);
+	if (!s->stmt) {
+		fail(cause, "source '%s': out of memory preparing a statement", src_name(s));
+		return SOURCE_EQUERY;
+	}
+	if (mysql_stmt_prepare(s->stmt, sql, (unsigned long)strlen(sql))) {
+		r = stmt_failure(s, s->stmt, lost, cause);
+		mysql_stmt_close(s->stmt);
+		s->stmt = NULL;
+		return r;
+	}
+	return SOURCE_OK;
+}
+
+/* Prepare, reconnecting once when a kept connection turns out dead. */
+static enum source_result prepare_retry(struct mysql_source *s, const char *sql, int64_t timeout_ms,
+					char **cause)
+{
+	for (int attempt = 0;; attempt++) {
+		bool fresh = s->conn == NULL;
+		bool lost;
+		enum source_result r = prepare(s, sql, timeout_ms, &lost, cause);
+		if (r == SOURCE_OK)
+			return r;
+		if (lost)
+			drop_connection(s);
+		if (lost && !fresh && attempt == 0 && atomic_load(&s->reason) == KILL_NONE) {
+			if (cause) {
+				free(*cause);
+				*cause = NULL;
+			}
+			continue;
+		}
+		return r;
+	}
+}
+
+static enum source_result mysql_execute(struct source *base, const char *sql, const struct bind_value *binds,
+					size_t nbinds, int64_t timeout_ms, char **cause)
+{
+	struct mysql_source *s = (struct mysql_source *)base;
+	if (s->stmt)
+		finish_statement(s, false);
+	free_result_state(s);
+	if (start_watchdog(s, cause))
+		return SOURCE_EQUERY;
+	s->timeout_ms = timeout_ms;
+	arm(s, timeout_ms);
+
+	enum source_result r = prepare_retry(s, sql, timeout_ms, cause);
+	if (r != SOURCE_OK) {
+		disarm(s);
+		return r;
+	}
+	unsigned long want = mysql_stmt_param_count(s->stmt);
+	if (want != nbinds) {
+		fail(cause, "source '%s': the statement has %lu parameters but %zu values were given",
+		     src_name(s), want, nbinds);
+		r = SOURCE_EBIND;
+		goto fail_stmt;
+	}
+
+	MYSQL_BIND *pb = nbinds ? xcalloc(nbinds, sizeof(*pb)) : NULL;
+	unsigned long *plen = nbinds ? xcalloc(nbinds, sizeof(*plen)) : NULL;
+	for (size_t i = 0; i < nbinds; i++) {
+		if (binds[i].kind == BIND_INT) {
+			pb[i].buffer_type = MYSQL_TYPE_LONGLONG;
+			pb[i].buffer = (void *)&binds[i].i;
+		} else {
+			const char *t = binds[i].text ? binds[i].text : "";
+			plen[i] = (unsigned long)strlen(t);
+			pb[i].buffer_type = MYSQL_TYPE_STRING;
+			pb[i].buffer = (void *)t;
+			pb[i].buffer_length = plen[i];
+			pb[i].length = &plen[i];
+		}
+	}
+	bool lost = false;
+	if (nbinds && mysql_stmt_bind_param(s->stmt, pb)) {
+		fail(cause, "source '%s': cannot bind the parameters: %s", src_name(s), mysql_stmt_error(s->stmt));
+		free(pb);
+		free(plen);
+		r = SOURCE_EBIND;
+		goto fail_stmt;
+	}
+	int rc = mysql_stmt_execute(s->stmt);
+	free(pb);
+	free(plen);
+	if (rc) {
+		r = stmt_failure(s, s->stmt, &lost, cause);
+		goto fail_stmt;
+	}
+
+	s->stmt_exhausted = false;
+	s->ncols = mysql_stmt_field_count(s->stmt);
+	if (s->ncols == 0) {
+		s->stmt_exhausted = true;
+		return SOURCE_OK;
+	}
+	MYSQL_RES *meta = mysql_stmt_result_metadata(s->stmt);
+	if (!meta) {
+		s->ncols = 0;
+		r = stmt_failure(s, s->stmt, &lost, cause);
+		goto fail_stmt;
+	}
+	MYSQL_FIELD *fields = mysql_fetch_fields(meta);
+	s->colnames = xcalloc(s->ncols, sizeof(*s->colnames));
+	s->cols = xcalloc(s->ncols, sizeof(*s->cols));
+	s->binds = xcalloc(s->ncols, sizeof(*s->binds));
+	s->vals = xcalloc(s->ncols, sizeof(*s->vals));
+	s->lens = xcalloc(s->ncols, sizeof(*s->lens));
+	for (size_t i = 0; i < s->ncols; i++) {
+		s->colnames[i] = xstrndup(fields[i].name, fields[i].name_length);
+		setup_column(&s->cols[i], &s->binds[i], &fields[i]);
+	}
+	mysql_free_result(meta);
+	if (mysql_stmt_bind_result(s->stmt, s->binds)) {
+		r = stmt_failure(s, s->stmt, &lost, cause);
+		goto fail_stmt;
+	}
+	return SOURCE_OK;
+
+fail_stmt:
+	s->stmt_exhausted = true;
+	finish_statement(s, lost);
+	return r;
+}
+
+static size_t mysql_ncols(struct source *base)
+{
+	return ((struct mysql_source *)base)->ncols;
+}
+
+static const char *mysql_colname(struct source *base, size_t i)
+{
+	struct mysql_source *s = (struct mysql_source *)base;
+	return i < s->ncols ? s->colnames[i] : NULL;
+}
+
+static enum source_result mysql_next(struct source *base, struct source_row *row, char **cause)
+{
+	struct mysql_source *s = (struct mysql_source *)base;
+	if (!s->stmt)
+		return SOURCE_DONE;
+	if (s->ncols == 0) {
+		finish_statement(s, false);
+		return SOURCE_DONE;
+	}
+	int reason = atomic_load(&s->reason);
+	if (reason != KILL_NONE) {
+		finish_statement(s, false);
+		return kill_result(s, reason, cause);
+	}
+	int rc = mysql_stmt_fetch(s->stmt);
+	if (rc == MYSQL_DATA_TRUNCATED) {
+		if (refetch_truncated(s) == 0)
+			rc = 0;
+		else
+			rc = 1;
+	}
+	if (rc == 0) {
+		format_row(s);
+		row->ncols = s->ncols;
+		row->vals = s->vals;
+		row->lens = s->lens;
+		return SOURCE_ROW;
+	}
+	s->stmt_exhausted = true;
+	if (rc == MYSQL_NO_DATA) {
+		finish_statement(s, false);
+		reason = atomic_load(&s->reason);
+		if (reason != KILL_NONE)
+			return kill_result(s, reason, cause);
+		return SOURCE_DONE;
+	}
+	bool lost;
+	enum source_result r = stmt_failure(s, s->stmt, &lost, cause);
+	if (r == SOURCE_ECONNECT && cause && *cause) {
+		free(*cause);
+		*cause = NULL;
+		fail(cause, "source '%s': lost the connection to the server while reading the result", src_name(s));
+	}
+	finish_statement(s, lost);
+	return r;
+}
+
+static enum source_result mysql_check(struct source *base, const char *sql, size_t nparams, char **cause)
+{
+	struct mysql_source *s = (struct mysql_source *)base;
+	if (s->stmt)
+		finish_statement(s, false);
+	free_result_state(s);
+	enum source_result r = prepare_retry(s, sql, -1, cause);
+	if (r != SOURCE_OK)
+		return r;
+	unsigned long want = mysql_stmt_param_count(s->stmt);
+	mysql_stmt_close(s->stmt);
+	s->stmt = NULL;
+	if (want != nparams) {
+		fail(cause, "source '%s': the statement has %lu parameters but %zu were declared",
+		     src_name(s), want, nparams);
+		return SOURCE_EBIND;
+	}
+	return SOURCE_OK;
+}
+
+static void mysql_cancel(struct source *base)
+{
+	struct mysql_source *s = (struct mysql_source *)base;
+	if (!s)
+		return;
+	pthread_mutex_lock(&s->lock);
+	if (s->active) {
+		s->cancel_requested = true;
+		pthread_cond_broadcast(&s->cond);
+	}
+	pthread_mutex_unlock(&s->lock);
+}
+
+static void mysql_close_source(struct source *base)
+{
+	struct mysql_source *s = (struct mysql_source *)base;
+	if (!s)
+		return;
+	if (s->stmt)
+		finish_statement(s, false);
+	free_result_state(s);
+	if (s->watchdog_started) {
+		pthread_mutex_lock(&s->lock);
+		s->quit = true;
+		pthread_cond_broadcast(&s->cond);
+		pthread_mutex_unlock(&s->lock);
+		pthread_join(s->watchdog, NULL);
+	}
+	drop_connection(s);
+	pthread_cond_destroy(&s->cond);
+	pthread_mutex_destroy(&s->lock);
+	free(s);
 }
 
 const struct source_driver_ops source_mysql_ops = {
 	.open = mysql_open,
+	.execute = mysql_execute,
+	.ncols = mysql_ncols,
+	.colname = mysql_colname,
+	.next = mysql_next,
+	.check = mysql_check,
+	.cancel = mysql_cancel,
+	.close = mysql_close_source,
 };

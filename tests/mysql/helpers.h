@@ -1,0 +1,52 @@
+/*
+ * helpers.h: shared pieces of the MySQL driver tests (tests/mysql/test-*.c).
+ *
+ * The server facts come from the env file written by tests/mysql/server.sh,
+ * whose path is in $REPORTBOT_MYSQL_ENV; a missing file fails the test.
+ */
+#ifndef MYSQL_TEST_HELPERS_H
+#define MYSQL_TEST_HELPERS_H
+
+#include "common.h"
+#include "bot/config.h"
+#include "common/strbuf.h"
+#include "store/source.h"
+
+struct mysql_facts {
+	char *dir, *host, *socket, *database;
+	char *user, *password, *admin_user, *admin_password;
+	int port;
+};
+
+/* Load the facts once; aborts the program with a message when missing. */
+const struct mysql_facts *facts(void);
+
+/* A config for the read-only user over TCP (by hand, no config loader).
+ * Strings point into facts(); the struct is static storage per call site
+ * via the out parameter. */
+void test_config(struct source_config *cfg, const char *name);
+void admin_config(struct source_config *cfg, const char *name);
+
+/* Run sql through the `mariadb` client (--batch --raw -N) as report_ro,
+ * its stdout into out. Returns the exit status. */
+int client_query(const char *sql, struct strbuf *out);
+
+/*
+ * Run sql through the driver and print the rows as the client does: fields
+ * joined by a tab, rows ended by a newline, NULL as "NULL". Returns the
+ * source result of the last call (SOURCE_DONE on success); *cause set on
+ * failure.
+ */
+enum source_result driver_query(struct source *src, const char *sql, const struct bind_value *binds,
+				size_t nbinds, int64_t timeout_ms, struct strbuf *out, char **cause);
+
+/* A query as the admin user through libmariadb; the first column of the
+ * first row as a long, or -1 on error. */
+long admin_scalar(const char *sql);
+/* A statement as the admin user; 0 or -1. */
+int admin_exec(const char *sql);
+
+/* The peak resident set of this process, in KiB. */
+long peak_rss_kb(void);
+
+#endif
