@@ -68,6 +68,7 @@ struct parser {
 	int key_line[KEY_COUNT];    /* first line of each key, 0 = not seen */
 	int *param_lines;           /* line of each param */
 	size_t params_alloc;
+	struct strlist bad_params;  /* names of params with faults: no follow-up faults */
 	size_t channels_alloc;
 };
 
@@ -354,6 +355,8 @@ static void key_param(struct parser *ps, int line, const char *v, size_t n)
 	add_param(ps, &p, line);
 	return;
 bad:
+	if (p.name)
+		strlist_push(&ps->bad_params, xstrdup(p.name));
 	param_release(&p);
 }
 
@@ -504,7 +507,7 @@ static bool split_key_line(const char *s, size_t n, const char **key, size_t *ke
 	size_t k0 = i;
 	if (i == n || !isalpha((unsigned char)s[i]))
 		return false;
-	while (i < n && (isalnum((unsigned char)s[i]) || s[i] == '_'))
+	while (i < n && (isalnum((unsigned char)s[i]) || s[i] == '_' || s[i] == '-'))
 		i++;
 	if (i == n || s[i] != ':')
 		return false;
@@ -617,6 +620,13 @@ static void describe_names(const struct strlist *names, const char *open, const 
 static void unknown_name(struct parser *ps, int line, const char *what, const char *name,
 			 const char *open, const char *close)
 {
+	for (size_t i = 0; i < ps->bad_params.n; i++) {
+		const char *b = ps->bad_params.v[i];
+		size_t len = strlen(b);
+		if (strcmp(name, b) == 0 || (strncmp(name, b, len) == 0 &&
+		    (strcmp(name + len, "_start") == 0 || strcmp(name + len, "_end") == 0)))
+			return;   /* the param line already has a fault */
+	}
 	struct strlist names;
 	strlist_init(&names);
 	placeholder_names(ps->cmd, &names);
@@ -796,6 +806,7 @@ int command_parse(struct command *cmd, const char *name, const char *path,
 	ps.path = cmd->path;
 	ps.errors = errors;
 	ps.now = time(NULL);
+	strlist_init(&ps.bad_params);
 
 	if (!command_name_valid(cmd->name))
 		fault(&ps, 1, "command name '%s' (from the file name) is not valid; use lower-case "
@@ -836,6 +847,7 @@ int command_parse(struct command *cmd, const char *name, const char *path,
 out:
 	sort_faults(errors, nerrors, strlen(cmd->path));
 	free(ps.param_lines);
+	strlist_release(&ps.bad_params);
 	return errors->n == nerrors ? 0 : -1;
 }
 
