@@ -29,6 +29,9 @@ const DEFAULTS = {
 	// channels that do not exist: channel_not_found
 	unknownChannels: [],
 	approximateConnectionTime: 18060,
+	// a socket that would make more than this many open gets a
+	// too_many_websockets disconnect instead of hello
+	maxConnections: 10,
 	helloDelayMs: 0,
 	serverPingIntervalMs: 0,
 	maxBodyBytes: 512 * 1024 * 1024,
@@ -718,6 +721,10 @@ class FakeSlack extends EventEmitter {
 		const sendHello = () => {
 			if (ws.readyState !== WebSocket.OPEN)
 				return;
+			if (this.activeConnections().length > this.options.maxConnections) {
+				this.sendDisconnect('too_many_websockets', { conn: c });
+				return;
+			}
 			const hello = {
 				type: 'hello',
 				num_connections: this.activeConnections().length,

@@ -360,6 +360,21 @@ test('ticket flow: hello on connect, tickets single-use, bad tickets refused', a
 	assert.equal(h.slack.activeConnections().length, 1);
 });
 
+test('more sockets than maxConnections: too_many_websockets instead of hello', async () => {
+	await h.close();
+	h = await startHarness({ maxConnections: 2 });
+	await connectClient(h);
+	await connectClient(h);
+	const r = await api(h, 'apps.connections.open', {}, { token: APP });
+	const ws = new WebSocket(r.json.url);
+	const first = await new Promise((resolve) => ws.once('message', (d) => resolve(JSON.parse(d.toString()))));
+	assert.equal(first.type, 'disconnect');
+	assert.equal(first.reason, 'too_many_websockets');
+	assert.equal(first.num_connections, 3);
+	assert.equal(h.slack.connections[2].helloSent, false);
+	ws.terminate();
+});
+
 test('slash command envelope, ack recorded with payload and latency', async () => {
 	const c = await connectClient(h);
 	const sent = h.sendSlashCommand({ text: 'monthly acme 2024-11', channel: 'C0FAKECHAN1', user: 'U0FAKEUSER9' });
