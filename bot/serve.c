@@ -1,10 +1,193 @@
+/*
+ * serve.c: `reportbot serve`, the process around the Socket Mode loop.
+ *
+ * Threads: this one runs the lws loop (the network thread); the pool's
+ * workers run reports and deliver through their own curl handles; the
+ * socket's opener fetches connection URLs; a signal thread turns
+ * SIGTERM/SIGINT into slack_socket_stop. The signals are blocked in every
+ * thread (the mask is set before any thread starts) and taken by sigwait.
+ */
 #include "common.h"
 #include "bot/serve.h"
 
-/* Placeholder until the Socket Mode loop lands. */
+#include <pthread.h>
+#include <signal.h>
+
+#include "bot/dispatch.h"
+#include "bot/log.h"
+#include "bot/pool.h"
+#include "bot/slack-api.h"
+#include "bot/slack-delivery.h"
+#include "bot/slack-socket.h"
+
+enum { SERVE_OK = 0, SERVE_CONFIG = 1, SERVE_RUNTIME = 2 };
+
+struct serve {
+	struct app *app;
+	struct slack_delivery sd;
+	struct slack_socket *sock;
+	pthread_t sigthread;
+	sigset_t sigs;
+	atomic_int quit_sigthread;
+};
+
+/* On the network thread, before the ack: parse, validate, queue. */
+static char *serve_on_envelope(void *ctx, const struct slack_frame *f)
+{
+	struct serve *sv = ctx;
+	const char *slash = sv->app->cfg.command;
+	if (f->command && slash && strcmp(f->command, slash) != 0)
+		return xasprintf("reportbot answers %s, not %s", slash, f->command);
+	struct dispatch_request req = {
+		.text = f->text ? f->text : "",
+		.user_id = f->user_id,
+		.channel_id = f->channel_id,
+		.delivery = &sv->sd.delivery,
+	};
+	struct dispatch_reply reply;
+	memset(&reply, 0, sizeof(reply));
+	int64_t t0 = now_ms_monotonic();
+	dispatch_line(sv->app, &req, &reply);
+	if (reply.run_id > 0)
+		log_info("slack: %s from %s in %s: queued run %lld (%lld ms)", f->command, f->user_id,
+			 f->channel_id, (long long)reply.run_id, (long long)(now_ms_monotonic() - t0));
+	else
+		log_info("slack: %s from %s in %s: %s (%lld ms)", f->command, f->user_id, f->channel_id,
+			 reply.mistake ? "a mistake, explained" : "answered", (long long)(now_ms_monotonic() - t0));
+	char *text = reply.text;
+	reply.text = NULL;
+	dispatch_reply_release(&reply);
+	return text;
+}
+
+static void *signal_main(void *arg)
+{
+	struct serve *sv = arg;
+	for (;;) {
+		int sig = 0;
+		if (sigwait(&sv->sigs, &sig) != 0)
+			continue;
+		if (atomic_load(&sv->quit_sigthread))
+			break;
+		if (sig == SIGTERM || sig == SIGINT) {
+			log_info("got %s: finishing running reports (up to %d s) and closing the connection",
+				 sig == SIGTERM ? "SIGTERM" : "SIGINT", sv->app->cfg.shutdown_grace);
+			slack_socket_stop(sv->sock);
+		}
+	}
+	return NULL;
+}
+
+/* auth.test with the bot token: a bad token is a clear startup error. */
+static int check_bot_token(struct app *app, char **cause)
+{
+	struct slack_api *api = NULL;
+	if (slack_api_new(&api, app->cfg.api_url, cause) < 0)
+		return SERVE_RUNTIME;
+	struct slack_response r;
+	char *err = NULL;
+	int ret = SERVE_OK;
+	if (slack_auth_test(api, app->cfg.bot_token, &r, &err) < 0) {
+		const char *code = slack_api_last_error(api);
+		if (slack_error_is_auth(code)) {
+			fail(cause, "auth.test: %s (check SLACK_BOT_TOKEN: the bot's xoxb- token)", err);
+			ret = SERVE_CONFIG;
+		} else {
+			fail(cause, "auth.test: %s", err);
+			ret = SERVE_RUNTIME;
+		}
+		free(err);
+	} else {
+		log_info("slack: signed in as %s (%s) in %s", r.user ? r.user : "?", r.user_id ? r.user_id : "?",
+			 r.team ? r.team : "?");
+		slack_response_release(&r);
+	}
+	slack_api_free(api);
+	return ret;
+}
+
 int serve_run(struct app *app, char **cause)
 {
-	(void)app;
-	fail(cause, "serve is not built yet");
-	return 2;
+	const struct config *cfg = &app->cfg;
+	if (!cfg->bot_token || !*cfg->bot_token) {
+		fail(cause, "no bot token: set SLACK_BOT_TOKEN (xoxb-...) or slack.bot_token in %s", cfg->path);
+		return SERVE_CONFIG;
+	}
+	if (!cfg->app_token || !*cfg->app_token) {
+		fail(cause, "no app-level token: set SLACK_APP_TOKEN (xapp-...) or slack.app_token in %s", cfg->path);
+		return SERVE_CONFIG;
+	}
+
+	struct serve sv;
+	memset(&sv, 0, sizeof(sv));
+	sv.app = app;
+	atomic_init(&sv.quit_sigthread, 0);
+	slack_delivery_init(&sv.sd, cfg);
+
+	/* Block the stop signals in this thread before any other starts, so
+	 * every thread inherits the mask and only sigwait sees them. */
+	sigset_t old;
+	sigemptyset(&sv.sigs);
+	sigaddset(&sv.sigs, SIGTERM);
+	sigaddset(&sv.sigs, SIGINT);
+	sigaddset(&sv.sigs, SIGUSR2);   /* wakes the signal thread to end it */
+	pthread_sigmask(SIG_BLOCK, &sv.sigs, &old);
+	signal(SIGPIPE, SIG_IGN);
+
+	int ret = SERVE_OK;
+	bool sigthread = false;
+	if (slack_api_global_init(cause) < 0) {
+		ret = SERVE_RUNTIME;
+		goto out;
+	}
+	ret = check_bot_token(app, cause);
+	if (ret != SERVE_OK)
+		goto out;
+
+	struct slack_socket_options opt;
+	memset(&opt, 0, sizeof(opt));
+	slack_socket_options_from_env(&opt);
+	opt.api_url = cfg->api_url;
+	opt.app_token = cfg->app_token;
+	struct slack_socket_handler handler = { .ctx = &sv, .on_envelope = serve_on_envelope };
+	if (slack_socket_new(&sv.sock, &opt, &handler, cause) < 0) {
+		ret = SERVE_RUNTIME;
+		goto out;
+	}
+	if (!app->pool && pool_start(&app->pool, app, cfg->workers, cfg->queue_size, cause) < 0) {
+		ret = SERVE_RUNTIME;
+		goto out;
+	}
+	if (pthread_create(&sv.sigthread, NULL, signal_main, &sv) != 0) {
+		fail(cause, "cannot start the signal thread");
+		ret = SERVE_RUNTIME;
+		goto out;
+	}
+	sigthread = true;
+	log_info("serving %s with %d workers (Ctrl-C or SIGTERM stops)", cfg->command, cfg->workers);
+
+	ret = slack_socket_run(sv.sock, cause);
+
+out:
+	if (app->pool) {
+		log_info("waiting up to %d s for running reports", cfg->shutdown_grace);
+		pool_stop(app->pool, (int64_t)cfg->shutdown_grace * 1000);
+		app->pool = NULL;
+	}
+	if (sigthread) {
+		atomic_store(&sv.quit_sigthread, 1);
+		pthread_kill(sv.sigthread, SIGUSR2);
+		pthread_join(sv.sigthread, NULL);
+	}
+	if (sv.sock) {
+		struct slack_socket_stats st;
+		slack_socket_stats(sv.sock, &st);
+		log_info("slack: %ld connection%s, %ld envelopes (%ld duplicates)", st.connects,
+			 st.connects == 1 ? "" : "s", st.envelopes, st.duplicates);
+	}
+	slack_socket_free(sv.sock);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (ret == SERVE_OK)
+		log_info("stopped cleanly");
+	return ret;
 }

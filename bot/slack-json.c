@@ -1,5 +1,6 @@
 #include "common.h"
 
+#include <ctype.h>
 #include <jansson.h>
 
 #include "bot/slack-json.h"
@@ -163,6 +164,17 @@ out:
 
 /* ---- writing ---- */
 
+/* Length of a Slack mention at p (<#C123>, <@U123|name>, <!here>), else 0. */
+static size_t mention_len(const char *p)
+{
+	if (p[0] != '<' || (p[1] != '#' && p[1] != '@' && p[1] != '!'))
+		return 0;
+	size_t i = 2;
+	while (p[i] && (isalnum((unsigned char)p[i]) || strchr("_|^.-", p[i])))
+		i++;
+	return p[i] == '>' && i > 2 ? i + 1 : 0;
+}
+
 char *slack_text_prepare(const char *text, size_t max)
 {
 	static const char cut_note[] = "\n… (cut)";
@@ -173,6 +185,17 @@ char *slack_text_prepare(const char *text, size_t max)
 	size_t room = max > sizeof(cut_note) ? max - sizeof(cut_note) : 0;
 	bool cut = false;
 	for (const char *p = text; *p; p++) {
+		size_t ml = mention_len(p);
+		if (ml) {
+			/* <#C123>, <@U123>, <!here>: Slack markup we mean, kept */
+			if (sb.len + ml > room) {
+				cut = true;
+				break;
+			}
+			strbuf_add(&sb, p, ml);
+			p += ml - 1;
+			continue;
+		}
 		const char *rep = NULL;
 		switch (*p) {
 		case '&': rep = "&amp;"; break;

@@ -204,6 +204,10 @@ static void test_text_prepare(void **state)
 	char *t = slack_text_prepare("a&b", 100);
 	assert_string_equal(t, "a&amp;b");
 	free(t);
+	/* mentions the bot means are kept; anything else with < > is text */
+	t = slack_text_prepare("run it in <#C0123|general> or <@U1>, not <b> <#> <!here>", 200);
+	assert_string_equal(t, "run it in <#C0123|general> or <@U1>, not &lt;b&gt; &lt;#&gt; <!here>");
+	free(t);
 	/* a cut never splits a UTF-8 sequence */
 	char buf[64];
 	memset(buf, 0, sizeof(buf));

@@ -1,0 +1,511 @@
+#include "common.h"
+
+#include <ctype.h>
+#include <curl/curl.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "bot/log.h"
+#include "bot/slack-api.h"
+#include "common/strbuf.h"
+
+#define RESPONSE_MAX (4 << 20)        /* a Web API answer is never this big */
+#define RETRY_AFTER_MAX_S 300
+#define BACKOFF_CAP_MS 30000
+
+struct slack_api {
+	CURL *curl;
+	char *base;                   /* ends with '/' */
+	const atomic_int *stop;
+	struct strbuf body;           /* the last response body */
+	long status;
+	int retry_after;              /* from the last response, seconds */
+	int last_retry_after;         /* last 429 of the last call */
+	char last_error[64];
+	char errbuf[CURL_ERROR_SIZE];
+	int retries;
+	int64_t backoff_ms;
+	long timeout_ms;
+	unsigned seed;
+};
+
+static long env_long(const char *name, long def, long min, long max)
+{
+	const char *v = getenv(name);
+	if (!v || !*v)
+		return def;
+	char *end;
+	errno = 0;
+	long n = strtol(v, &end, 10);
+	if (errno || *end || n < min || n > max) {
+		log_warn("%s='%s' is not a number from %ld to %ld; using %ld", name, v, min, max, def);
+		return def;
+	}
+	return n;
+}
+
+int slack_api_global_init(char **cause)
+{
+	CURLcode rc = curl_global_init(CURL_GLOBAL_DEFAULT);
+	if (rc != CURLE_OK)
+		return fail(cause, "cannot initialise libcurl: %s", curl_easy_strerror(rc));
+	return 0;
+}
+
+int slack_api_new(struct slack_api **out, const char *api_url, char **cause)
+{
+	*out = NULL;
+	if (!api_url || !*api_url)
+		return fail(cause, "slack api_url is empty");
+	struct slack_api *api = xcalloc(1, sizeof(*api));
+	api->curl = curl_easy_init();
+	if (!api->curl) {
+		free(api);
+		return fail(cause, "cannot create a curl handle");
+	}
+	size_t n = strlen(api_url);
+	api->base = api_url[n - 1] == '/' ? xstrdup(api_url) : xasprintf("%s/", api_url);
+	strbuf_init(&api->body);
+	api->retries = (int)env_long("REPORTBOT_HTTP_RETRIES", 4, 0, 20);
+	api->backoff_ms = env_long("REPORTBOT_HTTP_BACKOFF_MS", 500, 1, 600000);
+	api->timeout_ms = env_long("REPORTBOT_HTTP_TIMEOUT_MS", 30000, 100, 3600000);
+	api->seed = (unsigned)now_ms_monotonic() ^ (unsigned)(uintptr_t)api;
+	*out = api;
+	return 0;
+}
+
+void slack_api_free(struct slack_api *api)
+{
+	if (!api)
+		return;
+	curl_easy_cleanup(api->curl);
+	strbuf_release(&api->body);
+	free(api->base);
+	free(api);
+}
+
+void slack_api_set_stop(struct slack_api *api, const atomic_int *stop)
+{
+	api->stop = stop;
+}
+
+const char *slack_api_last_error(const struct slack_api *api)
+{
+	return api->last_error;
+}
+
+int slack_api_last_retry_after(const struct slack_api *api)
+{
+	return api->last_retry_after;
+}
+
+static void set_last_error(struct slack_api *api, const char *code)
+{
+	snprintf(api->last_error, sizeof(api->last_error), "%s", code ? code : "");
+}
+
+static bool stopped(const struct slack_api *api)
+{
+	return api->stop && atomic_load(api->stop);
+}
+
+/* Sleep ms, waking early when stop is set. Returns -1 if stopped. */
+static int sleep_ms(struct slack_api *api, int64_t ms)
+{
+	int64_t end = now_ms_monotonic() + ms;
+	for (;;) {
+		if (stopped(api))
+			return -1;
+		int64_t left = end - now_ms_monotonic();
+		if (left <= 0)
+			return 0;
+		if (left > 50)
+			left = 50;
+		struct timespec ts = { .tv_sec = 0, .tv_nsec = (long)left * 1000000L };
+		nanosleep(&ts, NULL);
+	}
+}
+
+/* Backoff before retry number `attempt` (0 = first retry): doubling from
+ * backoff_ms, capped, with jitter in [d/2, d]. */
+static int64_t backoff(struct slack_api *api, int attempt)
+{
+	int64_t d = api->backoff_ms;
+	for (int i = 0; i < attempt && d < BACKOFF_CAP_MS; i++)
+		d *= 2;
+	if (d > BACKOFF_CAP_MS)
+		d = BACKOFF_CAP_MS;
+	int64_t half = d / 2;
+	return half + (half > 0 ? (int64_t)(rand_r(&api->seed) % (half + 1)) : 0);
+}
+
+char *slack_redact(const char *s)
+{
+	if (!s)
+		return NULL;
+	struct strbuf sb;
+	strbuf_init(&sb);
+	const char *p = s;
+	while (*p) {
+		size_t prefix = 0;
+		if (!strncmp(p, "xapp-", 5))
+			prefix = 5;
+		else if (!strncmp(p, "xox", 3) && p[3] && isalpha((unsigned char)p[3]) && p[4] == '-')
+			prefix = 5;
+		if (prefix) {
+			const char *q = p + prefix;
+			while (isalnum((unsigned char)*q) || *q == '-')
+				q++;
+			strbuf_adds(&sb, "[token]");
+			p = q;
+			continue;
+		}
+		strbuf_addc(&sb, *p++);
+	}
+	return strbuf_detach(&sb);
+}
+
+/* ---- curl callbacks ---- */
+
+static size_t on_body(char *data, size_t size, size_t nmemb, void *ud)
+{
+	struct slack_api *api = ud;
+	size_t n = size * nmemb;
+	if (api->body.len + n > RESPONSE_MAX)
+		return 0;    /* aborts the transfer */
+	strbuf_add(&api->body, data, n);
+	return n;
+}
+
+static size_t on_header(char *data, size_t size, size_t nmemb, void *ud)
+{
+	struct slack_api *api = ud;
+	size_t n = size * nmemb;
+	static const char name[] = "retry-after:";
+	if (n > sizeof(name) - 1 && !strncasecmp(data, name, sizeof(name) - 1)) {
+		char tmp[32];
+		size_t len = n - (sizeof(name) - 1);
+		if (len >= sizeof(tmp))
+			len = sizeof(tmp) - 1;
+		memcpy(tmp, data + sizeof(name) - 1, len);
+		tmp[len] = '\0';
+		char *p = tmp;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		char *end;
+		errno = 0;
+		long v = strtol(p, &end, 10);
+		if (!errno && end != p && v >= 0)
+			api->retry_after = v > RETRY_AFTER_MAX_S ? RETRY_AFTER_MAX_S : (int)v;
+	}
+	return n;
+}
+
+static int on_progress(void *ud, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow)
+{
+	(void)dltotal;
+	(void)dlnow;
+	(void)ultotal;
+	(void)ulnow;
+	return stopped(ud) ? 1 : 0;
+}
+
+static size_t on_read(char *buf, size_t size, size_t nitems, void *ud)
+{
+	FILE *f = ud;
+	size_t n = fread(buf, 1, size * nitems, f);
+	if (n == 0 && ferror(f))
+		return CURL_READFUNC_ABORT;
+	return n;
+}
+
+/* Options common to every request; the handle is reset first so a
+ * previous upload's read function never leaks into a JSON call. */
+static void prepare(struct slack_api *api, const char *url)
+{
+	CURL *c = api->curl;
+	curl_easy_reset(c);
+	strbuf_reset(&api->body);
+	api->status = 0;
+	api->retry_after = -1;
+	api->errbuf[0] = '\0';
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_VERBOSE, 0L);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, api->errbuf);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, api);
+	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, api);
+	curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+	curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
+	curl_easy_setopt(c, CURLOPT_XFERINFODATA, api);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, 10000L);
+	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(c, CURLOPT_USERAGENT, "reportbot/0.1 (+libcurl)");
+	curl_easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L);
+}
+
+/* Perform; 0 when an HTTP status came back, -1 on a transport failure
+ * (*cause says which, without any header content). */
+static int perform(struct slack_api *api, const char *what, char **cause)
+{
+	CURLcode rc = curl_easy_perform(api->curl);
+	if (rc != CURLE_OK) {
+		if (stopped(api))
+			return fail(cause, "%s: stopped", what);
+		char *detail = slack_redact(api->errbuf[0] ? api->errbuf : curl_easy_strerror(rc));
+		fail(cause, "%s: cannot reach Slack: %s", what, detail);
+		free(detail);
+		return -1;
+	}
+	curl_easy_getinfo(api->curl, CURLINFO_RESPONSE_CODE, &api->status);
+	return 0;
+}
+
+static bool retryable_status(long status)
+{
+	return status == 429 || (status >= 500 && status <= 599);
+}
+
+/* Wait before the next try after a failure; -1 when stopped. */
+static int wait_retry(struct slack_api *api, int attempt, const char *what)
+{
+	int64_t ms;
+	if (api->status == 429 && api->retry_after >= 0)
+		ms = (int64_t)api->retry_after * 1000;
+	else
+		ms = backoff(api, attempt);
+	log_info("slack: %s: %s; retrying in %lld ms", what,
+		 api->status ? (api->status == 429 ? "rate limited (429)" : "server error") : "network error",
+		 (long long)ms);
+	return sleep_ms(api, ms);
+}
+
+int slack_api_call(struct slack_api *api, const char *token, const char *method,
+		   const char *body, int max_tries, struct slack_response *resp, char **cause)
+{
+	memset(resp, 0, sizeof(*resp));
+	set_last_error(api, "");
+	api->last_retry_after = 0;
+	char *url = xasprintf("%s%s", api->base, method);
+	char *auth = xasprintf("Authorization: Bearer %s", token ? token : "");
+	struct curl_slist *hdr = NULL;
+	hdr = curl_slist_append(hdr, auth);
+	hdr = curl_slist_append(hdr, "Content-Type: application/json; charset=utf-8");
+	hdr = curl_slist_append(hdr, "Expect:");
+	int tries = max_tries > 0 ? max_tries : api->retries + 1;
+	int rc = -1;
+	char *err = NULL;
+	int64_t t0 = now_ms_monotonic();
+
+	for (int attempt = 0; attempt < tries; attempt++) {
+		free(err);
+		err = NULL;
+		prepare(api, url);
+		curl_easy_setopt(api->curl, CURLOPT_HTTPHEADER, hdr);
+		curl_easy_setopt(api->curl, CURLOPT_POSTFIELDS, body ? body : "{}");
+		curl_easy_setopt(api->curl, CURLOPT_TIMEOUT_MS, api->timeout_ms);
+		if (perform(api, method, &err) < 0) {
+			set_last_error(api, "network");
+			if (stopped(api) || attempt + 1 >= tries || wait_retry(api, attempt, method) < 0)
+				break;
+			continue;
+		}
+		if (api->status == 429)
+			api->last_retry_after = api->retry_after > 0 ? api->retry_after : 0;
+		if (retryable_status(api->status)) {
+			set_last_error(api, api->status == 429 ? "ratelimited" : "http");
+			if (api->status == 429)
+				err = xasprintf("%s: %s", method, "Slack is rate limiting the bot; try again in a minute");
+			else
+				err = xasprintf("%s: Slack answered HTTP %ld", method, api->status);
+			if (attempt + 1 >= tries || wait_retry(api, attempt, method) < 0)
+				break;
+			continue;
+		}
+		if (api->status != 200) {
+			set_last_error(api, "http");
+			err = xasprintf("%s: Slack answered HTTP %ld", method, api->status);
+			break;
+		}
+		char *perr = NULL;
+		if (slack_response_parse(api->body.buf, api->body.len, resp, &perr) < 0) {
+			set_last_error(api, "http");
+			err = xasprintf("%s: %s", method, perr);
+			free(perr);
+			break;
+		}
+		if (!resp->ok) {
+			set_last_error(api, resp->error);
+			char *words = slack_error_words(resp->error, resp->needed);
+			err = xasprintf("%s", words);
+			log_warn("slack: %s failed: %s%s%s", method, resp->error,
+				 resp->detail ? ": " : "", resp->detail ? resp->detail : "");
+			free(words);
+			slack_response_release(resp);
+			break;
+		}
+		if (resp->warning)
+			log_debug("slack: %s warning: %s", method, resp->warning);
+		rc = 0;
+		break;
+	}
+	log_debug("slack: %s %s in %lld ms", method, rc == 0 ? "ok" : api->last_error,
+		  (long long)(now_ms_monotonic() - t0));
+	curl_slist_free_all(hdr);
+	/* the header held the token: wipe it before freeing */
+	memset(auth, 0, strlen(auth));
+	free(auth);
+	free(url);
+	if (rc < 0) {
+		char *clean = slack_redact(err ? err : "unknown error");
+		fail(cause, "%s", clean);
+		free(clean);
+	}
+	free(err);
+	return rc;
+}
+
+int slack_auth_test(struct slack_api *api, const char *token, struct slack_response *resp, char **cause)
+{
+	return slack_api_call(api, token, "auth.test", NULL, 0, resp, cause);
+}
+
+int slack_connections_open(struct slack_api *api, const char *app_token, char **url, char **cause)
+{
+	struct slack_response r;
+	*url = NULL;
+	if (slack_api_call(api, app_token, "apps.connections.open", NULL, 1, &r, cause) < 0)
+		return -1;
+	if (!r.url || !*r.url) {
+		slack_response_release(&r);
+		set_last_error(api, "http");
+		return fail(cause, "apps.connections.open answered without a url");
+	}
+	*url = r.url;
+	r.url = NULL;
+	slack_response_release(&r);
+	return 0;
+}
+
+int slack_post_message(struct slack_api *api, const char *token, const char *channel,
+		       const char *text, char **cause)
+{
+	char *body = slack_json_post_message(channel, text);
+	struct slack_response r;
+	int rc = slack_api_call(api, token, "chat.postMessage", body, 0, &r, cause);
+	free(body);
+	if (rc == 0)
+		slack_response_release(&r);
+	return rc;
+}
+
+int slack_post_ephemeral(struct slack_api *api, const char *token, const char *channel,
+			 const char *user, const char *text, char **cause)
+{
+	char *body = slack_json_post_ephemeral(channel, user, text);
+	struct slack_response r;
+	int rc = slack_api_call(api, token, "chat.postEphemeral", body, 0, &r, cause);
+	free(body);
+	if (rc == 0)
+		slack_response_release(&r);
+	return rc;
+}
+
+/* POST the file's bytes to upload_url as a raw body, streamed from disk. */
+static int put_file(struct slack_api *api, const char *upload_url, const char *path,
+		    int64_t size, char **cause)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return fail(cause, "cannot open the result file %s: %s", path, strerror(errno));
+	struct curl_slist *hdr = NULL;
+	hdr = curl_slist_append(hdr, "Content-Type: application/octet-stream");
+	hdr = curl_slist_append(hdr, "Expect:");
+	int tries = api->retries + 1;
+	int rc = -1;
+	char *err = NULL;
+	for (int attempt = 0; attempt < tries; attempt++) {
+		free(err);
+		err = NULL;
+		if (fseek(f, 0, SEEK_SET) < 0) {
+			err = xasprintf("cannot rewind %s: %s", path, strerror(errno));
+			break;
+		}
+		prepare(api, upload_url);
+		curl_easy_setopt(api->curl, CURLOPT_HTTPHEADER, hdr);
+		curl_easy_setopt(api->curl, CURLOPT_POST, 1L);
+		curl_easy_setopt(api->curl, CURLOPT_READFUNCTION, on_read);
+		curl_easy_setopt(api->curl, CURLOPT_READDATA, f);
+		curl_easy_setopt(api->curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)size);
+		/* no total timeout for a big file, but a stalled one fails */
+		curl_easy_setopt(api->curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
+		curl_easy_setopt(api->curl, CURLOPT_LOW_SPEED_TIME, 60L);
+		if (perform(api, "file upload", &err) < 0) {
+			set_last_error(api, "network");
+			if (stopped(api) || attempt + 1 >= tries || wait_retry(api, attempt, "file upload") < 0)
+				break;
+			continue;
+		}
+		if (api->status == 200) {
+			rc = 0;
+			break;
+		}
+		set_last_error(api, "http");
+		err = xasprintf("the file upload was refused (HTTP %ld)", api->status);
+		if (!retryable_status(api->status) || attempt + 1 >= tries
+		    || wait_retry(api, attempt, "file upload") < 0)
+			break;
+	}
+	fclose(f);
+	curl_slist_free_all(hdr);
+	if (rc < 0) {
+		char *clean = slack_redact(err ? err : "unknown error");
+		fail(cause, "%s", clean);
+		free(clean);
+	}
+	free(err);
+	return rc;
+}
+
+int slack_upload_file(struct slack_api *api, const char *token, const char *path,
+		      const char *filename, const char *channel_id,
+		      const char *initial_comment, char **cause)
+{
+	struct stat st;
+	if (stat(path, &st) < 0)
+		return fail(cause, "cannot read the result file %s: %s", path, strerror(errno));
+	int64_t t0 = now_ms_monotonic();
+
+	char *body = slack_json_get_upload_url(filename, (int64_t)st.st_size);
+	struct slack_response r;
+	int rc = slack_api_call(api, token, "files.getUploadURLExternal", body, 0, &r, cause);
+	free(body);
+	if (rc < 0)
+		return -1;
+	if (!r.upload_url || !r.file_id) {
+		slack_response_release(&r);
+		return fail(cause, "files.getUploadURLExternal answered without upload_url or file_id");
+	}
+	char *upload_url = r.upload_url, *file_id = r.file_id;
+	r.upload_url = r.file_id = NULL;
+	slack_response_release(&r);
+
+	rc = put_file(api, upload_url, path, (int64_t)st.st_size, cause);
+	if (rc == 0) {
+		body = slack_json_complete_upload(file_id, filename, channel_id, initial_comment);
+		rc = slack_api_call(api, token, "files.completeUploadExternal", body, 0, &r, cause);
+		free(body);
+		if (rc == 0)
+			slack_response_release(&r);
+	}
+	if (rc == 0)
+		log_debug("slack: uploaded %s (%lld bytes) to %s in %lld ms", filename,
+			  (long long)st.st_size, channel_id ? channel_id : "-",
+			  (long long)(now_ms_monotonic() - t0));
+	free(upload_url);
+	free(file_id);
+	return rc;
+}

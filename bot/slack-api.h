@@ -1,0 +1,81 @@
+/*
+ * slack-api.h: the Slack Web API over libcurl, one struct slack_api per
+ * thread (it owns a CURL easy handle and is never shared).
+ *
+ * Every call POSTs JSON to API_URL/METHOD with `Authorization: Bearer
+ * TOKEN` and retries HTTP 429 after Retry-After, 5xx and network errors
+ * with capped exponential backoff and jitter, a bounded number of times.
+ * An `ok:false` answer is an error whose *cause is in plain words (see
+ * slack_error_words); the raw code stays available through
+ * slack_api_last_error. Tokens never reach a log or a cause.
+ *
+ * Knobs from the environment, read by slack_api_new: REPORTBOT_HTTP_RETRIES
+ * (retries after the first try, default 4), REPORTBOT_HTTP_BACKOFF_MS
+ * (first backoff, default 500, doubling, capped at 30 s),
+ * REPORTBOT_HTTP_TIMEOUT_MS (one API request, default 30000).
+ */
+#ifndef SLACK_API_H
+#define SLACK_API_H
+
+#include <stdatomic.h>
+
+#include "common.h"
+#include "bot/slack-json.h"
+
+struct slack_api;
+
+/* Call once, before any thread starts (curl_global_init). */
+int slack_api_global_init(char **cause);
+
+/* api_url ends with '/' (borrowed, copied). */
+int slack_api_new(struct slack_api **out, const char *api_url, char **cause);
+void slack_api_free(struct slack_api *api);     /* NULL ok */
+
+/* When *stop becomes non-zero, waits and transfers in progress end at
+ * once with an error. stop is borrowed and must outlive api. */
+void slack_api_set_stop(struct slack_api *api, const atomic_int *stop);
+
+/* The Slack error code of the last failed call ("invalid_auth",
+ * "ratelimited", ...), "http" for an unexpected HTTP status, "network"
+ * for a transport failure, "" after a success. Borrowed. */
+const char *slack_api_last_error(const struct slack_api *api);
+
+/* Retry-After seconds of the last 429 seen by the last call, else 0. */
+int slack_api_last_retry_after(const struct slack_api *api);
+
+/*
+ * Call METHOD with body (a JSON object; NULL for none). On ok:true fills
+ * *resp (caller releases) and returns 0. Otherwise -1: *cause in plain
+ * words, resp released. max_tries overrides the retry count when > 0.
+ */
+int slack_api_call(struct slack_api *api, const char *token, const char *method,
+		   const char *body, int max_tries, struct slack_response *resp, char **cause);
+
+/* auth.test: fills *resp (user_id, user, team). */
+int slack_auth_test(struct slack_api *api, const char *token, struct slack_response *resp, char **cause);
+
+/* apps.connections.open with the app token (one try; the caller owns the
+ * reconnect policy and reads slack_api_last_retry_after). *url: caller frees. */
+int slack_connections_open(struct slack_api *api, const char *app_token, char **url, char **cause);
+
+int slack_post_message(struct slack_api *api, const char *token, const char *channel,
+		       const char *text, char **cause);
+int slack_post_ephemeral(struct slack_api *api, const char *token, const char *channel,
+			 const char *user, const char *text, char **cause);
+
+/*
+ * Upload the file at path and share it in channel_id:
+ * files.getUploadURLExternal, a streamed raw POST of the file from disk
+ * to upload_url (never whole in memory; success is HTTP 200), then
+ * files.completeUploadExternal with files [{id,title}], channel_id and
+ * initial_comment.
+ */
+int slack_upload_file(struct slack_api *api, const char *token, const char *path,
+		      const char *filename, const char *channel_id,
+		      const char *initial_comment, char **cause);
+
+/* A copy of s with anything that looks like a Slack token (xox?-...,
+ * xapp-...) replaced by "[token]". Caller frees; NULL gives NULL. */
+char *slack_redact(const char *s);
+
+#endif

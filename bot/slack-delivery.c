@@ -1,0 +1,162 @@
+#include "common.h"
+
+#include "bot/log.h"
+#include "bot/slack-api.h"
+#include "bot/slack-delivery.h"
+#include "common/strbuf.h"
+
+static void *sd_worker_init(void *ctx)
+{
+	struct slack_delivery *sd = ctx;
+	struct slack_api *api = NULL;
+	char *cause = NULL;
+	if (slack_api_new(&api, sd->cfg->api_url, &cause) < 0) {
+		log_error("slack: worker cannot make its Web API client: %s", cause);
+		free(cause);
+		return NULL;
+	}
+	return api;
+}
+
+static void sd_worker_free(void *ctx, void *wstate)
+{
+	(void)ctx;
+	slack_api_free(wstate);
+}
+
+static bool is_person(const char *user)
+{
+	return user && (user[0] == 'U' || user[0] == 'W');
+}
+
+/* Tell the person: ephemeral when a person asked, else (or when that
+ * fails) a message in the channel. */
+static int tell(struct slack_delivery *sd, struct slack_api *api, const struct job *job,
+		const char *text, char **cause)
+{
+	if (!api)
+		return fail(cause, "no Slack client on this worker");
+	if (!job->channel_id)
+		return fail(cause, "the job has no channel to answer in");
+	const char *token = sd->cfg->bot_token;
+	if (!job->schedule && is_person(job->user_id)) {
+		char *err = NULL;
+		if (slack_post_ephemeral(api, token, job->channel_id, job->user_id, text, &err) == 0)
+			return 0;
+		log_info("slack: ephemeral reply to %s failed (%s); posting in the channel", job->user_id, err);
+		free(err);
+	}
+	return slack_post_message(api, token, job->channel_id, text, cause);
+}
+
+static int sd_post_text(void *ctx, void *wstate, const struct job *job, const char *text, char **cause)
+{
+	return tell(ctx, wstate, job, text, cause);
+}
+
+static void add_thousands(struct strbuf *sb, int64_t n)
+{
+	char digits[32];
+	snprintf(digits, sizeof(digits), "%lld", (long long)(n < 0 ? -n : n));
+	if (n < 0)
+		strbuf_addc(sb, '-');
+	size_t len = strlen(digits);
+	for (size_t i = 0; i < len; i++) {
+		if (i && (len - i) % 3 == 0)
+			strbuf_addc(sb, ',');
+		strbuf_addc(sb, digits[i]);
+	}
+}
+
+static void add_duration(struct strbuf *sb, int64_t ms)
+{
+	if (ms < 1000)
+		strbuf_addf(sb, "%lld ms", (long long)ms);
+	else if (ms < 60000)
+		strbuf_addf(sb, "%.1f s", (double)ms / 1000);
+	else
+		strbuf_addf(sb, "%lld min %lld s", (long long)(ms / 60000), (long long)(ms % 60000 / 1000));
+}
+
+char *slack_delivery_comment(const struct job *job, const char *command_name,
+			     int64_t rows, int64_t duration_ms)
+{
+	struct strbuf sb;
+	strbuf_init(&sb);
+	strbuf_addf(&sb, "`%s`", command_name);
+	if (job->args_shown && *job->args_shown)
+		strbuf_addf(&sb, " %s", job->args_shown);
+	strbuf_adds(&sb, ": ");
+	add_thousands(&sb, rows);
+	strbuf_adds(&sb, rows == 1 ? " row in " : " rows in ");
+	add_duration(&sb, duration_ms);
+	strbuf_addf(&sb, " (run %lld", (long long)job->run_id);
+	if (job->schedule)
+		strbuf_addf(&sb, ", scheduled by %s", job->schedule);
+	else if (is_person(job->user_id))
+		strbuf_addf(&sb, ", asked by <@%s>", job->user_id);
+	strbuf_adds(&sb, ")");
+	return strbuf_detach(&sb);
+}
+
+static const char *status_words(enum run_status st)
+{
+	switch (st) {
+	case RUN_TIMEOUT: return "timed out";
+	case RUN_CANCELLED: return "was cancelled";
+	default: return "failed";
+	}
+}
+
+static int sd_post_result(void *ctx, void *wstate, const struct job *job,
+			  const struct report_result *res, const char *csv_path, char **cause)
+{
+	struct slack_delivery *sd = ctx;
+	struct slack_api *api = wstate;
+	const char *name = job->inv.cmd ? job->inv.cmd->name : "report";
+
+	if (res->status != RUN_OK || !csv_path) {
+		char *text = xasprintf("`%s`%s%s %s (run %lld): %s", name,
+				       job->args_shown && *job->args_shown ? " " : "",
+				       job->args_shown ? job->args_shown : "", status_words(res->status),
+				       (long long)job->run_id, res->error ? res->error : "no reason was given");
+		int rc = tell(sd, api, job, text, cause);
+		free(text);
+		return rc;
+	}
+	if (!api)
+		return fail(cause, "no Slack client on this worker");
+	if (!job->channel_id)
+		return fail(cause, "the job has no channel to post the file in");
+
+	char *filename = invocation_filename(&job->inv);
+	char *comment = slack_delivery_comment(job, name, res->rows, res->duration_ms);
+	char *err = NULL;
+	int rc = slack_upload_file(api, sd->cfg->bot_token, csv_path, filename, job->channel_id, comment, &err);
+	if (rc < 0) {
+		char *text = xasprintf("`%s` (run %lld) finished with %lld rows, but the CSV could not be posted: %s",
+				       name, (long long)job->run_id, (long long)res->rows, err);
+		char *err2 = NULL;
+		if (tell(sd, api, job, text, &err2) < 0) {
+			log_warn("slack: run %lld: could not tell the person either: %s", (long long)job->run_id, err2);
+			free(err2);
+		}
+		free(text);
+		fail(cause, "%s", err);
+		free(err);
+	}
+	free(comment);
+	free(filename);
+	return rc;
+}
+
+void slack_delivery_init(struct slack_delivery *sd, const struct config *cfg)
+{
+	memset(sd, 0, sizeof(*sd));
+	sd->cfg = cfg;
+	sd->delivery.ctx = sd;
+	sd->delivery.worker_init = sd_worker_init;
+	sd->delivery.worker_free = sd_worker_free;
+	sd->delivery.post_text = sd_post_text;
+	sd->delivery.post_result = sd_post_result;
+}
