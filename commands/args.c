@@ -779,15 +779,15 @@ char *invocation_filename(const struct invocation *inv)
 			add_safe(&sb, inv->values[i].text);
 		}
 	}
-	/* no hidden files, no "..", bounded length, always .csv */
+	/* always .csv, no hidden files or "..", bounded length */
+	if (sb.len >= 4 && strcmp(sb.buf + sb.len - 4, ".csv") == 0)
+		sb.buf[sb.len -= 4] = '\0';
 	size_t skip = 0;
 	while (sb.buf[skip] == '.')
 		skip++;
 	char *base = xstrdup(sb.buf + skip);
 	strbuf_release(&sb);
 	size_t n = strlen(base);
-	if (n > 4 && strcmp(base + n - 4, ".csv") == 0)
-		base[n -= 4] = '\0';
 	if (n > FILENAME_MAX_BASE)
 		base[n = FILENAME_MAX_BASE] = '\0';
 	char *name = xasprintf("%s.csv", n ? base : cmd->name);
