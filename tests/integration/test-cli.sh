@@ -1,0 +1,106 @@
+#!/bin/sh
+# The programs of DESIGN.md through their public interface: exit codes,
+# check, console, history, and what a person reads for each mistake.
+. "$(dirname "$0")/lib.sh"
+cd "$ROOT"
+./demo/make-db.sh
+
+cfg=$TMP/config.toml
+cat > "$cfg" <<EOC
+[bot]
+commands_dir = "$ROOT/commands"
+data_dir = "$TMP/var"
+timezone = "Asia/Tokyo"
+default_source = "demo"
+workers = 2
+[sources.demo]
+driver = "sqlite"
+path = "$ROOT/demo/demo.db"
+EOC
+
+# run_rb EXPECTED_STATUS WHAT ARGS...: output in $TMP/out
+run_rb() {
+	want=$1; what=$2; shift 2
+	"$@" > "$TMP/out" 2>&1
+	check_eq "$what exits $want" "$want" "$?"
+}
+
+run_rb 0 "--version" "$REPORTBOT" --version
+check_contains "--version names the program" "$TMP/out" "reportbot "
+run_rb 0 "--help" "$REPORTBOT" --help
+check_contains "--help shows run" "$TMP/out" "run [-o FILE] CMD"
+run_rb 1 "an unknown subcommand" "$REPORTBOT" frobnicate
+
+# check passes on the shipped commands (and the config example).
+run_rb 0 "check on commands/" "$REPORTBOT" -c "$cfg" check
+check_contains "check says ok" "$TMP/out" "ok:"
+
+# A missing config names the path and how to choose another.
+run_rb 1 "a missing config" "$REPORTBOT" -c "$TMP/nope.toml" check
+check_contains "missing config is named" "$TMP/out" "nope.toml"
+REPORTBOT_CONFIG=$cfg "$REPORTBOT" check > "$TMP/out" 2>&1
+check_eq "REPORTBOT_CONFIG picks the config" 0 $?
+
+# check reports each fault of a broken command as FILE:LINE: message.
+mkdir -p "$TMP/bad"
+cat > "$TMP/bad/broken.sql" <<'EOS'
+-- summary: broken on purpose
+-- sumary: typo
+-- param: customer strin   bad type
+SELECT :nope
+EOS
+cat > "$TMP/bad/fine.sql" <<'EOS'
+-- summary: fine
+SELECT 1 AS one
+EOS
+sed "s|commands_dir = .*|commands_dir = \"$TMP/bad\"|" "$cfg" > "$TMP/bad.toml"
+run_rb 1 "check on a broken command" "$REPORTBOT" -c "$TMP/bad.toml" check
+check_contains "check names the unknown key with its line" "$TMP/out" "broken.sql:2:"
+check_contains "check names the bad param type with its line" "$TMP/out" "broken.sql:3:"
+
+# A misspelt column is caught by check preparing the SQL on the source.
+mkdir -p "$TMP/typo"
+cat > "$TMP/typo/typo.sql" <<'EOS'
+-- summary: column typo
+SELECT custmer_id FROM events
+EOS
+sed "s|commands_dir = .*|commands_dir = \"$TMP/typo\"|" "$cfg" > "$TMP/typo.toml"
+run_rb 1 "check on a column typo" "$REPORTBOT" -c "$TMP/typo.toml" check
+check_contains "check names the typo'd column" "$TMP/out" "custmer_id"
+
+# run: bad input exits 1 with the explanation, runtime failure exits 2.
+run_rb 1 "run with a bad month" "$REPORTBOT" -c "$cfg" run monthly acme 2024-13
+check_contains "bad month names the accepted forms" "$TMP/out" "YYYY-MM"
+run_rb 1 "run of an unknown report" "$REPORTBOT" -c "$cfg" run montly acme
+check_contains "unknown report suggests the closest" "$TMP/out" "monthly"
+cp "$cfg" "$TMP/gone.toml"
+sed -i "s|path = .*|path = \"$TMP/missing.db\"|" "$TMP/gone.toml"
+run_rb 2 "run on a missing database" "$REPORTBOT" -c "$TMP/gone.toml" run monthly acme
+check_contains "missing database is named" "$TMP/out" "missing.db"
+test -e "$TMP/missing.db" && not_ok "the sqlite source created the missing file" || ok "a missing sqlite file is not created"
+run_rb 2 "run -o on a failure" "$REPORTBOT" -c "$TMP/gone.toml" run -o "$TMP/x.csv" monthly acme
+test -e "$TMP/x.csv" -o -e "$TMP/x.csv.partial" && not_ok "a failed run left a file" || ok "a failed run -o leaves no file"
+
+# run with name=value and a quoted value, and history records the runs.
+run_rb 0 "run with name=value" "$REPORTBOT" -c "$cfg" run -o "$TMP/m.csv" monthly month=last customer=acme
+run_rb 0 "history" "$REPORTBOT" -c "$cfg" history -n 50
+check_contains "history lists the ok run" "$TMP/out" "monthly"
+check_contains "history lists a failed run as error" "$TMP/out" "error"
+
+# console: the same lines as Slack; files land in data_dir.
+printf '/report help\n/report monthly acme\n/report monthly acme 2024-13\n/report cancel 99999\n' |
+	"$REPORTBOT" -c "$cfg" console > "$TMP/out" 2>&1
+check_eq "console with one mistake exits 1" 1 $?
+check_contains "console help lists monthly" "$TMP/out" "monthly"
+check_contains "console posts a file" "$TMP/out" "[file $TMP/var/usage-acme-"
+check_contains "console explains the bad month" "$TMP/out" "2024-13"
+check_contains "cancel of an unknown run is explained" "$TMP/out" "99999"
+ls "$TMP"/var/usage-acme-*.csv > /dev/null 2>&1 && ok "console left the CSV in data_dir" || not_ok "no CSV in data_dir"
+
+# Bad input never crashes: 10 KB of text, an open quote, invalid UTF-8.
+long=$(head -c 10240 /dev/zero | tr '\0' 'a')
+printf '/report monthly %s\n/report monthly "acme\n/report monthly \377\376\n' "$long" |
+	"$REPORTBOT" -c "$cfg" console > "$TMP/out" 2>&1
+check_eq "console survives hostile lines (exit 1, not a crash)" 1 $?
+
+finish
