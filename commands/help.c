@@ -59,6 +59,6 @@ void help_render_command(const struct command *cmd, const char *slash, struct st
 	if (cmd->max_rows)
 		strbuf_addf(out, "At most %lld rows.\n", (long long)cmd->max_rows);
 	strbuf_adds(out, "Example: `");
-	args_example(cmd, slash, now, SIZE_MAX, out);
+	args_example(cmd, slash, now, 0, out);   /* at least the first argument */
 	strbuf_adds(out, "`\n");
 }
