@@ -1067,8 +1067,8 @@ static int parse_datetime(const char *t, size_t n, struct toml_value *v, const c
 	bool has_date = false, has_offset = false;
 	size_t i = 0;
 
-	if (n >= 10 && digits_at(t, n, 0, 4) && t[4] == '-') {
-		if (!digits_at(t, n, 5, 2) || t[7] != '-' || !digits_at(t, n, 8, 2)) {
+	if (n >= 5 && digits_at(t, n, 0, 4) && t[4] == '-') {
+		if (n < 10 || !digits_at(t, n, 5, 2) || t[7] != '-' || !digits_at(t, n, 8, 2)) {
 			*why = "expected a date as YYYY-MM-DD";
 			return -1;
 		}
