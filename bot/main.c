@@ -5,6 +5,7 @@
 #include "common.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -111,7 +112,7 @@ static int cmd_run(const char *config, int argc, char **argv)
 	char *shown = invocation_describe(&inv);
 	char user[] = "cli";
 	struct run_record rec = {
-		.id = app_new_run_id(&app),
+		.id = 0,   /* the store picks it: a running serve owns its counter */
 		.command = cmd->name,
 		.args = shown,
 		.user = user,
@@ -123,15 +124,18 @@ static int cmd_run(const char *config, int argc, char **argv)
 		fprintf(stderr, "reportbot: warning: history: %s\n", cause);
 		free(cause);
 		cause = NULL;
+		id = 0;
 	}
-	history_mark_running(app.history, id, NULL);
+	if (id)
+		history_mark_running(app.history, id, NULL);
 
 	struct source_cache cache;
 	struct report_result res;
 	source_cache_init(&cache);
 	int r = report_execute(&app.cfg, &cache, &inv, fd, NULL, &res);
 	source_cache_release(&cache);
-	history_finish_run(app.history, id, res.status, res.rows, res.bytes, res.duration_ms, res.error, NULL);
+	if (id)
+		history_finish_run(app.history, id, res.status, res.rows, res.bytes, res.duration_ms, res.error, NULL);
 	free(shown);
 	if (out_path && close(fd) < 0 && r == 0) {
 		fprintf(stderr, "reportbot: cannot write %s: %s\n", tmp_path, strerror(errno));
@@ -208,8 +212,8 @@ static int check_sql_on_sources(struct app *app)
 		char *sql = check_sql(cmd, &nparams);
 		enum source_result r = source_check(src, sql, nparams, &cause);
 		if (r != SOURCE_OK) {
-			fprintf(stderr, "%s:%d: the SQL does not prepare on source '%s': %s\n", cmd->path,
-				cmd->sql_line, scfg->name, cause ? cause : source_strerror(r));
+			fprintf(stderr, "%s:%d: the SQL does not prepare: %s\n", cmd->path,
+				cmd->sql_line, cause ? cause : source_strerror(r));
 			faults++;
 		}
 		free(cause);
@@ -321,6 +325,9 @@ int main(int argc, char **argv)
 {
 	const char *config = NULL;
 	int i = 1;
+
+	/* A reader that goes away (`run | head`) is a write error, not a kill. */
+	signal(SIGPIPE, SIG_IGN);
 
 	while (i < argc && argv[i][0] == '-') {
 		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {

@@ -122,9 +122,20 @@ void run_job(struct run_worker *rw, struct job *job)
 	};
 	int64_t id;
 	if (history_add_run(app->history, &rec, &id, &cause) < 0) {
-		log_error("history: cannot record run %lld: %s", (long long)job->run_id, cause);
+		/* Another process (a CLI `run`) took this id: take a fresh one
+		 * rather than touch its row. */
+		log_warn("history: run id %lld taken (%s); recording under a new id",
+			 (long long)job->run_id, cause);
 		free(cause);
 		cause = NULL;
+		rec.id = 0;
+		if (history_add_run(app->history, &rec, &id, &cause) < 0) {
+			log_error("history: cannot record run %lld: %s", (long long)job->run_id, cause);
+			free(cause);
+			cause = NULL;
+		} else {
+			job->run_id = id;
+		}
 	}
 
 	if (atomic_load(&job->cancel_requested)) {
@@ -143,7 +154,9 @@ void run_job(struct run_worker *rw, struct job *job)
 		cause = NULL;
 		goto deliver;
 	}
-	report_execute(&app->cfg, &rw->sources, &job->inv, fd, &rw->watch, &res);
+	struct report_watch watch = rw->watch;
+	watch.cancelled = &job->cancel_requested;
+	report_execute(&app->cfg, &rw->sources, &job->inv, fd, &watch, &res);
 	close(fd);
 	if (res.status == RUN_CANCELLED && !res.error)
 		res.error = xasprintf("run %lld was cancelled", (long long)job->run_id);

@@ -48,6 +48,11 @@ static char *failure_words(const struct command *cmd, const struct source_config
 	}
 }
 
+static bool watch_cancelled(const struct report_watch *watch)
+{
+	return watch && watch->cancelled && atomic_load(watch->cancelled);
+}
+
 static enum run_status status_of(enum source_result r)
 {
 	if (r == SOURCE_ETIMEOUT)
@@ -97,6 +102,10 @@ int report_execute(const struct config *cfg, struct source_cache *cache,
 		r = source_cache_get(cache, scfg, &src, &cause);
 		if (r == SOURCE_OK) {
 			watch_source(watch, src);
+			if (watch_cancelled(watch)) {
+				r = SOURCE_ECANCELLED;
+				break;
+			}
 			r = source_execute(src, sql.buf, binds, nbinds, (int64_t)timeout * 1000, &cause);
 		}
 		if (r != SOURCE_ECONNECT || attempt == 1)
@@ -132,6 +141,10 @@ int report_execute(const struct config *cfg, struct source_cache *cache,
 			break;
 		if (r != SOURCE_ROW)
 			goto fail;
+		if ((w->rows & 1023) == 0 && watch_cancelled(watch)) {
+			r = SOURCE_ECANCELLED;
+			goto fail;
+		}
 		if (cmd->max_rows > 0 && (int64_t)w->rows >= cmd->max_rows) {
 			source_cancel(src);
 			while (source_next(src, &row, NULL) == SOURCE_ROW)

@@ -6,6 +6,8 @@
 #ifndef REPORT_H
 #define REPORT_H
 
+#include <stdatomic.h>
+
 #include "common.h"
 #include "bot/config.h"
 #include "commands/args.h"
@@ -26,6 +28,10 @@ void report_result_release(struct report_result *r);
 struct report_watch {
 	void (*on_source)(void *ctx, struct source *src);
 	void *ctx;
+	/* Set by another thread to stop the run; checked before the statement
+	 * starts and between rows (closes the window in which a cancel sent
+	 * to the source would be forgotten by source_execute). May be NULL. */
+	atomic_int *cancelled;
 };
 
 /*
