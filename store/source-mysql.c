@@ -530,7 +530,13 @@ static enum source_result classify(struct mysql_source *s, unsigned int e, const
 
 static enum source_result stmt_failure(struct mysql_source *s, MYSQL_STMT *st, bool *lost, char **cause)
 {
-	return classify(s, mysql_stmt_errno(st), mysql_stmt_error(st), lost, cause);
+	/* libmariadb leaves some network errors of an unbuffered fetch on
+	 * the connection only; no code at all means the link broke. */
+	if (mysql_stmt_errno(st))
+		return classify(s, mysql_stmt_errno(st), mysql_stmt_error(st), lost, cause);
+	if (s->conn && mysql_errno(s->conn))
+		return classify(s, mysql_errno(s->conn), mysql_error(s->conn), lost, cause);
+	return classify(s, CR_SERVER_LOST, "the connection broke", lost, cause);
 }
 
 static enum source_result conn_failure(struct mysql_source *s, bool *lost, char **cause)
@@ -984,6 +990,7 @@ static enum source_result mysql_execute(struct source *base, const char *sql, co
 					size_t nbinds, int64_t timeout_ms, char **cause)
 {
 	struct mysql_source *s = (struct mysql_source *)base;
+	bool lost = false;
 	if (s->stmt)
 		finish_statement(s, false);
 	free_result_state(s);
@@ -1020,7 +1027,6 @@ static enum source_result mysql_execute(struct source *base, const char *sql, co
 			pb[i].length = &plen[i];
 		}
 	}
-	bool lost = false;
 	if (nbinds && mysql_stmt_bind_param(s->stmt, pb)) {
 		fail(cause, "source '%s': cannot bind the parameters: %s", src_name(s), mysql_stmt_error(s->stmt));
 		free(pb);

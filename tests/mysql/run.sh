@@ -1,0 +1,53 @@
+#!/bin/sh
+# The MySQL driver tests against a throwaway MariaDB server:
+#   tests/mysql/run.sh            build and run every tests/mysql/test-*.c,
+#                                 plain and with address/undefined sanitizers
+#   tests/mysql/run.sh -k         keep going after a failure
+# Run from the repo root. The server lives in a temporary directory, on its
+# own port and socket, and is stopped (and the directory removed) on exit.
+set -u
+cd "$(dirname "$0")/../.." || exit 1
+keep_going=0
+[ "${1:-}" = "-k" ] && keep_going=1
+
+dir=$(mktemp -d /tmp/rbmysql.XXXXXX) || exit 1
+rmdir "$dir"
+cleanup() {
+	tests/mysql/server.sh stop "$dir" >/dev/null 2>&1 || true
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+tests/mysql/server.sh start "$dir" tests/mysql/fixtures.sql || exit 1
+export REPORTBOT_MYSQL_ENV="$dir/env"
+
+out=build/mysql
+mkdir -p "$out"
+libs="tests/mysql/helpers.c store/source.c store/source-mysql.c store/source-sqlite.c common/common.c common/strbuf.c"
+passed=0
+failed=0
+for t in tests/mysql/test-*.c; do
+	name=$(basename "$t" .c)
+	for variant in plain san; do
+		bin="$out/$name-$variant"
+		flag=""
+		[ $variant = san ] && flag="-san"
+		# shellcheck disable=SC2086
+		if ! scripts/cc-one.sh $flag "$bin" "$t" $libs -lcmocka; then
+			echo "mysql: FAILED to build $name ($variant)" >&2
+			failed=$((failed + 1))
+			[ $keep_going = 1 ] || exit 1
+			continue
+		fi
+		echo "mysql: $name ($variant)"
+		if "$bin"; then
+			passed=$((passed + 1))
+		else
+			echo "mysql: FAILED $name ($variant)" >&2
+			failed=$((failed + 1))
+			[ $keep_going = 1 ] || exit 1
+		fi
+	done
+done
+echo "mysql: $passed passed, $failed failed"
+[ $failed = 0 ]
