@@ -1,0 +1,11 @@
+-- summary: One of everything
+-- summary: twice
+-- param: Bad string
+-- param: n integer
+-- param: e enum(a|a)
+-- timeout: 0
+-- max_rows: lots
+-- bom: yes
+-- channels: #general
+-- filename: x-{nope}.csv
+SELECT 1; SELECT 2

@@ -1,0 +1,3 @@
+-- summary: Uses a placeholder it never declares
+-- param: customer string
+SELECT * FROM usage WHERE customer = :custmer
