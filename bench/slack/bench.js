@@ -1,0 +1,79 @@
+'use strict';
+// Slack-side benchmarks against the loopback fake Slack:
+//  1. ack latency (envelope handed to the socket -> ack frame read) for a
+//     burst of 50 slash commands while every worker is busy;
+//  2. envelope -> upload complete (files.completeUploadExternal done) for
+//     a small report, one at a time.
+// Targets (issue 4): ack p99 < 50 ms; small report < 300 ms end to end.
+// Usage: node bench/slack/bench.js   (REPORTBOT_BIN, default ./reportbot)
+
+const path = require('node:path');
+const { startHarness, latencyStats } = require('../../tests/fake-slack/harness');
+const { makeFixture, botConfig } = require('../../tests/integration/slack/lib');
+
+const BIN = process.env.REPORTBOT_BIN || './reportbot';
+const WORKERS = 4;
+const BURST = 50;
+const SMALL_RUNS = 30;
+
+const fmt = (s) => `p50 ${s.p50.toFixed(1)} ms  p99 ${s.p99.toFixed(1)} ms  max ${s.max.toFixed(1)} ms  (n=${s.count})`;
+
+async function main() {
+	const h = await startHarness();
+	let failed = false;
+	try {
+		const fx = makeFixture(h);
+		const since0 = h.mark();
+		const bot = h.spawnBot({ bin: path.resolve(BIN), config: botConfig(fx, { workers: WORKERS, extra: { queue_size: 128 } }) });
+		await h.waitForConnection({ since: since0 }, 15000);
+		const slack = h.slack;
+
+		// warm up: one report through every stage
+		let w = h.mark();
+		await h.sendSlashCommand({ text: 'monthly acme 2024-11', channel: 'C0FAKECHAN1' }).ack;
+		await h.waitForFile({ channel: 'C0FAKECHAN1', since: w }, 10000);
+
+		// 1. busy workers: each of the first WORKERS uploads hangs 3 s
+		slack.delayNext('files.getUploadURLExternal', 3000, { count: WORKERS });
+		w = h.mark();
+		for (let i = 0; i < WORKERS; i++)
+			await h.sendSlashCommand({ text: 'monthly acme 2024-11', channel: 'C0FAKECHAN1' }).ack;
+		await new Promise((r) => setTimeout(r, 300));   // all workers now inside the slow call
+		const burst = [];
+		for (let i = 0; i < BURST; i++)
+			burst.push(h.sendSlashCommand({ text: 'monthly acme 2024-11', channel: 'C0FAKECHAN1' }));
+		const acks = await Promise.all(burst.map((b) => b.ack));
+		const ackStats = latencyStats(acks.map((a) => a.latencyMs));
+		console.log(`ack latency, burst of ${BURST} while ${WORKERS} workers are busy: ${fmt(ackStats)}  target p99 < 50 ms`);
+		await h.waitFor(() => slack.files.filter((f) => f.seq >= w).length >= BURST + WORKERS, 60000);
+
+		// 2. small report, envelope -> upload complete, sequentially
+		const e2e = [];
+		for (let i = 0; i < SMALL_RUNS; i++) {
+			const s = h.mark();
+			const sent = h.sendSlashCommand({ text: 'monthly acme 2024-11', channel: 'C0FAKECHAN1' });
+			const env = slack.envelopes.get(sent.envelopeId);
+			const file = await h.waitForFile({ channel: 'C0FAKECHAN1', since: s }, 10000);
+			const start = env.deliveries[env.deliveries.length - 1].hr;
+			e2e.push(file.hr - start);
+		}
+		const e2eStats = latencyStats(e2e);
+		console.log(`envelope -> upload complete, small report (3 rows): ${fmt(e2eStats)}  target < 300 ms`);
+		failed = ackStats.p99 >= 50 || e2eStats.p99 >= 300;
+
+		const r = await bot.stop();
+		if (r.code !== 0) {
+			console.error(r.stderr.slice(-2000));
+			failed = true;
+		}
+	} finally {
+		await h.close();
+	}
+	console.log(failed ? 'slack bench: a target was missed' : 'slack bench: targets met');
+	process.exitCode = failed ? 1 : 0;
+}
+
+main().catch((e) => {
+	console.error(e);
+	process.exitCode = 1;
+});
