@@ -46,6 +46,7 @@ struct keypart {
 	char *s;
 	size_t n;
 	size_t at;                  /* byte offset where the part starts */
+	int line, col;              /* the same as line and column */
 };
 
 struct keypath {
@@ -271,22 +272,36 @@ void toml_free(struct toml_value *v)
 	free(v);
 }
 
-static struct toml_value *new_value(struct parser *p, enum toml_type type, size_t at)
+/*
+ * Values are located when created, in document order, so locate() stays
+ * incremental; positions that lie behind (keys, headers) are located when
+ * first seen and carried along.
+ */
+static struct toml_value *new_value_at(enum toml_type type, int line, int col)
 {
 	struct toml_value *v = xcalloc(1, sizeof(*v));
 	v->type = type;
-	locate(p, at, &v->line, &v->column);
+	v->line = line;
+	v->column = col;
 	return v;
 }
 
+static struct toml_value *new_value(struct parser *p, enum toml_type type, size_t at)
+{
+	int line, col;
+	locate(p, at, &line, &col);
+	return new_value_at(type, line, col);
+}
+
 static struct toml_value *new_container(struct parser *p, enum toml_type type,
-					 unsigned kind, int depth, size_t at)
+					 unsigned kind, int depth, size_t at,
+					 int line, int col)
 {
 	if (depth > TOML_MAX_DEPTH) {
 		perr(p, at, "nesting deeper than %d levels", TOML_MAX_DEPTH);
 		return NULL;
 	}
-	struct toml_value *v = new_value(p, type, at);
+	struct toml_value *v = new_value_at(type, line, col);
 	v->kind = kind;
 	v->depth = depth;
 	return v;
@@ -303,7 +318,7 @@ static struct toml_entry *table_find(const struct toml_value *t, const char *k, 
 }
 
 /* Add KP (its string is taken) = V to table T. */
-static void table_add(struct parser *p, struct toml_value *t, struct keypart *kp,
+static void table_add(struct toml_value *t, struct keypart *kp,
 		      struct toml_value *v)
 {
 	if (t->u.table.n == t->u.table.alloc) {
@@ -315,7 +330,8 @@ static void table_add(struct parser *p, struct toml_value *t, struct keypart *kp
 	e->key = kp->s;
 	e->key_len = kp->n;
 	kp->s = NULL;
-	locate(p, kp->at, &e->line, &e->column);
+	e->line = kp->line;
+	e->column = kp->col;
 	e->value = v;
 }
 
@@ -690,6 +706,7 @@ static int parse_simple_key(struct parser *p, struct keypart *kp)
 	int c = peek(p, 0);
 	kp->at = p->pos;
 	kp->s = NULL;
+	locate(p, p->pos, &kp->line, &kp->col);
 	if (c == '"' || c == '\'') {
 		if (peek(p, 1) == c && peek(p, 2) == c)
 			return perr(p, p->pos, "a multi-line string cannot be a key");
@@ -740,7 +757,9 @@ static int parse_header(struct parser *p)
 	struct keypath k = { 0 };
 	char *name = NULL;
 	int rc = -1;
+	int hl, hc;
 
+	locate(p, start, &hl, &hc);
 	p->pos += aot ? 2 : 1;
 	skip_ws(p);
 	if (parse_key(p, &k))
@@ -759,10 +778,10 @@ static int parse_header(struct parser *p)
 		struct toml_entry *e = table_find(t, kp->s, kp->n);
 		if (!e) {
 			struct toml_value *nt = new_container(p, TOML_TABLE, KIND_IMPLICIT,
-							      t->depth + 1, start);
+							      t->depth + 1, start, hl, hc);
 			if (!nt)
 				goto out;
-			table_add(p, t, kp, nt);
+			table_add(t, kp, nt);
 			t = nt;
 			continue;
 		}
@@ -791,13 +810,15 @@ static int parse_header(struct parser *p)
 	struct toml_value *v = e ? e->value : NULL;
 	if (!aot) {
 		if (!v) {
-			v = new_container(p, TOML_TABLE, KIND_HEADER, t->depth + 1, start);
+			v = new_container(p, TOML_TABLE, KIND_HEADER, t->depth + 1, start,
+					  hl, hc);
 			if (!v)
 				goto out;
-			table_add(p, t, last, v);
+			table_add(t, last, v);
 		} else if (v->type == TOML_TABLE && v->kind == KIND_IMPLICIT) {
 			v->kind = KIND_HEADER;
-			locate(p, start, &v->line, &v->column);
+			v->line = hl;
+			v->column = hc;
 		} else if (v->type == TOML_TABLE && v->kind == KIND_HEADER) {
 			perr(p, start, "table [%s] is defined twice (first at line %d)",
 			     name, v->line);
@@ -819,10 +840,11 @@ static int parse_header(struct parser *p)
 	} else {
 		struct toml_value *arr = v;
 		if (!arr) {
-			arr = new_container(p, TOML_ARRAY, KIND_AOT, t->depth + 1, start);
+			arr = new_container(p, TOML_ARRAY, KIND_AOT, t->depth + 1, start,
+					    hl, hc);
 			if (!arr)
 				goto out;
-			table_add(p, t, last, arr);
+			table_add(t, last, arr);
 		} else if (!(arr->type == TOML_ARRAY && arr->kind == KIND_AOT)) {
 			perr(p, start, "cannot define array of tables [[%s]]: '%s' is "
 			     "already %s (defined at line %d)", name, name, kind_name(arr),
@@ -830,7 +852,7 @@ static int parse_header(struct parser *p)
 			goto out;
 		}
 		struct toml_value *nt = new_container(p, TOML_TABLE, KIND_HEADER,
-						      arr->depth + 1, start);
+						      arr->depth + 1, start, hl, hc);
 		if (!nt)
 			goto out;
 		array_push(arr, nt);
@@ -878,10 +900,11 @@ static int parse_keyval(struct parser *p, struct toml_value *t)
 		struct toml_entry *e = table_find(t, kp->s, kp->n);
 		if (!e) {
 			struct toml_value *nt = new_container(p, TOML_TABLE, KIND_DOTTED,
-							      t->depth + 1, kp->at);
+							      t->depth + 1, kp->at,
+							      kp->line, kp->col);
 			if (!nt)
 				goto out;
-			table_add(p, t, kp, nt);
+			table_add(t, kp, nt);
 			t = nt;
 			continue;
 		}
@@ -917,7 +940,7 @@ static int parse_keyval(struct parser *p, struct toml_value *t)
 	struct toml_value *v = parse_value(p, t->depth + 1);
 	if (!v)
 		goto out;
-	table_add(p, t, last, v);
+	table_add(t, last, v);
 	rc = 0;
 out:
 	keypath_release(&k);
@@ -931,7 +954,10 @@ static struct toml_value *parse_array(struct parser *p, int depth)
 {
 	char descbuf[16];
 	size_t start = p->pos;
-	struct toml_value *a = new_container(p, TOML_ARRAY, KIND_STATIC_ARRAY, depth, start);
+	int line, col;
+	locate(p, start, &line, &col);
+	struct toml_value *a = new_container(p, TOML_ARRAY, KIND_STATIC_ARRAY, depth, start,
+					     line, col);
 	if (!a)
 		return NULL;
 	p->pos++;
@@ -978,7 +1004,10 @@ static struct toml_value *parse_inline_table(struct parser *p, int depth)
 {
 	char descbuf[16];
 	size_t start = p->pos;
-	struct toml_value *t = new_container(p, TOML_TABLE, KIND_DOTTED, depth, start);
+	int line, col;
+	locate(p, start, &line, &col);
+	struct toml_value *t = new_container(p, TOML_TABLE, KIND_DOTTED, depth, start,
+					     line, col);
 	if (!t)
 		return NULL;
 	p->pos++;
