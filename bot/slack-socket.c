@@ -541,7 +541,11 @@ static int write_next(struct conn *c)
 		c->last_ping_ms = now_ms_monotonic();
 		if (lws_write(c->wsi, buf + LWS_PRE, (size_t)n, LWS_WRITE_PING) < n)
 			return -1;
-	} else if (c->out_head < c->out.n) {
+	}
+	/* as many queued acks as the socket takes without blocking */
+	while (c->out_head < c->out.n) {
+		if (lws_send_pipe_choked(c->wsi))
+			break;
 		char *text = c->out.v[c->out_head];
 		size_t len = strlen(text);
 		unsigned char *frame = xmalloc(LWS_PRE + len);
