@@ -17,6 +17,7 @@
 # or port, so a server already running on the machine is left alone.
 # Users: report_ro (SELECT only on the test database) and report_admin (all
 # privileges, for fixtures and for looking at the processlist).
+# MYSQL_BUFFER_POOL (default 256M) sizes the InnoDB buffer pool (bench/mysql).
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -54,7 +55,7 @@ launch() {
 		--port="$port" --bind-address=127.0.0.1 \
 		--skip-name-resolve --character-set-server=utf8mb4 \
 		--collation-server=utf8mb4_general_ci \
-		--innodb-buffer-pool-size=256M --innodb-log-file-size=256M \
+		--innodb-buffer-pool-size="${MYSQL_BUFFER_POOL:-256M}" --innodb-log-file-size=256M \
 		--innodb-flush-log-at-trx-commit=0 --skip-log-bin \
 		--max-connections=200 --secure-file-priv="$dir/outfile" \
 		--tmpdir="$dir/tmp" >/dev/null 2>&1 &
