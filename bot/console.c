@@ -23,8 +23,11 @@ static int console_post_text(void *ctx, void *wstate, const struct job *job, con
 	(void)wstate;
 	(void)job;
 	(void)cause;
+	size_t n = strlen(text);
+	while (n && text[n - 1] == '\n')
+		n--;
 	pthread_mutex_lock(&c->lock);
-	fprintf(c->out, "bot: %s\n", text);
+	fprintf(c->out, "bot: %.*s\n", (int)n, text);
 	fflush(c->out);
 	pthread_mutex_unlock(&c->lock);
 	return 0;

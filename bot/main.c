@@ -291,6 +291,10 @@ static int cmd_console(const char *config)
 {
 	struct app app;
 	char *cause = NULL;
+
+	/* The console's stdout is the conversation; info lines only on request. */
+	if (!getenv("REPORTBOT_LOG"))
+		log_set_quiet(true);
 	if (open_app(&app, config, APP_NEED_HISTORY) < 0)
 		return EXIT_INPUT;
 	if (pool_start(&app.pool, &app, app.cfg.workers, app.cfg.queue_size, &cause) < 0) {
