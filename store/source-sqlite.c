@@ -145,6 +145,10 @@ static enum source_result sqlite_open(struct source **out, const struct source_c
 		     sqlite3_errmsg(s->db));
 		goto out;
 	}
+	/* A small fixed page cache: a report streams through the file once, so
+	 * more cache buys little and would make memory grow with the result
+	 * (the OS page cache still holds the file). */
+	sqlite3_exec(s->db, "PRAGMA cache_size=-256", NULL, NULL, NULL);
 	/* Reading the schema catches a file that is not a database now,
 	 * rather than at the first report. */
 	rc = sqlite3_exec(s->db, "SELECT 1 FROM sqlite_master LIMIT 1", NULL, NULL, NULL);
