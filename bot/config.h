@@ -82,9 +82,14 @@ struct config {
 
 /*
  * Load and validate FILE. On error returns -1 with *cause like
- * "config.toml:12:3: unknown key 'wrokers' in [bot]; accepted: ...".
- * Validation covers unknown keys, wrong types, missing sources, bad
- * timezone, a password_env naming an unset variable.
+ * "config.toml:12:1: unknown key 'wrokers' in [bot] (did you mean
+ * 'workers'?); accepted: ...". When the TOML itself is sound, *cause holds
+ * every fault found, one per line. Validation covers unknown keys, wrong
+ * types, ranges, missing sources, bad timezone, a password_env naming an
+ * unset variable. The timezone is only checked here: main applies it with
+ * timezone_apply (bot/timezone.h). app_token and bot_token are NULL when
+ * neither the file nor the environment sets them. cfg is zeroed on failure.
+ * See docs/config.md for every key.
  */
 int config_load(struct config *cfg, const char *path, char **cause);
 void config_release(struct config *cfg);
