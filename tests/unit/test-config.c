@@ -511,6 +511,44 @@ static void test_all_faults_reported(void **state)
 	free(cause);
 }
 
+static char *read_all(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		fail_msg("cannot open %s (tests run from the repo root)", path);
+	char *buf = xcalloc(1, 65536);
+	size_t n = fread(buf, 1, 65535, f);
+	fclose(f);
+	while (n && buf[n - 1] == '\n')
+		buf[--n] = '\0';
+	return buf;
+}
+
+/* tests/fixtures/config/NAME.toml fails with exactly NAME.err. */
+static void test_fixtures(void **state)
+{
+	(void)state;
+	static const char *const names[] = { "faults", "syntax" };
+	struct config cfg;
+	char *cause = NULL;
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+		char *path = xasprintf("tests/fixtures/config/%s.toml", names[i]);
+		char *errpath = xasprintf("tests/fixtures/config/%s.err", names[i]);
+		char *want = read_all(errpath);
+		assert_int_equal(config_load(&cfg, path, &cause), -1);
+		if (strcmp(cause, want) != 0)
+			fail_msg("%s: got\n%s\nwant\n%s", path, cause, want);
+		free(cause);
+		free(want);
+		free(path);
+		free(errpath);
+	}
+	if (config_load(&cfg, "tests/fixtures/config/minimal.toml", &cause) != 0)
+		fail_msg("minimal.toml: %s", cause);
+	assert_string_equal(cfg.default_source, "demo");
+	config_release(&cfg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -533,6 +571,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_env_overrides, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_secrets_hidden, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_all_faults_reported, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fixtures, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
