@@ -265,6 +265,7 @@ void toml_free(struct toml_value *v)
 			toml_free(v->u.table.entries[i].value);
 		}
 		free(v->u.table.entries);
+		free(v->u.table.index);
 		break;
 	default:
 		break;
@@ -307,8 +308,61 @@ static struct toml_value *new_container(struct parser *p, enum toml_type type,
 	return v;
 }
 
+/*
+ * Tables past a few keys get a hash index (open addressing, slots hold
+ * entry index + 1), so a table with very many keys stays linear to build.
+ */
+#define INDEX_FROM 16
+
+static uint64_t hash_key(const char *k, size_t n)
+{
+	uint64_t h = 1469598103934665603ULL;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)k[i]) * 1099511628211ULL;
+	return h;
+}
+
+static void index_insert(struct toml_value *t, size_t i)
+{
+	const struct toml_entry *e = &t->u.table.entries[i];
+	size_t mask = t->u.table.index_cap - 1;
+	size_t slot = (size_t)hash_key(e->key, e->key_len) & mask;
+	while (t->u.table.index[slot])
+		slot = (slot + 1) & mask;
+	t->u.table.index[slot] = i + 1;
+}
+
+static void index_update(struct toml_value *t)
+{
+	size_t n = t->u.table.n;
+	if (n < INDEX_FROM)
+		return;
+	if (t->u.table.index && n * 2 <= t->u.table.index_cap) {
+		index_insert(t, n - 1);
+		return;
+	}
+	size_t cap = 64;
+	while (cap < n * 4)
+		cap *= 2;
+	free(t->u.table.index);
+	t->u.table.index = xcalloc(cap, sizeof(size_t));
+	t->u.table.index_cap = cap;
+	for (size_t i = 0; i < n; i++)
+		index_insert(t, i);
+}
+
 static struct toml_entry *table_find(const struct toml_value *t, const char *k, size_t n)
 {
+	if (t->u.table.index) {
+		size_t mask = t->u.table.index_cap - 1;
+		size_t slot = (size_t)hash_key(k, n) & mask;
+		for (size_t i; (i = t->u.table.index[slot]) != 0; slot = (slot + 1) & mask) {
+			struct toml_entry *e = &t->u.table.entries[i - 1];
+			if (e->key_len == n && memcmp(e->key, k, n) == 0)
+				return e;
+		}
+		return NULL;
+	}
 	for (size_t i = 0; i < t->u.table.n; i++) {
 		struct toml_entry *e = &t->u.table.entries[i];
 		if (e->key_len == n && memcmp(e->key, k, n) == 0)
@@ -333,6 +387,7 @@ static void table_add(struct toml_value *t, struct keypart *kp,
 	e->line = kp->line;
 	e->column = kp->col;
 	e->value = v;
+	index_update(t);
 }
 
 static void array_push(struct toml_value *a, struct toml_value *v)

@@ -74,6 +74,8 @@ struct toml_value {
 		struct {
 			struct toml_entry *entries;
 			size_t n, alloc;
+			size_t *index;      /* parser's hash index, or NULL */
+			size_t index_cap;
 		} table;
 	} u;
 	/* Parser bookkeeping: how a table or array came to be, its depth. */

@@ -567,6 +567,25 @@ static void test_nesting_limit(void **state)
 	strbuf_release(&sb);
 }
 
+/* Tables with many keys (hash-indexed) still find every key and duplicate. */
+static void test_many_keys(void **state)
+{
+	(void)state;
+	struct strbuf sb;
+	strbuf_init(&sb);
+	for (int i = 0; i < 5000; i++)
+		strbuf_addf(&sb, "k%d = %d\n", i, i);
+	struct toml_value *r = parse_ok(sb.buf);
+	assert_int_equal(r->u.table.n, 5000);
+	want_int(r, "k0", 0);
+	want_int(r, "k4999", 4999);
+	assert_null(toml_table_get(r, "k5000"));
+	toml_free(r);
+	strbuf_adds(&sb, "k1234 = 1\n");
+	parse_bad(sb.buf, "5001:1", "duplicate key 'k1234' (first defined at line 1235)");
+	strbuf_release(&sb);
+}
+
 /* ---- inline tables ---- */
 
 static void test_inline_tables(void **state)
@@ -842,6 +861,7 @@ int main(void)
 		cmocka_unit_test(test_datetimes),
 		cmocka_unit_test(test_arrays),
 		cmocka_unit_test(test_nesting_limit),
+		cmocka_unit_test(test_many_keys),
 		cmocka_unit_test(test_inline_tables),
 		cmocka_unit_test(test_tables),
 		cmocka_unit_test(test_arrays_of_tables),
