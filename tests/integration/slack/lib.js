@@ -37,6 +37,13 @@ const COMMANDS = {
 		'SELECT count(*) AS n FROM usage',
 		'',
 	].join('\n'),
+	'bignums.sql': [
+		'-- summary: Many rows, to check the upload streams',
+		'-- param: n int=300000            How many rows',
+		'WITH RECURSIVE seq(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM seq WHERE i < :n)',
+		'SELECT i, i * 2 AS twice, printf(\'row %d, "quoted"\', i) AS label FROM seq',
+		'',
+	].join('\n'),
 	'broken.sql': [
 		'-- summary: Reads a table that does not exist',
 		'SELECT * FROM no_such_table',
