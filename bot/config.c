@@ -12,6 +12,7 @@
 #include <stddef.h>
 
 #include "bot/config.h"
+#include "bot/cron.h"
 #include "bot/timezone.h"
 #include "bot/toml.h"
 #include "common/strbuf.h"
@@ -536,6 +537,15 @@ static void load_schedules(struct loader *L, struct config *cfg, const struct to
 			if (!toml_table_entry(t, required[k]))
 				lerr(L, t->line, t->column, "[[schedule]] is missing key '%s'; "
 				     "required: name, cron, run, channel", required[k]);
+		if (sc->cron) {
+			struct cron parsed;
+			char *why = NULL;
+			if (cron_parse(&parsed, sc->cron, &why) < 0) {
+				const struct toml_value *cv = toml_table_get(t, "cron");
+				lerr(L, cv->line, cv->column, "[[schedule]] %s", why);
+				free(why);
+			}
+		}
 		if (!sc->name)
 			continue;
 		for (size_t k = 0; k + 1 < cfg->nschedules; k++) {

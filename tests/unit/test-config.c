@@ -387,8 +387,10 @@ static void test_schedules(void **state)
 	    "duplicate schedule name \"a\" (first used at line 5)");
 	BAD(SQLITE_SOURCE "[[schedule]]\nname = \"a\"\n", "4:1",
 	    "[[schedule]] is missing key 'cron'", "missing key 'run'", "missing key 'channel'");
-	BAD(SQLITE_SOURCE "[[schedule]]\nname = \"\"\ncron = \"x\"\nrun = \"x\"\nchannel = \"C\"\n",
+	BAD(SQLITE_SOURCE "[[schedule]]\nname = \"\"\ncron = \"@daily\"\nrun = \"x\"\nchannel = \"C\"\n",
 	    "5:8", "[[schedule]] name is empty");
+	BAD(SQLITE_SOURCE "[[schedule]]\nname = \"n\"\ncron = \"0 25 * * *\"\nrun = \"x\"\n"
+	    "channel = \"C\"\n", "6:8", "[[schedule]] cron: hour '25' is out of range");
 }
 
 static void test_timezone_validation(void **state)
