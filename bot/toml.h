@@ -13,6 +13,11 @@
  *
  * Errors come back as "NAME:LINE:COLUMN: what is wrong", for example
  * "config.toml:4:1: duplicate key 'port' (first defined at line 2)".
+ *
+ * Any input is safe: invalid UTF-8, NUL bytes, deep nesting (refused past
+ * TOML_MAX_DEPTH) and huge tables (hash-indexed) neither crash nor hang.
+ * Floats are read with strtod, so the process must keep the C locale for
+ * LC_NUMERIC (reportbot never calls setlocale).
  */
 #ifndef TOML_H
 #define TOML_H
