@@ -29,6 +29,7 @@ FUZZERS   = $(FUZZ_SRCS:tests/fuzz/%.c=build/fuzz/%)
 
 FUZZ_SECONDS ?= 15
 
+.SECONDARY:
 .PHONY: all deps demo test unit unit-san integration fuzz fuzz-build bench clean check-sources
 all: reportbot tests/toml-decoder
 
