@@ -245,6 +245,11 @@ static void prepare(struct slack_api *api, const char *url)
 	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(c, CURLOPT_USERAGENT, "reportbot/0.1 (+libcurl)");
 	curl_easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L);
+	/* libcurl has its own CA path; honour OpenSSL's variable as the
+	 * websocket (lws over OpenSSL) does, so one setting covers both */
+	const char *ca = getenv("SSL_CERT_FILE");
+	if (ca && *ca)
+		curl_easy_setopt(c, CURLOPT_CAINFO, ca);
 }
 
 /* Perform; 0 when an HTTP status came back, -1 on a transport failure
