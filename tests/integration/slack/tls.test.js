@@ -9,6 +9,7 @@ const test = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const http = require('node:http');
+const https = require('node:https');
 const net = require('node:net');
 const path = require('node:path');
 const tls = require('node:tls');
@@ -22,7 +23,7 @@ function listen(server) {
 	return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server.address().port)));
 }
 
-async function tlsFront(t, h) {
+async function tlsFront(t, h, { httpsApi = false } = {}) {
 	const sockets = new Set();
 	const front = tls.createServer({ key: fs.readFileSync(KEY), cert: fs.readFileSync(CERT) }, (client) => {
 		const up = net.connect(h.port, '127.0.0.1');
@@ -34,7 +35,7 @@ async function tlsFront(t, h) {
 	const handshakes = { failed: 0 };
 	front.on('tlsClientError', () => { handshakes.failed++; });
 	const tlsPort = await listen(front);
-	const api = http.createServer((req, res) => {
+	const handler = (req, res) => {
 		const chunks = [];
 		req.on('data', (c) => chunks.push(c));
 		req.on('end', () => {
@@ -56,7 +57,10 @@ async function tlsFront(t, h) {
 			});
 			fwd.end(Buffer.concat(chunks));
 		});
-	});
+	};
+	const api = httpsApi
+		? https.createServer({ key: fs.readFileSync(KEY), cert: fs.readFileSync(CERT) }, handler)
+		: http.createServer(handler);
 	const apiPort = await listen(api);
 	t.after(() => {
 		for (const s of sockets)
@@ -64,7 +68,8 @@ async function tlsFront(t, h) {
 		front.close();
 		api.close();
 	});
-	return { apiUrl: `http://127.0.0.1:${apiPort}/api/`, handshakes };
+	const scheme = httpsApi ? 'https://localhost' : 'http://127.0.0.1';
+	return { apiUrl: `${scheme}:${apiPort}/api/`, handshakes };
 }
 
 test('wss:// with an untrusted certificate is refused', async (t) => {
@@ -95,4 +100,30 @@ test('wss:// with a certificate the CA store trusts connects and serves', async 
 	assert.match(a.payload.text, /monthly/);
 	const r = await bot.stop();
 	assert.equal(r.code, 0);
+});
+
+test('https:// Web API and wss:// socket, both verified, end to end', async (t) => {
+	const h = await startHarness();
+	t.after(() => h.close());
+	const { apiUrl } = await tlsFront(t, h, { httpsApi: true });
+	const fx = makeFixture(h);
+	const since = h.mark();
+	const bot = h.spawnBot({ bin: BIN, config: botConfig(fx), env: { ...FAST_ENV, SLACK_API_URL: apiUrl, SSL_CERT_FILE: CERT } });
+	await h.waitForConnection({ since }, 10000);
+	await h.sendSlashCommand({ text: 'monthly acme 2024-11', channel: 'C0FAKECHAN1' }).ack;
+	const file = await h.waitForFile({ channel: 'C0FAKECHAN1', since }, 15000);
+	assert.match(file.comment, /3 rows/);
+	const r = await bot.stop();
+	assert.equal(r.code, 0);
+});
+
+test('https:// Web API with an untrusted certificate: a clear startup failure', async (t) => {
+	const h = await startHarness();
+	t.after(() => h.close());
+	const { apiUrl } = await tlsFront(t, h, { httpsApi: true });
+	const fx = makeFixture(h);
+	const bot = h.spawnBot({ bin: BIN, config: botConfig(fx), env: { ...FAST_ENV, SLACK_API_URL: apiUrl, REPORTBOT_HTTP_RETRIES: '1' } });
+	const r = await bot.exited;
+	assert.equal(r.code, 2);
+	assert.match(r.stderr, /certificate/i);
 });
