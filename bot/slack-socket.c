@@ -577,9 +577,6 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
 {
 	(void)user;
 	struct conn *c = wsi ? lws_get_opaque_user_data(wsi) : NULL;
-	struct slack_socket *s = NULL;
-	if (wsi && lws_get_context(wsi))
-		s = lws_context_user(lws_get_context(wsi));
 
 	switch (reason) {
 	case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
@@ -647,8 +644,8 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
 		}
 		return 0;
 	case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
-		/* woken by the opener or by stop; handled after lws_service returns */
-		(void)s;
+		/* woken by the opener or by stop; poll_shared runs once
+		 * lws_service returns */
 		return 0;
 	default:
 		break;
