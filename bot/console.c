@@ -7,6 +7,7 @@
 
 #include "bot/dispatch.h"
 #include "bot/pool.h"
+#include "bot/schedules.h"
 #include "commands/report.h"
 #include "common/strbuf.h"
 
@@ -104,6 +105,12 @@ int console_run(struct app *app, FILE *in, FILE *out)
 	bool tty = isatty(fileno(in));
 
 	pthread_mutex_init(&c.lock, NULL);
+	/* Schedules are listed and managed here, but only `serve` fires them. */
+	char *cause = NULL;
+	if (schedules_start(app, &d, false, &cause) < 0) {
+		fprintf(out, "bot: schedules unavailable: %s\n", cause);
+		free(cause);
+	}
 	if (tty)
 		fprintf(out, "Type %s lines as in Slack (%s help); Ctrl-D ends.\n", app->cfg.command,
 			app->cfg.command);
@@ -146,6 +153,8 @@ int console_run(struct app *app, FILE *in, FILE *out)
 		pool_wait_idle(app->pool);
 	}
 	free(line);
+	pool_wait_idle(app->pool);
+	schedules_stop(app);
 	pthread_mutex_destroy(&c.lock);
 	if (c.failed)
 		return 2;

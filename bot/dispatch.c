@@ -39,6 +39,8 @@ static struct job *job_for(const struct dispatch_request *req, enum job_kind kin
 	job->schedule = xstrdup(req->schedule);
 	job->slot_ms = req->slot_ms;
 	job->attempt = req->attempt > 0 ? req->attempt : 1;
+	job->skip_empty = req->skip_empty;
+	job->only_changed = req->only_changed;
 	job->queued_ms = now_ms_wall();
 	job->delivery = req->delivery;
 	return job;

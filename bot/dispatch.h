@@ -18,6 +18,8 @@ struct dispatch_request {
 	const char *schedule;          /* schedule name when scheduled, else NULL */
 	int64_t slot_ms;               /* scheduled slot */
 	int attempt;
+	bool skip_empty;               /* scheduled: see [[schedule]] */
+	bool only_changed;
 	const struct delivery *delivery;
 };
 

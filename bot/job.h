@@ -20,6 +20,7 @@ struct builtin;
 enum job_kind {
 	JOB_REPORT,
 	JOB_BUILTIN,       /* a built-in that reads the history store */
+	JOB_NOTICE,        /* post args_shown to channel_id (scheduler notices) */
 };
 
 struct job {
@@ -34,6 +35,8 @@ struct job {
 	char *schedule;              /* owned; schedule name for scheduled runs, else NULL */
 	int64_t slot_ms;             /* scheduled: the slot time */
 	int attempt;                 /* scheduled: 1 for the first try */
+	bool skip_empty;             /* scheduled: no post when the result has no rows */
+	bool only_changed;           /* scheduled: no post when the CSV equals the last posted */
 	int64_t queued_ms;           /* wall clock */
 	atomic_int cancel_requested;
 	const struct delivery *delivery;  /* borrowed; outlives the pool */

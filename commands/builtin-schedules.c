@@ -1,23 +1,67 @@
 #include "common.h"
 #include "commands/builtin.h"
 
+#include <time.h>
+
 #include "bot/app.h"
 #include "bot/dispatch.h"
 #include "bot/job.h"
+#include "bot/scheduler.h"
 
-/* Until the scheduler lands (issue 6) this lists the configured schedules. */
+static void format_local(time_t t, char *buf, size_t size)
+{
+	struct tm tm;
+	if (t <= 0 || !localtime_r(&t, &tm) || !strftime(buf, size, "%Y-%m-%d %H:%M", &tm))
+		snprintf(buf, size, "-");
+}
+
+/* One line per schedule: what, where, next run, last run and its status. */
 static void schedules_worker(struct app *app, const struct job *job, struct strbuf *out)
 {
+	struct schedule_info *v = NULL;
+	size_t n = 0;
+	char *cause = NULL;
 	(void)job;
-	if (!app->cfg.nschedules) {
-		strbuf_adds(out, "No schedules.");
+
+	if (!app->scheduler) {
+		strbuf_adds(out, "Schedules are not running in this process.");
 		return;
 	}
-	for (size_t i = 0; i < app->cfg.nschedules; i++) {
-		const struct schedule_config *s = &app->cfg.schedules[i];
-		strbuf_addf(out, "• %s  `%s`  %s %s  → %s\n", s->name, s->cron, app->cfg.command, s->run,
-			    s->channel);
+	if (scheduler_list(app->scheduler, &v, &n, &cause) < 0) {
+		strbuf_addf(out, "could not list the schedules: %s", cause);
+		free(cause);
+		return;
 	}
+	if (!n) {
+		strbuf_addf(out, "No schedules. Add one with `%s schedule add NAME \"CRON\" CHANNEL REPORT ARGS…`"
+			    " or a [[schedule]] in the config.", app->cfg.command);
+		return;
+	}
+	strbuf_addf(out, "*Schedules* (times in %s):\n", app->cfg.timezone);
+	for (size_t i = 0; i < n; i++) {
+		const struct schedule_info *si = &v[i];
+		char next[32], last[32];
+		format_local(si->next, next, sizeof(next));
+		strbuf_addf(out, "• *%s* `%s` → `%s %s` in <#%s>%s; next %s", si->def.name, si->def.cron,
+			    app->cfg.command, si->def.run, si->def.channel,
+			    si->def.from_config ? " (config)" : "", next);
+		if (si->has_last) {
+			format_local((time_t)(si->last.slot_ms / 1000), last, sizeof(last));
+			strbuf_addf(out, "; last %s %s", last, slot_status_name(si->last.status));
+			if (si->last.run_id)
+				strbuf_addf(out, " (run %lld)", (long long)si->last.run_id);
+		} else {
+			strbuf_adds(out, "; not run yet");
+		}
+		if (si->retry_at) {
+			format_local(si->retry_at, last, sizeof(last));
+			strbuf_addf(out, "; retry at %s", last);
+		}
+		if (si->missed)
+			strbuf_addf(out, "; %lld missed while the bot was down", (long long)si->missed);
+		strbuf_addc(out, '\n');
+	}
+	schedule_infos_free(v, n);
 }
 
 const struct builtin builtin_schedules = {
@@ -27,24 +71,4 @@ const struct builtin builtin_schedules = {
 	.min_args = 0,
 	.max_args = 0,
 	.exec_worker = schedules_worker,
-};
-
-static int schedule_now(struct app *app, const struct dispatch_request *req,
-			char *const *argv, size_t argc, struct strbuf *out)
-{
-	(void)req;
-	(void)argv;
-	(void)argc;
-	strbuf_addf(out, "schedule: adding and removing schedules from Slack is not available yet; "
-		    "add a [[schedule]] to %s", app->cfg.path);
-	return -1;
-}
-
-const struct builtin builtin_schedule = {
-	.name = "schedule",
-	.args_usage = "add NAME \"CRON\" CHANNEL REPORT ARGS… | remove NAME",
-	.summary = "add or remove a scheduled report",
-	.min_args = 1,
-	.max_args = 64,
-	.exec_now = schedule_now,
 };
