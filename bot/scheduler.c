@@ -71,7 +71,7 @@ struct fire_list {
 
 static time_t scheduler_now(struct scheduler *s)
 {
-	return s->opt.clock ? s->opt.clock(s->opt.clock_ctx) : time(NULL);
+	return s->opt.clock ? s->opt.clock(s->opt.clock_ctx) : time(NULL) + s->opt.clock_offset;
 }
 
 /* "2024-11-01 09:00 JST", for logs. */
@@ -688,7 +688,7 @@ static void *scheduler_loop(void *arg)
 		if (wake < 0) {
 			pthread_cond_wait(&s->cond, &s->lock);
 		} else {
-			struct timespec ts = { .tv_sec = wake, .tv_nsec = 0 };
+			struct timespec ts = { .tv_sec = wake - s->opt.clock_offset, .tv_nsec = 0 };
 			pthread_cond_timedwait(&s->cond, &s->lock, &ts);
 		}
 	}

@@ -76,8 +76,12 @@ struct scheduler_options {
 	int catch_up_seconds;        /* see the rules above; 0 = only the grace */
 	int retries;                 /* extra attempts after a failure */
 	int retry_backoff_seconds;   /* delay before the first retry, doubling */
-	/* Now, in seconds since the epoch; NULL means time(NULL). */
+	/* Now, in seconds since the epoch; NULL means time(NULL) + clock_offset. */
 	time_t (*clock)(void *ctx);
+	/* With the default clock: seconds added to the real time, so tests of
+	 * the running loop can stand just before a minute (the loop's sleeps
+	 * are shifted by the same amount). 0 in production. */
+	time_t clock_offset;
 	void *clock_ctx;
 	/* Queue the run; must not block. On -1, *cause (allocated) says why;
 	 * that counts as a failed attempt. */
