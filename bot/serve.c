@@ -49,6 +49,8 @@ static char *serve_on_envelope(void *ctx, const struct slack_frame *f)
 	int64_t t0 = now_ms_monotonic();
 	dispatch_line(sv->app, &req, &reply);
 	if (reply.run_id > 0)
+		slack_delivery_remember(&sv->sd, reply.run_id, f->response_url);
+	if (reply.run_id > 0)
 		log_info("slack: %s from %s in %s: queued run %lld (%lld ms)", f->command, f->user_id,
 			 f->channel_id, (long long)reply.run_id, (long long)(now_ms_monotonic() - t0));
 	else
@@ -186,6 +188,7 @@ out:
 			 st.connects == 1 ? "" : "s", st.envelopes, st.duplicates);
 	}
 	slack_socket_free(sv.sock);
+	slack_delivery_release(&sv.sd);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (ret == SERVE_OK)
 		log_info("stopped cleanly");

@@ -419,6 +419,48 @@ int slack_post_ephemeral(struct slack_api *api, const char *token, const char *c
 	return rc;
 }
 
+int slack_post_response_url(struct slack_api *api, const char *response_url,
+			    const char *text, char **cause)
+{
+	if (!response_url || (strncmp(response_url, "https://", 8) && strncmp(response_url, "http://", 7)))
+		return fail(cause, "no usable response_url");
+	set_last_error(api, "");
+	char *body = slack_json_response(text);
+	struct curl_slist *hdr = NULL;
+	hdr = curl_slist_append(hdr, "Content-Type: application/json; charset=utf-8");
+	hdr = curl_slist_append(hdr, "Expect:");
+	int rc = -1;
+	char *err = NULL;
+	for (int attempt = 0; attempt < 2; attempt++) {
+		free(err);
+		err = NULL;
+		prepare(api, response_url);
+		curl_easy_setopt(api->curl, CURLOPT_HTTPHEADER, hdr);
+		curl_easy_setopt(api->curl, CURLOPT_POSTFIELDS, body);
+		curl_easy_setopt(api->curl, CURLOPT_TIMEOUT_MS, api->timeout_ms);
+		if (perform(api, "response_url", &err) < 0) {
+			set_last_error(api, "network");
+			if (stopped(api) || attempt > 0 || wait_retry(api, attempt, "response_url") < 0)
+				break;
+			continue;
+		}
+		if (api->status == 200) {
+			rc = 0;
+			break;
+		}
+		set_last_error(api, "http");
+		err = xasprintf("response_url: Slack answered HTTP %ld", api->status);
+		if (!retryable_status(api->status) || attempt > 0 || wait_retry(api, attempt, "response_url") < 0)
+			break;
+	}
+	curl_slist_free_all(hdr);
+	free(body);
+	if (rc < 0)
+		fail(cause, "%s", err ? err : "response_url failed");
+	free(err);
+	return rc;
+}
+
 /* POST the file's bytes to upload_url as a raw body, streamed from disk. */
 static int put_file(struct slack_api *api, const char *upload_url, const char *path,
 		    int64_t size, char **cause)

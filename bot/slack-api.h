@@ -63,6 +63,12 @@ int slack_post_message(struct slack_api *api, const char *token, const char *cha
 int slack_post_ephemeral(struct slack_api *api, const char *token, const char *channel,
 			 const char *user, const char *text, char **cause);
 
+/* Answer through a slash command's response_url (no token; works where
+ * the bot is not a member; Slack keeps it valid for 30 minutes): an
+ * ephemeral message to the person. Success is HTTP 200. */
+int slack_post_response_url(struct slack_api *api, const char *response_url,
+			    const char *text, char **cause);
+
 /*
  * Upload the file at path and share it in channel_id:
  * files.getUploadURLExternal, a streamed raw POST of the file from disk

@@ -5,6 +5,62 @@
 #include "bot/slack-delivery.h"
 #include "common/strbuf.h"
 
+#define HOOK_TTL_MS (30 * 60 * 1000)   /* Slack's response_url lifetime */
+#define HOOKS_MAX 10000
+
+struct slack_delivery_hook {
+	int64_t run_id;
+	char *response_url;
+	int64_t added_ms;
+};
+
+void slack_delivery_remember(struct slack_delivery *sd, int64_t run_id, const char *response_url)
+{
+	if (run_id <= 0 || !response_url || !*response_url)
+		return;
+	int64_t now = now_ms_monotonic();
+	pthread_mutex_lock(&sd->lock);
+	/* drop expired hooks, and the oldest when full */
+	size_t j = 0;
+	for (size_t i = 0; i < sd->nhooks; i++) {
+		bool drop = now - sd->hooks[i].added_ms > HOOK_TTL_MS || (sd->nhooks >= HOOKS_MAX && i == 0);
+		if (drop)
+			free(sd->hooks[i].response_url);
+		else
+			sd->hooks[j++] = sd->hooks[i];
+	}
+	sd->nhooks = j;
+	if (sd->nhooks == sd->hooks_alloc) {
+		sd->hooks_alloc = sd->hooks_alloc ? 2 * sd->hooks_alloc : 16;
+		sd->hooks = xrealloc(sd->hooks, sd->hooks_alloc * sizeof(*sd->hooks));
+	}
+	sd->hooks[sd->nhooks].run_id = run_id;
+	sd->hooks[sd->nhooks].response_url = xstrdup(response_url);
+	sd->hooks[sd->nhooks].added_ms = now;
+	sd->nhooks++;
+	pthread_mutex_unlock(&sd->lock);
+}
+
+/* The response_url for run_id, removed from the list; caller frees. */
+static char *take_hook(struct slack_delivery *sd, int64_t run_id)
+{
+	char *url = NULL;
+	int64_t now = now_ms_monotonic();
+	pthread_mutex_lock(&sd->lock);
+	for (size_t i = 0; i < sd->nhooks; i++) {
+		if (sd->hooks[i].run_id != run_id)
+			continue;
+		if (now - sd->hooks[i].added_ms <= HOOK_TTL_MS)
+			url = sd->hooks[i].response_url;
+		else
+			free(sd->hooks[i].response_url);
+		sd->hooks[i] = sd->hooks[--sd->nhooks];
+		break;
+	}
+	pthread_mutex_unlock(&sd->lock);
+	return url;
+}
+
 static void *sd_worker_init(void *ctx)
 {
 	struct slack_delivery *sd = ctx;
@@ -29,29 +85,48 @@ static bool is_person(const char *user)
 	return user && (user[0] == 'U' || user[0] == 'W');
 }
 
-/* Tell the person: ephemeral when a person asked, else (or when that
- * fails) a message in the channel. */
+/* Tell the person. in_channel: a channel message (everyone waiting for
+ * the report sees it); else ephemeral first. When that fails (the bot may
+ * not post there), the other kind, then the slash command's response_url,
+ * which works without channel membership. Scheduled runs and runs not
+ * asked by a person go to the channel only. response_url may be NULL. */
 static int tell(struct slack_delivery *sd, struct slack_api *api, const struct job *job,
-		const char *text, char **cause)
+		const char *text, bool in_channel, const char *response_url, char **cause)
 {
 	if (!api)
 		return fail(cause, "no Slack client on this worker");
 	if (!job->channel_id)
 		return fail(cause, "the job has no channel to answer in");
 	const char *token = sd->cfg->bot_token;
-	if (!job->schedule && is_person(job->user_id)) {
-		char *err = NULL;
-		if (slack_post_ephemeral(api, token, job->channel_id, job->user_id, text, &err) == 0)
-			return 0;
-		log_info("slack: ephemeral reply to %s failed (%s); posting in the channel", job->user_id, err);
+	if (job->schedule || !is_person(job->user_id))
+		return slack_post_message(api, token, job->channel_id, text, cause);
+
+	char *err = NULL;
+	int rc = in_channel
+		? slack_post_message(api, token, job->channel_id, text, &err)
+		: slack_post_ephemeral(api, token, job->channel_id, job->user_id, text, &err);
+	if (rc == 0)
+		return 0;
+	log_info("slack: %s reply in %s failed (%s); trying another way", in_channel ? "channel" : "ephemeral",
+		 job->channel_id, err);
+	free(err);
+	err = NULL;
+	rc = in_channel
+		? slack_post_ephemeral(api, token, job->channel_id, job->user_id, text, &err)
+		: slack_post_message(api, token, job->channel_id, text, &err);
+	if (rc == 0 || !response_url) {
+		if (rc < 0)
+			fail(cause, "%s", err);
 		free(err);
+		return rc;
 	}
-	return slack_post_message(api, token, job->channel_id, text, cause);
+	free(err);
+	return slack_post_response_url(api, response_url, text, cause);
 }
 
 static int sd_post_text(void *ctx, void *wstate, const struct job *job, const char *text, char **cause)
 {
-	return tell(ctx, wstate, job, text, cause);
+	return tell(ctx, wstate, job, text, false, NULL, cause);
 }
 
 static void add_thousands(struct strbuf *sb, int64_t n)
@@ -114,30 +189,33 @@ static int sd_post_result(void *ctx, void *wstate, const struct job *job,
 	struct slack_delivery *sd = ctx;
 	struct slack_api *api = wstate;
 	const char *name = job->inv.cmd ? job->inv.cmd->name : "report";
+	char *hook = take_hook(sd, job->run_id);
+	int rc;
 
 	if (res->status != RUN_OK || !csv_path) {
 		char *text = xasprintf("`%s`%s%s %s (run %lld): %s", name,
 				       job->args_shown && *job->args_shown ? " " : "",
 				       job->args_shown ? job->args_shown : "", status_words(res->status),
 				       (long long)job->run_id, res->error ? res->error : "no reason was given");
-		int rc = tell(sd, api, job, text, cause);
+		rc = tell(sd, api, job, text, true, hook, cause);
 		free(text);
+		free(hook);
 		return rc;
 	}
-	if (!api)
-		return fail(cause, "no Slack client on this worker");
-	if (!job->channel_id)
-		return fail(cause, "the job has no channel to post the file in");
+	if (!api || !job->channel_id) {
+		free(hook);
+		return fail(cause, !api ? "no Slack client on this worker" : "the job has no channel to post the file in");
+	}
 
 	char *filename = invocation_filename(&job->inv);
 	char *comment = slack_delivery_comment(job, name, res->rows, res->duration_ms);
 	char *err = NULL;
-	int rc = slack_upload_file(api, sd->cfg->bot_token, csv_path, filename, job->channel_id, comment, &err);
+	rc = slack_upload_file(api, sd->cfg->bot_token, csv_path, filename, job->channel_id, comment, &err);
 	if (rc < 0) {
 		char *text = xasprintf("`%s` (run %lld) finished with %lld rows, but the CSV could not be posted: %s",
 				       name, (long long)job->run_id, (long long)res->rows, err);
 		char *err2 = NULL;
-		if (tell(sd, api, job, text, &err2) < 0) {
+		if (tell(sd, api, job, text, true, hook, &err2) < 0) {
 			log_warn("slack: run %lld: could not tell the person either: %s", (long long)job->run_id, err2);
 			free(err2);
 		}
@@ -147,12 +225,24 @@ static int sd_post_result(void *ctx, void *wstate, const struct job *job,
 	}
 	free(comment);
 	free(filename);
+	free(hook);
 	return rc;
+}
+
+void slack_delivery_release(struct slack_delivery *sd)
+{
+	for (size_t i = 0; i < sd->nhooks; i++)
+		free(sd->hooks[i].response_url);
+	free(sd->hooks);
+	sd->hooks = NULL;
+	sd->nhooks = sd->hooks_alloc = 0;
+	pthread_mutex_destroy(&sd->lock);
 }
 
 void slack_delivery_init(struct slack_delivery *sd, const struct config *cfg)
 {
 	memset(sd, 0, sizeof(*sd));
+	pthread_mutex_init(&sd->lock, NULL);
 	sd->cfg = cfg;
 	sd->delivery.ctx = sd;
 	sd->delivery.worker_init = sd_worker_init;

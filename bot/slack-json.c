@@ -316,6 +316,15 @@ char *slack_json_post_ephemeral(const char *channel, const char *user, const cha
 	return dump(root);
 }
 
+char *slack_json_response(const char *text)
+{
+	json_t *root = json_object();
+	json_object_set_new(root, "text", prepared_text(text));
+	json_object_set_new(root, "response_type", json_string("ephemeral"));
+	json_object_set_new(root, "replace_original", json_false());
+	return dump(root);
+}
+
 char *slack_json_get_upload_url(const char *filename, int64_t length)
 {
 	json_t *root = json_object();

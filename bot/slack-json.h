@@ -89,6 +89,9 @@ char *slack_text_prepare(const char *text, size_t max);
 /* Request bodies. Text arguments are prepared with slack_text_prepare. */
 char *slack_json_post_message(const char *channel, const char *text);
 char *slack_json_post_ephemeral(const char *channel, const char *user, const char *text);
+/* {"text":TEXT,"response_type":"ephemeral","replace_original":false}: a
+ * message posted to a slash command's response_url. */
+char *slack_json_response(const char *text);
 char *slack_json_get_upload_url(const char *filename, int64_t length);
 char *slack_json_complete_upload(const char *file_id, const char *title,
 				 const char *channel_id, const char *initial_comment);

@@ -232,6 +232,10 @@ static void test_builders(void **state)
 	s = slack_json_post_ephemeral("C1", "U1", "hi");
 	assert_string_equal(s, "{\"channel\":\"C1\",\"user\":\"U1\",\"text\":\"hi\"}");
 	free(s);
+	s = slack_json_response("invite <@U1> & retry");
+	assert_string_equal(s, "{\"text\":\"invite <@U1> &amp; retry\",\"response_type\":\"ephemeral\","
+			    "\"replace_original\":false}");
+	free(s);
 	s = slack_json_get_upload_url("monthly-acme-2024-11.csv", 1234);
 	assert_string_equal(s, "{\"filename\":\"monthly-acme-2024-11.csv\",\"length\":1234}");
 	free(s);
