@@ -114,6 +114,19 @@ void slack_socket_options_from_env(struct slack_socket_options *opt)
 		opt->reconnect_max_ms = opt->reconnect_min_ms;
 }
 
+/* Backoff before a reconnect after `failures` failures in a row:
+ * reconnect_min_ms doubling, capped at reconnect_max_ms, jittered between
+ * half and all of it. */
+static int64_t backoff_ms(const struct slack_socket_options *opt, int failures, unsigned *seed)
+{
+	int64_t d = opt->reconnect_min_ms;
+	for (int i = 0; i < failures && i < 30 && d < opt->reconnect_max_ms; i++)
+		d *= 2;
+	if (d > opt->reconnect_max_ms)
+		d = opt->reconnect_max_ms;
+	return d / 2 + (int64_t)(rand_r(seed) % (unsigned)(d / 2 + 1));
+}
+
 /* ---- the opener thread ---- */
 
 static void *opener_main(void *arg)
@@ -160,6 +173,10 @@ static void *opener_main(void *arg)
 		int retry_after = slack_api_last_retry_after(api);
 
 		pthread_mutex_lock(&s->lock);
+		if (rc < 0 && atomic_load(&s->opener_stop)) {
+			free(cause);
+			break;
+		}
 		if (rc == 0) {
 			fails = 0;
 			free(s->url);
@@ -178,12 +195,7 @@ static void *opener_main(void *arg)
 			pthread_mutex_lock(&s->lock);
 		} else {
 			/* keep asking, after Retry-After or a growing backoff */
-			int64_t d = s->opt.reconnect_min_ms;
-			for (int i = 0; i < fails && d < s->opt.reconnect_max_ms; i++)
-				d *= 2;
-			if (d > s->opt.reconnect_max_ms)
-				d = s->opt.reconnect_max_ms;
-			d = d / 2 + (int64_t)(rand_r(&seed) % (unsigned)(d / 2 + 1));
+			int64_t d = backoff_ms(&s->opt, fails, &seed);
 			if (retry_after > 0)
 				d = (int64_t)retry_after * 1000;
 			if (fails < 30)
@@ -214,13 +226,7 @@ static void request_url(struct slack_socket *s, int64_t delay_ms)
 
 static int64_t reconnect_delay(struct slack_socket *s)
 {
-	int64_t d = s->opt.reconnect_min_ms;
-	for (int i = 0; i < s->attempt && i < 30 && d < s->opt.reconnect_max_ms; i++)
-		d *= 2;
-	if (d > s->opt.reconnect_max_ms)
-		d = s->opt.reconnect_max_ms;
-	/* jitter: between half and all of d */
-	return d / 2 + (int64_t)(rand_r(&s->seed) % (unsigned)(d / 2 + 1));
+	return backoff_ms(&s->opt, s->attempt, &s->seed);
 }
 
 /* ---- connections ---- */
