@@ -46,3 +46,22 @@ test('20 slow reports at once with 4 workers: acked in 3 s, all delivered', asyn
 	for (const id of ids)
 		assert.match(hist, new RegExp(`VALUES\\(${id},'monthly'.*'ok'`));
 });
+
+test('a full queue is told to the person, not dropped', async (t) => {
+	const { h, bot } = await startBot(t, { config: { workers: 1, extra: { queue_size: 2 } } });
+	const slack = h.slack;
+	const since = h.mark();
+	slack.delayNext('files.getUploadURLExternal', 1500, { count: 3 });
+	const sent = [];
+	for (let i = 0; i < 5; i++)
+		sent.push(h.sendSlashCommand({ text: 'monthly acme 2024-11', channel: 'C0FAKECHAN1' }));
+	const acks = await Promise.all(sent.map((s) => s.ack));
+	const queued = acks.filter((a) => /run \d+/.test(a.payload.text));
+	const busy = acks.filter((a) => /busy/.test(a.payload.text));
+	assert.equal(queued.length + busy.length, 5, acks.map((a) => a.payload.text).join(' | '));
+	assert.ok(busy.length >= 1, 'someone was told the bot is busy');
+	assert.ok(queued.length >= 2);
+	await h.waitFor(() => slack.files.filter((f) => f.seq >= since).length >= queued.length, 20000);
+	const r = await bot.stop();
+	assert.equal(r.code, 0);
+});
