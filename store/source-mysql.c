@@ -244,6 +244,12 @@ static int set_thread_facts(struct mysql_source *s)
 
 static void drop_connection(struct mysql_source *s)
 {
+	/* Forget the socket before closing it: the watchdog must never shut
+	 * down a descriptor number that may already belong to someone else. */
+	pthread_mutex_lock(&s->lock);
+	s->thread_id = 0;
+	s->sock = -1;
+	pthread_mutex_unlock(&s->lock);
 	if (s->stmt) {
 		mysql_stmt_close(s->stmt);
 		s->stmt = NULL;
@@ -253,7 +259,6 @@ static void drop_connection(struct mysql_source *s)
 		s->conn = NULL;
 	}
 	s->session_timeout = -1;
-	set_thread_facts(s);
 }
 
 static bool is_connection_error(unsigned int e)
@@ -1004,6 +1009,12 @@ static enum source_result mysql_execute(struct source *base, const char *sql, co
 		disarm(s);
 		return r;
 	}
+	/* Timed out or cancelled while connecting: do not start it. */
+	int reason = atomic_load(&s->reason);
+	if (reason != KILL_NONE) {
+		r = kill_result(s, reason, cause);
+		goto fail_stmt;
+	}
 	unsigned long want = mysql_stmt_param_count(s->stmt);
 	if (want != nbinds) {
 		fail(cause, "source '%s': the statement has %lu parameters but %zu values were given",
@@ -1141,6 +1152,7 @@ static enum source_result mysql_check(struct source *base, const char *sql, size
 	if (s->stmt)
 		finish_statement(s, false);
 	free_result_state(s);
+	atomic_store(&s->reason, KILL_NONE);   /* a past run's timeout is not ours */
 	enum source_result r = prepare_retry(s, sql, -1, cause);
 	if (r != SOURCE_OK)
 		return r;

@@ -113,6 +113,17 @@ static void test_timeout(void **state)
 	free(cause);
 	assert_int_equal(leftover_queries(), 0);
 	assert_usable(src);
+	/* The past timeout does not colour a later check's failure. */
+	cause = NULL;
+	struct strbuf ignored;
+	strbuf_init(&ignored);
+	assert_int_equal(driver_query(src, SLOW_AGGREGATE, NULL, 0, 500, &ignored, &cause), SOURCE_ETIMEOUT);
+	strbuf_release(&ignored);
+	free(cause);
+	cause = NULL;
+	assert_int_equal(source_check(src, "SELECT nope FROM events", 0, &cause), SOURCE_EQUERY);
+	assert_non_null(strstr(cause, "Unknown column"));
+	free(cause);
 
 	/* A timeout while rows stream: the server is told to stop. */
 	cause = NULL;
