@@ -49,5 +49,21 @@ for t in tests/mysql/test-*.c; do
 		fi
 	done
 done
-echo "mysql: $passed passed, $failed failed"
+# reportbot itself against the same server.
+bin=${REPORTBOT:-./reportbot}
+if [ ! -x "$bin" ]; then
+	make --no-print-directory reportbot >/dev/null || { echo "mysql: cannot build reportbot" >&2; exit 1; }
+	bin=./reportbot
+fi
+echo "mysql: test-cli.sh ($bin)"
+if REPORTBOT=$bin sh tests/mysql/test-cli.sh >"$out/test-cli.log" 2>&1; then
+	passed=$((passed + 1))
+	echo "mysql: test-cli.sh: $(tail -1 "$out/test-cli.log")"
+else
+	grep "^not ok" "$out/test-cli.log" >&2
+	tail -5 "$out/test-cli.log" >&2
+	echo "mysql: FAILED test-cli.sh" >&2
+	failed=$((failed + 1))
+fi
+echo "$passed passed, $failed failed (mysql test programs)"
 [ $failed = 0 ]
