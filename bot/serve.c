@@ -15,6 +15,8 @@
 
 #include "bot/dispatch.h"
 #include "bot/log.h"
+#include "bot/scheduler.h"
+#include "bot/schedules.h"
 #include "bot/pool.h"
 #include "bot/slack-api.h"
 #include "bot/slack-delivery.h"
@@ -160,6 +162,11 @@ int serve_run(struct app *app, char **cause)
 		ret = SERVE_RUNTIME;
 		goto out;
 	}
+	/* Scheduled reports feed the same queue, through the same delivery. */
+	if (schedules_start(app, &sv.sd.delivery, true, cause) < 0) {
+		ret = SERVE_CONFIG;
+		goto out;
+	}
 	if (pthread_create(&sv.sigthread, NULL, signal_main, &sv) != 0) {
 		fail(cause, "cannot start the signal thread");
 		ret = SERVE_RUNTIME;
@@ -171,11 +178,15 @@ int serve_run(struct app *app, char **cause)
 	ret = slack_socket_run(sv.sock, cause);
 
 out:
+	/* No new fires; running scheduled jobs still record their outcome. */
+	if (app->scheduler)
+		scheduler_stop(app->scheduler);
 	if (app->pool) {
 		log_info("waiting up to %d s for running reports", cfg->shutdown_grace);
 		pool_stop(app->pool, (int64_t)cfg->shutdown_grace * 1000);
 		app->pool = NULL;
 	}
+	schedules_stop(app);
 	if (sigthread) {
 		atomic_store(&sv.quit_sigthread, 1);
 		pthread_kill(sv.sigthread, SIGUSR2);
