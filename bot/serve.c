@@ -40,8 +40,9 @@ static char *serve_on_envelope(void *ctx, const struct slack_frame *f)
 	const char *slash = sv->app->cfg.command;
 	if (f->command && slash && strcmp(f->command, slash) != 0)
 		return xasprintf("reportbot answers %s, not %s", slash, f->command);
+	char *typed = slack_text_unescape(f->text ? f->text : "");
 	struct dispatch_request req = {
-		.text = f->text ? f->text : "",
+		.text = typed,
 		.user_id = f->user_id,
 		.channel_id = f->channel_id,
 		.delivery = &sv->sd.delivery,
@@ -61,6 +62,7 @@ static char *serve_on_envelope(void *ctx, const struct slack_frame *f)
 	char *text = reply.text;
 	reply.text = NULL;
 	dispatch_reply_release(&reply);
+	free(typed);
 	return text;
 }
 

@@ -478,3 +478,42 @@ bool slack_error_is_auth(const char *error)
 			return true;
 	return false;
 }
+
+char *slack_text_unescape(const char *text)
+{
+	static const struct {
+		const char *entity;
+		char c;
+	} entities[] = { { "&amp;", '&' }, { "&lt;", '<' }, { "&gt;", '>' } };
+	size_t n = strlen(text);
+	char *out = xmalloc(n + 1), *o = out;
+	const char *p = text;
+
+	while (*p) {
+		/* <#C0123|general> or <#C0123> -> C0123 */
+		if (p[0] == '<' && p[1] == '#') {
+			const char *end = strchr(p, '>');
+			if (end) {
+				const char *bar = memchr(p, '|', (size_t)(end - p));
+				const char *stop = bar ? bar : end;
+				memcpy(o, p + 2, (size_t)(stop - p - 2));
+				o += stop - p - 2;
+				p = end + 1;
+				continue;
+			}
+		}
+		size_t i;
+		for (i = 0; i < ARRAY_SIZE(entities); i++) {
+			size_t len = strlen(entities[i].entity);
+			if (strncmp(p, entities[i].entity, len) == 0) {
+				*o++ = entities[i].c;
+				p += len;
+				break;
+			}
+		}
+		if (i == ARRAY_SIZE(entities))
+			*o++ = *p++;
+	}
+	*o = '\0';
+	return out;
+}

@@ -123,6 +123,11 @@ void slack_response_release(struct slack_response *r);
  */
 char *slack_error_words(const char *error, const char *needed);
 
+/* Slash-command text as the person typed it: Slack sends '&', '<' and '>'
+ * as &amp; &lt; &gt;, and channel mentions as <#C0123|name>, which become
+ * the bare id. Caller frees. */
+char *slack_text_unescape(const char *text);
+
 /* True for errors that retrying will not fix (bad token, revoked, ...). */
 bool slack_error_is_auth(const char *error);
 

@@ -306,6 +306,30 @@ static void test_error_words(void **state)
 	assert_false(slack_error_is_auth(NULL));
 }
 
+/* What the person typed comes back from Slack's escaped form. */
+static void test_text_unescape(void **state)
+{
+	static const struct {
+		const char *in, *want;
+	} cases[] = {
+		{ "monthly acme last", "monthly acme last" },
+		{ "note \"a &amp; b\"", "note \"a & b\"" },
+		{ "x &lt;3 &gt;", "x <3 >" },
+		{ "&amp;lt;", "&lt;" },
+		{ "&amp", "&amp" },
+		{ "schedule add w \"0 9 * * 1\" <#C0123456789|general> wau", "schedule add w \"0 9 * * 1\" C0123456789 wau" },
+		{ "<#C0123456789>", "C0123456789" },
+		{ "<#C012", "<#C012" },
+		{ "", "" },
+	};
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *got = slack_text_unescape(cases[i].in);
+		assert_string_equal(got, cases[i].want);
+		free(got);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -321,6 +345,7 @@ int main(void)
 		cmocka_unit_test(test_builders),
 		cmocka_unit_test(test_response),
 		cmocka_unit_test(test_error_words),
+		cmocka_unit_test(test_text_unescape),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
