@@ -57,6 +57,10 @@ const struct mysql_facts *facts(void)
 			m->admin_user = xstrdup(v);
 		else if (!strcmp(k, "MYSQL_ADMIN_PASSWORD"))
 			m->admin_password = xstrdup(v);
+		else if (!strcmp(k, "MYSQL_TLS_CA"))
+			m->tls_ca = xstrdup(v);
+		else if (!strcmp(k, "MYSQL_TLS_OTHER_CA"))
+			m->tls_other_ca = xstrdup(v);
 		else if (!strcmp(k, "MYSQL_PORT")) {
 			char *end;
 			m->port = (int)strtol(v, &end, 10);

@@ -15,6 +15,7 @@
 struct mysql_facts {
 	char *dir, *host, *socket, *database;
 	char *user, *password, *admin_user, *admin_password;
+	char *tls_ca, *tls_other_ca;   /* NULL when the server has no TLS */
 	int port;
 };
 

@@ -45,8 +45,33 @@ wait_up() {
 	wait_up_quiet || { tail -20 "$dir/error.log" >&2; die "mariadbd did not come up (log above)"; }
 }
 
+# A test CA and a server certificate for 127.0.0.1 (EC keys: fast), plus a
+# second CA that did not sign it, for the verification-failure test. Only
+# when openssl is there; without it the server runs without TLS and the env
+# file has no MYSQL_TLS_CA.
+make_certs() {
+	command -v openssl >/dev/null 2>&1 || return 0
+	t="$dir/tls"
+	mkdir -p "$t"
+	{
+		openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \
+			-subj "/CN=reportbot test CA" -keyout "$t/ca-key.pem" -out "$t/ca.pem" &&
+		openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \
+			-subj "/CN=some other CA" -keyout "$t/other-key.pem" -out "$t/other-ca.pem" &&
+		openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+			-subj "/CN=127.0.0.1" -keyout "$t/server-key.pem" -out "$t/server.csr" &&
+		printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' >"$t/ext.cnf" &&
+		openssl x509 -req -in "$t/server.csr" -CA "$t/ca.pem" -CAkey "$t/ca-key.pem" \
+			-CAcreateserial -days 2 -extfile "$t/ext.cnf" -out "$t/server.pem"
+	} >"$t/openssl.log" 2>&1 || { rm -rf "$t"; echo "mysql server: no TLS (openssl failed)" >&2; }
+}
+
 launch() {
 	port=$1
+	tls=""
+	if [ -f "$dir/tls/server.pem" ]; then
+		tls="--ssl-ca=$dir/tls/ca.pem --ssl-cert=$dir/tls/server.pem --ssl-key=$dir/tls/server-key.pem"
+	fi
 	# Sockets have a ~107 byte path limit; DIR is expected to be short
 	# (mktemp -d under /tmp).
 	mariadbd --no-defaults --user=root \
@@ -58,7 +83,7 @@ launch() {
 		--innodb-buffer-pool-size="${MYSQL_BUFFER_POOL:-256M}" --innodb-log-file-size=256M \
 		--innodb-flush-log-at-trx-commit=0 --skip-log-bin \
 		--max-connections=200 --secure-file-priv="$dir/outfile" \
-		--tmpdir="$dir/tmp" >/dev/null 2>&1 &
+		--tmpdir="$dir/tmp" $tls >/dev/null 2>&1 &
 	server_pid=$!
 	echo "$server_pid" >"$dir/launcher.pid"
 }
@@ -74,6 +99,7 @@ start() {
 		--auth-root-authentication-method=normal --skip-test-db \
 		>"$dir/install.log" 2>&1 || { tail -20 "$dir/install.log" >&2; die "mariadb-install-db failed"; }
 
+	make_certs
 	port=33306
 	tries=0
 	while :; do
@@ -112,6 +138,10 @@ start() {
 		MYSQL_ADMIN_PASSWORD=$admin_pw
 		MYSQL_OUTFILE_DIR=$dir/outfile
 	EOF
+	if [ -f "$dir/tls/server.pem" ]; then
+		echo "MYSQL_TLS_CA=$dir/tls/ca.pem" >>"$dir/env"
+		echo "MYSQL_TLS_OTHER_CA=$dir/tls/other-ca.pem" >>"$dir/env"
+	fi
 	chmod 600 "$dir/env"
 
 	for f in "$@"; do

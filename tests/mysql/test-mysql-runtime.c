@@ -345,9 +345,13 @@ static void test_failures(void **state)
 	cfg.database = (char *)"no_such_db";
 	expect_failure(&cfg, "SELECT 1", SOURCE_ECONNECT, "unknown database 'no_such_db'");
 
-	test_config(&cfg, "bad");
-	cfg.tls = true;
-	expect_failure(&cfg, "SELECT 1", SOURCE_ECONNECT, "cannot connect to the server at 127.0.0.1");
+	if (facts()->tls_other_ca) {
+		/* A certificate signed by a CA we do not trust. */
+		test_config(&cfg, "bad");
+		cfg.tls = true;
+		cfg.tls_ca = facts()->tls_other_ca;
+		expect_failure(&cfg, "SELECT 1", SOURCE_ECONNECT, "cannot connect to the server at 127.0.0.1");
+	}
 
 	test_config(&cfg, "bad");
 	expect_failure(&cfg, "SELEC customer\nFROM events", SOURCE_EQUERY, "SQL syntax error at line 1 of the statement");
@@ -416,6 +420,68 @@ static void test_check(void **state)
 	source_close(src);
 }
 
+/* The TLS version of the session, "" when the link is plain. */
+static void tls_version(struct source_config *cfg, struct strbuf *out)
+{
+	struct source *src;
+	open_source(cfg, &src);
+	char *cause = NULL;
+	enum source_result r = driver_query(src, "SELECT VARIABLE_VALUE FROM information_schema.SESSION_STATUS "
+					    "WHERE VARIABLE_NAME = 'Ssl_version'", NULL, 0, 5000, out, &cause);
+	if (r != SOURCE_DONE)
+		fail_msg("tls query: %s: %s", source_strerror(r), cause ? cause : "");
+	source_close(src);
+}
+
+static void test_tls(void **state)
+{
+	(void)state;
+	if (!facts()->tls_ca) {
+		fprintf(stderr, "  the server has no TLS (openssl missing when it started)\n");
+		skip();
+	}
+	struct source_config cfg;
+	struct strbuf v;
+	strbuf_init(&v);
+
+	/* Verified against the test CA. */
+	test_config(&cfg, "tls");
+	cfg.tls = true;
+	cfg.tls_ca = facts()->tls_ca;
+	cfg.tls_verify = true;
+	tls_version(&cfg, &v);
+	assert_non_null(strstr(v.buf, "TLSv1."));
+
+	/* Not verified: any certificate will do. */
+	strbuf_reset(&v);
+	test_config(&cfg, "tls");
+	cfg.tls = true;
+	cfg.tls_verify = false;
+	tls_version(&cfg, &v);
+	assert_non_null(strstr(v.buf, "TLSv1."));
+
+	/* tls = false: a plain link. */
+	strbuf_reset(&v);
+	test_config(&cfg, "tls");
+	tls_version(&cfg, &v);
+	assert_string_equal(v.buf, "\n");
+
+	/* The KILL QUERY connection uses TLS too: a timeout still works. */
+	test_config(&cfg, "tls");
+	cfg.tls = true;
+	cfg.tls_ca = facts()->tls_ca;
+	struct source *src;
+	open_source(&cfg, &src);
+	char *cause = NULL;
+	strbuf_reset(&v);
+	assert_int_equal(driver_query(src, SLOW_AGGREGATE, NULL, 0, 800, &v, &cause), SOURCE_ETIMEOUT);
+	free(cause);
+	assert_int_equal(leftover_queries(), 0);
+	assert_usable(src);
+	source_close(src);
+	strbuf_release(&v);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -427,6 +493,7 @@ int main(void)
 		cmocka_unit_test(test_failures),
 		cmocka_unit_test(test_bind_count),
 		cmocka_unit_test(test_check),
+		cmocka_unit_test(test_tls),
 		cmocka_unit_test(test_server_restart),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
