@@ -58,10 +58,10 @@ static int schedules_submit(void *ctx, const struct scheduled_fire *f, char **ca
 					    reply.text ? reply.text : "unknown reason");
 		if (!c->app->pool || pool_submit(c->app->pool, job, NULL) < 0)
 			job_free(job);
-	} else {
-		schedule_store_update_slot(c->app->history, f->schedule, f->slot_ms, reply.run_id,
-					   SLOT_CLAIMED, NULL);
 	}
+	/* No slot update here: a fast run may have ended on a worker already,
+	 * and writing "claimed" now would overwrite its outcome. The worker
+	 * records the run id with the outcome (schedules_record_outcome). */
 	dispatch_reply_release(&reply);
 	return ret;
 }
