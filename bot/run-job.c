@@ -142,7 +142,9 @@ static void deliver_scheduled(struct run_worker *rw, const struct job *job,
 	res->error = why;
 	deliver(rw, job, res, NULL);
 	res->error = saved;
-	if (app->cfg.alert_channel && (!job->channel_id || strcmp(app->cfg.alert_channel, job->channel_id))) {
+	/* The alert channel hears of failures for good, not of each retry. */
+	if (!note && app->cfg.alert_channel &&
+	    (!job->channel_id || strcmp(app->cfg.alert_channel, job->channel_id))) {
 		struct job alert = *job;
 		alert.channel_id = app->cfg.alert_channel;
 		post_text(rw, &alert, why);
