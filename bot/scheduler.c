@@ -42,6 +42,8 @@ struct sched_entry {
 	time_t next;             /* first slot after seen, -1 if none */
 	time_t blocked_until;    /* after a store error */
 	bool fresh;              /* never run before: record no misses yet */
+	int64_t gap_run_ms;      /* a slot run in the tick that recorded... */
+	int64_t gap_missed;      /* ...this many misses just before it */
 	struct sched_attempt *att;
 	size_t natt, aatt;
 };
@@ -457,6 +459,9 @@ static int entry_due(struct scheduler *s, struct sched_entry *e, time_t now, str
 				 e->def.name, when);
 		} else {
 			bool late = now - ring[n - 1] > SCHEDULER_GRACE;
+			/* so the list still counts the misses this run came after */
+			e->gap_run_ms = slot_ms;
+			e->gap_missed = (int64_t)nmissed;
 			add_attempt(e, slot_ms);
 			fire_push(fl, s, e, slot_ms, 1, late);
 			if (late)
@@ -498,7 +503,9 @@ int scheduler_tick(struct scheduler *s, time_t now)
 	for (size_t i = 0; i < fl.n; i++) {
 		const struct scheduled_fire *f = &fl.v[i].f;
 		char *cause = NULL, when[64];
-		int64_t late_ms = s->opt.clock ? 0 : now_ms_wall() - f->slot_ms;
+		/* in the scheduler's clock, so a test offset does not skew it */
+		int64_t late_ms = s->opt.clock ? 0
+			: now_ms_wall() + (int64_t)s->opt.clock_offset * 1000 - f->slot_ms;
 
 		format_slot(slot_time(f->slot_ms), when, sizeof(when));
 		if (s->opt.submit(s->opt.submit_ctx, f, &cause) < 0) {
@@ -653,6 +660,8 @@ int scheduler_list(struct scheduler *s, struct schedule_info **out, size_t *n, c
 					       info->has_last ? info->last.slot_ms + 1 : INT64_MIN,
 					       &info->missed, cause) < 0)
 			ret = -1;
+		else if (info->has_last && info->last.slot_ms == e->gap_run_ms)
+			info->missed += e->gap_missed;
 	}
 	*n = s->n;
 	pthread_mutex_unlock(&s->lock);

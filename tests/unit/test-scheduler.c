@@ -270,6 +270,36 @@ static void test_restart_missed_inside_window(void **state)
 	scheduler_free(s);
 }
 
+/* A catch-up after several slots: the list still counts the misses it
+ * came after (they are older than the slot it shows as last). */
+static void test_catch_up_lists_misses(void **state)
+{
+	struct fixture *f = *state;
+	struct scheduler *s = make(f, 3600, 2, 60, "hourly", "0 * * * *", true, 0);
+	struct schedule_info *info = NULL;
+	size_t n = 0;
+	char *cause = NULL;
+
+	tick_at(s, f, "2024-11-01 08:30:00");
+	assert_int_equal(tick_at(s, f, "2024-11-01 09:00:00"), 1);
+	scheduler_report_result(s, "hourly", ms("2024-11-01 09:00"), true, NULL);
+	scheduler_free(s);
+
+	/* down from 09:10 to 11:30: 10:00 missed, 11:00 caught up */
+	s = make(f, 3600, 2, 60, "hourly", "0 * * * *", true, 0);
+	assert_int_equal(tick_at(s, f, "2024-11-01 11:30:00"), 1);
+	assert_int_equal(f->fires[f->nfires - 1].slot_ms, ms("2024-11-01 11:00"));
+	assert_int_equal(slot_status_of(f, "hourly", "2024-11-01 10:00"), SLOT_MISSED);
+	scheduler_report_result(s, "hourly", ms("2024-11-01 11:00"), true, NULL);
+	assert_int_equal(scheduler_list(s, &info, &n, &cause), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(info[0].last.slot_ms, ms("2024-11-01 11:00"));
+	assert_int_equal(info[0].last.status, SLOT_OK);
+	assert_int_equal(info[0].missed, 1);
+	schedule_infos_free(info, n);
+	scheduler_free(s);
+}
+
 /* Back after the window: the slot is recorded missed and not run. */
 static void test_restart_missed_outside_window(void **state)
 {
@@ -631,6 +661,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_loop_by_wakeup, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_restart_after_fire, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_restart_missed_inside_window, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_catch_up_lists_misses, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_restart_missed_outside_window, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_backlog_flood, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_new_schedules, setup, teardown),
