@@ -225,16 +225,31 @@ size_t pool_load(struct pool *p)
 	return n;
 }
 
-void pool_stop(struct pool *p, int64_t grace_ms)
+/* Call with p->lock held. */
+static void pool_quiesce_locked(struct pool *p)
 {
-	if (!p)
-		return;
-	pthread_mutex_lock(&p->lock);
 	p->stopping = true;
 	/* Queued jobs never start: the workers record them cancelled. */
 	for (size_t i = 0; i < p->len; i++)
 		atomic_store(&p->queue[(p->head + i) % p->cap]->cancel_requested, 1);
 	pthread_cond_broadcast(&p->work);
+}
+
+void pool_quiesce(struct pool *p)
+{
+	if (!p)
+		return;
+	pthread_mutex_lock(&p->lock);
+	pool_quiesce_locked(p);
+	pthread_mutex_unlock(&p->lock);
+}
+
+void pool_stop(struct pool *p, int64_t grace_ms)
+{
+	if (!p)
+		return;
+	pthread_mutex_lock(&p->lock);
+	pool_quiesce_locked(p);
 	if (p->busy) {
 		struct timespec until;
 		clock_gettime(CLOCK_REALTIME, &until);

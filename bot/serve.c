@@ -78,6 +78,8 @@ static void *signal_main(void *arg)
 		if (sig == SIGTERM || sig == SIGINT) {
 			log_info("got %s: finishing running reports (up to %d s) and closing the connection",
 				 sig == SIGTERM ? "SIGTERM" : "SIGINT", sv->app->cfg.shutdown_grace);
+			/* Queued reports never start; running ones get the grace. */
+			pool_quiesce(sv->app->pool);
 			slack_socket_stop(sv->sock);
 		}
 	}

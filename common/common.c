@@ -109,6 +109,21 @@ void strlist_release(struct strlist *l)
 	strlist_init(l);
 }
 
+const char *enum_name(const char *const *names, size_t n, int v)
+{
+	if (v >= 0 && (size_t)v < n && names[v])
+		return names[v];
+	return "unknown";
+}
+
+int enum_from_name(const char *const *names, size_t n, const char *name)
+{
+	for (size_t i = 0; name && i < n; i++)
+		if (names[i] && strcmp(name, names[i]) == 0)
+			return (int)i;
+	return -1;
+}
+
 int64_t now_ms_monotonic(void)
 {
 	struct timespec ts;

@@ -43,6 +43,11 @@ void strlist_push(struct strlist *l, char *s);  /* takes ownership of s */
 void strlist_pushf(struct strlist *l, const char *fmt, ...) PRINTF_LIKE(2, 3);
 void strlist_release(struct strlist *l);       /* frees every string */
 
+/* Name tables indexed by an enum (status names and the like): the name of
+ * v, or "unknown"; and the index of name, or -1. */
+const char *enum_name(const char *const *names, size_t n, int v);
+int enum_from_name(const char *const *names, size_t n, const char *name);
+
 /* Monotonic and wall-clock time in milliseconds. */
 int64_t now_ms_monotonic(void);
 int64_t now_ms_wall(void);

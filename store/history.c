@@ -42,20 +42,16 @@ static const char *const history_status_names[] = {
 
 const char *run_status_name(enum run_status s)
 {
-	if ((size_t)s < ARRAY_SIZE(history_status_names) && history_status_names[s])
-		return history_status_names[s];
-	return "unknown";
+	return enum_name(history_status_names, ARRAY_SIZE(history_status_names), (int)s);
 }
 
 int run_status_from_name(const char *name, enum run_status *s)
 {
-	for (size_t i = 0; i < ARRAY_SIZE(history_status_names); i++) {
-		if (name && strcmp(name, history_status_names[i]) == 0) {
-			*s = (enum run_status)i;
-			return 0;
-		}
-	}
-	return -1;
+	int i = enum_from_name(history_status_names, ARRAY_SIZE(history_status_names), name);
+	if (i < 0)
+		return -1;
+	*s = (enum run_status)i;
+	return 0;
 }
 
 /*

@@ -20,20 +20,16 @@ static const char *const slot_status_names[] = {
 
 const char *slot_status_name(enum slot_status s)
 {
-	if ((size_t)s < ARRAY_SIZE(slot_status_names) && slot_status_names[s])
-		return slot_status_names[s];
-	return "unknown";
+	return enum_name(slot_status_names, ARRAY_SIZE(slot_status_names), (int)s);
 }
 
 int slot_status_from_name(const char *name, enum slot_status *s)
 {
-	for (size_t i = 0; i < ARRAY_SIZE(slot_status_names); i++) {
-		if (name && strcmp(name, slot_status_names[i]) == 0) {
-			*s = (enum slot_status)i;
-			return 0;
-		}
-	}
-	return -1;
+	int i = enum_from_name(slot_status_names, ARRAY_SIZE(slot_status_names), name);
+	if (i < 0)
+		return -1;
+	*s = (enum slot_status)i;
+	return 0;
 }
 
 /* fail() with the connection's last error; call with the lock held. */

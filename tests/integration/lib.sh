@@ -33,6 +33,22 @@ check_contains() {
 	if grep -qF -- "$3" "$2"; then ok "$1"; else not_ok "$1: '$3' not in output:"; head -20 "$2" | sed 's/^/    /'; fi
 }
 
+# demo_config FILE [COMMANDS_DIR]: a config on the demo database with its
+# data_dir in $TMP/var.
+demo_config() {
+	cat > "$1" <<EOC
+[bot]
+commands_dir = "${2:-$ROOT/commands}"
+data_dir = "$TMP/var"
+timezone = "Asia/Tokyo"
+default_source = "demo"
+workers = 2
+[sources.demo]
+driver = "sqlite"
+path = "$ROOT/demo/demo.db"
+EOC
+}
+
 finish() {
 	echo "$PASSED passed, $FAILED failed"
 	[ "$FAILED" -eq 0 ]

@@ -6,17 +6,7 @@ cd "$ROOT"
 ./demo/make-db.sh
 
 cfg=$TMP/config.toml
-cat > "$cfg" <<EOC
-[bot]
-commands_dir = "$ROOT/commands"
-data_dir = "$TMP/var"
-timezone = "Asia/Tokyo"
-default_source = "demo"
-workers = 2
-[sources.demo]
-driver = "sqlite"
-path = "$ROOT/demo/demo.db"
-EOC
+demo_config "$cfg"
 
 # run_rb EXPECTED_STATUS WHAT ARGS...: output in $TMP/out
 run_rb() {
@@ -53,7 +43,7 @@ cat > "$TMP/bad/fine.sql" <<'EOS'
 -- summary: fine
 SELECT 1 AS one
 EOS
-sed "s|commands_dir = .*|commands_dir = \"$TMP/bad\"|" "$cfg" > "$TMP/bad.toml"
+demo_config "$TMP/bad.toml" "$TMP/bad"
 run_rb 1 "check on a broken command" "$REPORTBOT" -c "$TMP/bad.toml" check
 check_contains "check names the unknown key with its line" "$TMP/out" "broken.sql:2:"
 check_contains "check names the bad param type with its line" "$TMP/out" "broken.sql:3:"
@@ -64,7 +54,7 @@ cat > "$TMP/typo/typo.sql" <<'EOS'
 -- summary: column typo
 SELECT custmer_id FROM events
 EOS
-sed "s|commands_dir = .*|commands_dir = \"$TMP/typo\"|" "$cfg" > "$TMP/typo.toml"
+demo_config "$TMP/typo.toml" "$TMP/typo"
 run_rb 1 "check on a column typo" "$REPORTBOT" -c "$TMP/typo.toml" check
 check_contains "check names the typo'd column" "$TMP/out" "custmer_id"
 

@@ -9,16 +9,7 @@ cd "$ROOT"
 ./demo/make-db.sh
 
 cfg=$TMP/config.toml
-cat > "$cfg" <<EOC
-[bot]
-commands_dir = "$ROOT/commands"
-data_dir = "$TMP/var"
-timezone = "Asia/Tokyo"
-default_source = "demo"
-[sources.demo]
-driver = "sqlite"
-path = "$ROOT/demo/demo.db"
-EOC
+demo_config "$cfg"
 
 # sqlite_csv FILE.sql PARAM=VALUE... : the shell's CSV for the command's SQL
 sqlite_csv() {
@@ -86,7 +77,7 @@ cat > "$TMP/cmds/all-events.sql" <<'EOS'
 -- summary: every event
 SELECT * FROM events ORDER BY id
 EOS
-sed "s|commands_dir = .*|commands_dir = \"$TMP/cmds\"|" "$cfg" > "$TMP/config2.toml"
+demo_config "$TMP/config2.toml" "$TMP/cmds"
 "$REPORTBOT" -c "$TMP/config2.toml" run -o "$TMP/all.csv" all-events
 sqlite3 -csv -header "$ROOT/demo/demo.db" "SELECT * FROM events ORDER BY id" > "$TMP/all-want.csv"
 check_rows_eq "1M-row export equals sqlite3 -csv" "$TMP/all-want.csv" "$TMP/all.csv"

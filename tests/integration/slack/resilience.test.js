@@ -6,7 +6,6 @@ const test = require('node:test');
 const assert = require('node:assert/strict');
 const { startBot, expectedCsv, historyOf } = require('./lib');
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const eventsOf = (slack, kind, since = 0) => slack.events.filter((e) => e.kind === kind && e.seq >= since);
 
 for (const reason of ['refresh_requested', 'warning']) {
@@ -103,9 +102,9 @@ test('apps.connections.open: Retry-After is honoured, errors retried', async (t)
 test('a silent socket is declared dead and replaced; the bot pings', async (t) => {
 	const { h, bot } = await startBot(t);
 	const slack = h.slack;
-	await sleep(700);
-	const pings = eventsOf(slack, 'ping');
-	assert.ok(pings.length >= 2, `${pings.length} pings in 700 ms at a 200 ms interval`);
+	// The bot pings on its own: wait for the second ping to arrive.
+	let pings = 0;
+	await h.waitFor((ev) => ev.kind === 'ping' && ++pings >= 2, 3000);
 	const since = h.mark();
 	const old = slack.activeConnections().pop();
 	slack.silence(old);
@@ -120,7 +119,7 @@ test('a silent socket is declared dead and replaced; the bot pings', async (t) =
 });
 
 test('the same envelope twice, or a retry, never runs a report twice', async (t) => {
-	const { h } = await startBot(t);
+	const { h, fx, bot } = await startBot(t);
 	const slack = h.slack;
 	const since = h.mark();
 	const { envelopeId, ack } = h.sendSlashCommand({ text: 'monthly acme 2024-11', channel: 'C0FAKECHAN1' });
@@ -133,7 +132,10 @@ test('the same envelope twice, or a retry, never runs a report twice', async (t)
 	assert.equal(a2.payload.text, first.payload.text, 'the duplicate gets the same answer');
 	assert.equal(a3.payload.text, first.payload.text);
 	await h.waitForFile({ channel: 'C0FAKECHAN1', since }, 15000);
-	await sleep(800);
+	// Proof that nothing else will come: the run finished and the history
+	// holds exactly one run (a second file would need a second run).
+	await bot.waitForOutput(/run \d+: ok/, { timeoutMs: 5000 });
+	assert.equal((historyOf(fx).match(/'monthly'/g) || []).length, 1, 'one run recorded');
 	assert.equal(slack.files.filter((f) => f.seq >= since).length, 1);
 	// an events_api retry with a new envelope_id but the same event_id
 	const payload = { type: 'event_callback', event_id: 'Ev0TEST0001', event: { type: 'app_mention' } };
@@ -153,7 +155,8 @@ test('frames over 64 KiB and fragmented frames are reassembled; unknown types ac
 	const unknown = h.slack.sendUnknownEnvelope();
 	const u = await unknown.ack;
 	assert.equal(u.hasPayload, false);
-	assert.match(bot.output, /fake_unknown_type/);
+	// The ack goes out before the log line is written: wait for it.
+	await bot.waitForOutput(/fake_unknown_type/, { timeoutMs: 3000 });
 	// still serving
 	assert.match((await h.sendSlashCommand({ text: 'help' }).ack).payload.text, /monthly/);
 });
@@ -169,7 +172,7 @@ test('SIGTERM: running reports finish, queued ones are cancelled, exit 0', async
 		ids.push(a.payload.text.match(/run (\d+)/)[1]);
 	}
 	// run 1 is now in its (delayed) upload; 2 and 3 wait in the queue
-	await sleep(400);
+	await h.waitForCall('files.getUploadURLExternal', { since }, 5000);
 	const r = await bot.stop({ timeoutMs: 15000 });
 	if (process.env.SHOW_BOT_LOG) console.error(r.stderr);
 	assert.equal(r.code, 0, r.stderr.slice(-3000));
