@@ -114,7 +114,8 @@ static void dispatch_report(struct app *app, const struct dispatch_request *req,
 		return;
 	}
 	struct job *job = job_for(req, JOB_REPORT);
-	if (args_bind_as(cmd, app->cfg.command, argv, argc, time(NULL), &job->inv, &cause) < 0) {
+	if (args_bind_as(cmd, app->cfg.command, argv, argc, req->now ? req->now : time(NULL),
+			 &job->inv, &cause) < 0) {
 		job_free(job);
 		reply_mistake(reply, cause);
 		return;

@@ -7,6 +7,8 @@
 #ifndef DISPATCH_H
 #define DISPATCH_H
 
+#include <time.h>
+
 #include "common.h"
 #include "bot/app.h"
 #include "bot/job.h"
@@ -17,6 +19,8 @@ struct dispatch_request {
 	const char *channel_id;        /* NULL outside Slack */
 	const char *schedule;          /* schedule name when scheduled, else NULL */
 	int64_t slot_ms;               /* scheduled slot */
+	time_t now;                    /* resolve today/last/... at this time; 0: the real now
+	                                * (a scheduled run resolves at its slot, retries too) */
 	int attempt;
 	bool skip_empty;               /* scheduled: see [[schedule]] */
 	bool only_changed;

@@ -76,6 +76,11 @@ static time_t scheduler_now(struct scheduler *s)
 	return s->opt.clock ? s->opt.clock(s->opt.clock_ctx) : time(NULL) + s->opt.clock_offset;
 }
 
+time_t scheduler_time(struct scheduler *s)
+{
+	return scheduler_now(s);
+}
+
 /* "2024-11-01 09:00 JST", for logs. */
 static void format_slot(time_t t, char *buf, size_t size)
 {

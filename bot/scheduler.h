@@ -111,6 +111,10 @@ int scheduler_remove(struct scheduler *s, const char *name, char **cause);
  */
 int scheduler_tick(struct scheduler *s, time_t now);
 
+/* The scheduler's idea of now (the clock option, or the real time plus
+ * clock_offset), for stamping Slack-made schedules. */
+time_t scheduler_time(struct scheduler *s);
+
 /* When the next tick has something to do: the earliest next slot or
  * retry; a time at or before now if a tick is due at once (a schedule not
  * started yet); -1 when nothing is scheduled. */
@@ -138,7 +142,8 @@ struct schedule_info {
 	time_t next;                 /* next slot, -1 if none */
 	bool has_last;
 	struct slot_record last;     /* the latest slot that was not missed */
-	int64_t missed;              /* slots missed since that one */
+	int64_t missed;              /* slots missed since that one, plus those
+	                              * missed just before a catch-up run by this process */
 	time_t retry_at;             /* a pending retry, 0 if none */
 };
 int scheduler_list(struct scheduler *s, struct schedule_info **out, size_t *n, char **cause);

@@ -34,6 +34,7 @@ static int schedules_submit(void *ctx, const struct scheduled_fire *f, char **ca
 		.channel_id = f->channel,
 		.schedule = f->schedule,
 		.slot_ms = f->slot_ms,
+		.now = (time_t)(f->slot_ms / 1000),
 		.attempt = f->attempt,
 		.skip_empty = f->skip_empty,
 		.only_changed = f->only_changed,

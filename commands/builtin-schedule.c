@@ -186,7 +186,7 @@ static void schedule_worker(struct app *app, const struct job *job, struct strbu
 		.skip_empty = a.skip_empty,
 		.only_changed = a.only_changed,
 		.created_by = job->user_id,
-		.created_ms = now_ms_wall(),
+		.created_ms = (int64_t)scheduler_time(app->scheduler) * 1000,
 	};
 	struct schedule_def def = {
 		.name = ss.name,
