@@ -33,6 +33,7 @@ static void schedules_worker(struct app *app, const struct job *job, struct strb
 		return;
 	}
 	if (!n) {
+		schedule_infos_free(v, n);
 		strbuf_addf(out, "No schedules. Add one with `%s schedule add NAME \"CRON\" CHANNEL REPORT ARGS…`"
 			    " or a [[schedule]] in the config.", app->cfg.command);
 		return;

@@ -48,6 +48,19 @@ sh tests/fake-slack/ensure-deps.sh
 run sh -c 'cd tests/fake-slack && node --test'
 if [ -d tests/integration/slack ] && ls tests/integration/slack/*.test.js >/dev/null 2>&1; then
 	run node --test --test-concurrency=1 tests/integration/slack/
+	# serve under valgrind: the basic Slack conversation again, then every
+	# process's memcheck log must be empty.
+	vg=$(mktemp -d)
+	run env VALGRIND_LOG_DIR="$vg" REPORTBOT_BIN="$PWD/tests/valgrind-bot.sh" \
+		node --test tests/integration/slack/basic.test.js
+	if cat "$vg"/*.log 2>/dev/null | grep -q .; then
+		echo "not ok - serve under valgrind:"; cat "$vg"/*.log | head -40
+		failed=$((failed + 1))
+	else
+		echo "ok - serve under valgrind: no errors, no definite leaks"
+		passed=$((passed + 1))
+	fi
+	rm -rf "$vg"
 fi
 
 echo "integration: $passed passed, $failed failed"
