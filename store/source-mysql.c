@@ -233,13 +233,12 @@ static enum source_result connect_failure(struct mysql_source *s, MYSQL *m, char
 	return r;
 }
 
-static int set_thread_facts(struct mysql_source *s)
+static void set_thread_facts(struct mysql_source *s)
 {
 	pthread_mutex_lock(&s->lock);
 	s->thread_id = s->conn ? mysql_thread_id(s->conn) : 0;
 	s->sock = s->conn ? (int)mysql_get_socket(s->conn) : -1;
 	pthread_mutex_unlock(&s->lock);
-	return 0;
 }
 
 static void drop_connection(struct mysql_source *s)
