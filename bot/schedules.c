@@ -247,6 +247,15 @@ char *schedules_record_outcome(struct app *app, const struct job *job,
 		return NULL;
 	int r = scheduler_report_outcome(app->scheduler, job->schedule, job->slot_ms, st, job->run_id,
 					 res->error, &retry_at);
+	/* After the slot is written: tests wait for this line before reading
+	 * /report schedules, people read it in the log. */
+	time_t slot = (time_t)(job->slot_ms / 1000);
+	struct tm stm;
+	char slot_text[32] = "?";
+	if (localtime_r(&slot, &stm))
+		strftime(slot_text, sizeof(slot_text), "%Y-%m-%d %H:%M", &stm);
+	log_info("schedule %s: slot %s recorded %s (run %lld)", job->schedule, slot_text,
+		 r == 1 ? "retrying" : slot_status_name(st), (long long)job->run_id);
 	if (r == 1) {
 		struct tm tm;
 		char when[32] = "later";

@@ -112,6 +112,12 @@ function messagesIn(h, channel, since) {
 	return h.slack.messages.filter((m) => m.seq >= since && m.channel === channel);
 }
 
+// The worker has written the slot's outcome (the file or the skip comes
+// first, so /report schedules must wait for this).
+function recorded(bot, name, t, status) {
+	return bot.waitForOutput(new RegExp(`schedule ${name}: slot ${hhmm(t)} recorded ${status}`), { timeoutMs: 15000 });
+}
+
 // Log lines of one schedule's queued attempts in OUT.
 function queued(out, name) {
 	const re = new RegExp(`schedule ${name}: slot (\\S+ \\S+) \\S+ attempt (\\d+) of (\\d+) queued`, 'g');
@@ -158,6 +164,7 @@ test('config schedules: fire, restart, failures and retries, skip_empty, only_ch
 
 	await t.test('skip_empty: no rows, nothing posted, slot recorded skipped', async () => {
 		await bot.waitForOutput(/schedule quiet: no rows, not posted \(skip_empty\)/, { timeoutMs: 15000 });
+		await recorded(bot, 'quiet', B0, 'skipped');
 		const text = await schedules(h);
 		assert.match(lineOf(text, 'quiet'), new RegExp(`last ${hhmm(B0)} skipped`));
 		assert.equal(filesIn(h, 'C0SCHED0002', first).length, 0);
@@ -219,6 +226,8 @@ test('config schedules: fire, restart, failures and retries, skip_empty, only_ch
 		await bot.waitForOutput(/schedule counts: same CSV as last posted, not posted \(only_changed\)/,
 			{ timeoutMs: 15000 });
 		assert.equal(filesIn(h, 'C0SCHED0003', since).length, 0);
+		await recorded(bot, 'counts', B1, 'skipped');
+		await recorded(bot, 'quiet', B1, 'skipped');
 		let text = await schedules(h);
 		assert.match(lineOf(text, 'counts'), new RegExp(`last ${hhmm(B1)} skipped`));
 		assert.match(lineOf(text, 'quiet'), new RegExp(`last ${hhmm(B1)} skipped`));
@@ -231,6 +240,7 @@ test('config schedules: fire, restart, failures and retries, skip_empty, only_ch
 		({ bot, offset, since } = await spawnAt(h, cfg, { fireAt: B2 }));
 		const file = await h.waitForFile({ channel: 'C0SCHED0003', since }, 15000);
 		assert.equal(file.text, 'n\r\n9\r\n');
+		await recorded(bot, 'counts', B2, 'ok');
 		text = await schedules(h);
 		assert.match(lineOf(text, 'counts'), new RegExp(`last ${hhmm(B2)} ok`));
 		assert.equal(filesIn(h, 'C0SCHED0003', first).length, 2);
@@ -263,6 +273,7 @@ test('downtime: one catch-up inside the window, misses recorded outside it', asy
 		await bot.waitForOutput(new RegExp(`schedule catchup: catching up slot ${hhmm(B + 120)}`), { timeoutMs: 15000 });
 		const file = await h.waitForFile({ channel: 'C0CATCHUP01', since }, 15000);
 		assert.equal(file.text, 'n\r\n8\r\n');
+		await recorded(bot, 'catchup', B + 120, 'ok');
 		const text = await schedules(h);
 		const line = lineOf(text, 'catchup');
 		assert.match(line, new RegExp(`last ${hhmm(B + 120)} ok`));
@@ -343,6 +354,7 @@ test('schedule add, list and remove from Slack', async (t) => {
 		const file = await h.waitForFile({ channel: 'C0SLACKMADE', since }, 15000);
 		assert.match(file.comment, /scheduled by slack-made/);
 		assert.equal(file.text, fx.lastMonthCsv);
+		await recorded(bot, 'slack-made', B, 'ok');
 		const after = await schedules(h);
 		assert.match(lineOf(after, 'slack-made'), new RegExp(`last ${hhmm(B)} ok`));
 		assert.match(lineOf(after, 'slack-made'), new RegExp(`next ${hhmm(B + 3600)}`));
