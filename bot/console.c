@@ -124,6 +124,15 @@ int console_run(struct app *app, FILE *in, FILE *out)
 			fprintf(out, "> %s\n", line);
 		pthread_mutex_unlock(&c.lock);
 
+		/* "… &" queues the line and reads the next one at once, so a
+		 * running report can be cancelled from the console. */
+		bool background = false;
+		if (len >= 2 && line[len - 1] == '&' && (line[len - 2] == ' ' || line[len - 2] == '\t')) {
+			background = true;
+			line[--len] = '\0';
+			while (len > 0 && (line[len - 1] == ' ' || line[len - 1] == '\t'))
+				line[--len] = '\0';
+		}
 		const char *text = after_command(line, app->cfg.command);
 		if (!text) {
 			pthread_mutex_lock(&c.lock);
@@ -150,7 +159,8 @@ int console_run(struct app *app, FILE *in, FILE *out)
 		pthread_mutex_unlock(&c.lock);
 		dispatch_reply_release(&reply);
 		/* One line at a time, like a person waiting for the answer. */
-		pool_wait_idle(app->pool);
+		if (!background)
+			pool_wait_idle(app->pool);
 	}
 	free(line);
 	pool_wait_idle(app->pool);

@@ -2,7 +2,9 @@
  * console.h: `reportbot console`, the development stand-in for Slack. Each
  * stdin line is what a person would type (`/report monthly acme last`); it
  * goes through the same dispatcher, pool and executor as Slack. Replies
- * print on stdout; result files are moved into data_dir.
+ * print on stdout; result files are moved into data_dir. Each line waits
+ * for its result, except one ending in " &", which is queued while the
+ * next line is read (so `/report cancel N` can stop a running report).
  */
 #ifndef CONSOLE_H
 #define CONSOLE_H

@@ -39,6 +39,11 @@ cat >"$TMP/cmds/slow.sql" <<'EOS'
 -- timeout: 1
 SELECT SUM(a.seq * b.seq) AS total FROM seq_1_to_100000 a, seq_1_to_100000 b
 EOS
+cat >"$TMP/cmds/sleepy.sql" <<'EOS'
+-- summary: Sleeps on the server until cancelled
+-- timeout: 60
+SELECT SLEEP(30) AS slept
+EOS
 cat >"$TMP/config.toml" <<EOC
 [bot]
 commands_dir = "$TMP/cmds"
@@ -53,6 +58,8 @@ password_env = "RB_TEST_DB_PASSWORD"
 database = "$MYSQL_DATABASE"
 EOC
 export RB_TEST_DB_PASSWORD="$MYSQL_PASSWORD"
+# The cancel test gets its own history so its run is number 1.
+sed "s|data_dir = .*|data_dir = \"$TMP/var-cancel\"|" "$TMP/config.toml" >"$TMP/cancel.toml"
 
 run_rb() {
 	want=$1; what=$2; shift 2
@@ -145,5 +152,17 @@ RB_TEST_DB_PASSWORD="$MYSQL_ADMIN_PASSWORD" "$REPORTBOT" -c "$TMP/nodb.toml" run
 check_eq "unknown database exits 2" 2 $?
 check_contains "unknown database is explained" "$TMP/out" "unknown database 'no_such_db'"
 no_password "unknown database" "$MYSQL_ADMIN_PASSWORD"
+
+# Cancel from the console: the running query stops on the server, the
+# person is told, history says cancelled. "&" queues the line without
+# waiting, as documented for console.
+before=$(client "SELECT COUNT(*) FROM information_schema.processlist WHERE info LIKE 'SELECT SLEEP(30)%'")
+printf '/report sleepy &\n/report cancel 1\n' | "$REPORTBOT" -c "$TMP/cancel.toml" console >"$TMP/out" 2>&1
+check_contains "cancel is acknowledged" "$TMP/out" "Cancelling run 1"
+check_contains "the person hears the run was cancelled" "$TMP/out" "cancelled"
+"$REPORTBOT" -c "$TMP/cancel.toml" history >"$TMP/hist" 2>&1
+check_contains "history says cancelled" "$TMP/hist" "cancelled"
+after=$(client "SELECT COUNT(*) FROM information_schema.processlist WHERE info LIKE 'SELECT SLEEP(30)%'")
+check_eq "no SLEEP left on the server after cancel" "$before" "$after"
 
 finish
