@@ -25,12 +25,16 @@ REL_OBJS  = $(LIB_SRCS:%.c=build/rel/%.o)
 SAN_OBJS  = $(LIB_SRCS:%.c=build/san/%.o)
 REL_UNITS = $(UNIT_SRCS:%.c=build/rel/%)
 SAN_UNITS = $(UNIT_SRCS:%.c=build/san/%)
+TSAN_OBJS = $(LIB_SRCS:%.c=build/tsan/%.o)
+# The threaded parts under ThreadSanitizer: pool + dispatch, history, scheduler.
+TSAN_UNITS = build/tsan/tests/unit/test-dispatch build/tsan/tests/unit/test-history \
+             build/tsan/tests/unit/test-scheduler
 FUZZERS   = $(FUZZ_SRCS:tests/fuzz/%.c=build/fuzz/%)
 
 FUZZ_SECONDS ?= 15
 
 .SECONDARY:
-.PHONY: all deps demo test unit unit-san integration fuzz fuzz-build bench clean check-sources
+.PHONY: all deps demo test unit unit-san unit-tsan integration fuzz fuzz-build bench clean check-sources
 all: reportbot tests/toml-decoder
 
 deps:
@@ -52,6 +56,14 @@ build/rel/%.o: %.c
 build/san/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(SAN) -MMD -MP -c -o $@ $<
+
+TSAN = -fsanitize=thread -fno-omit-frame-pointer
+build/tsan/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(TSAN) -MMD -MP -c -o $@ $<
+
+build/tsan/tests/unit/%: build/tsan/tests/unit/%.o $(TSAN_OBJS)
+	$(CC) $(CFLAGS) $(TSAN) -o $@ $^ $(PKG_LIBS) -lcmocka
 
 build/rel/tests/unit/%: build/rel/tests/unit/%.o $(REL_OBJS)
 	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS) -lcmocka
@@ -88,6 +100,9 @@ unit: $(REL_UNITS)
 unit-san: $(SAN_UNITS)
 	@./tests/run-units.sh $(SAN_UNITS)
 
+unit-tsan: $(TSAN_UNITS)
+	@TSAN_OPTIONS=halt_on_error=1 ./tests/run-units.sh $(TSAN_UNITS)
+
 integration: reportbot build/san/reportbot tests/toml-decoder
 	@./tests/run-integration.sh
 
@@ -96,6 +111,7 @@ test: deps
 	@$(MAKE) --no-print-directory all
 	@$(MAKE) --no-print-directory unit
 	@$(MAKE) --no-print-directory unit-san
+	@$(MAKE) --no-print-directory unit-tsan
 	@$(MAKE) --no-print-directory integration
 	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(FUZZ_SECONDS)
 
