@@ -85,35 +85,40 @@ fuzz-build: $(FUZZERS)
 # Each fuzzer for FUZZ_SECONDS (make fuzz FUZZ_SECONDS=600 for longer).
 fuzz: deps
 	@$(MAKE) --no-print-directory fuzz-build
-	@set -e; for f in $(FUZZERS); do \
+	@set -e; n=0; for f in $(FUZZERS); do \
 		name=$$(basename $$f); mkdir -p build/fuzz-corpus/$$name; \
 		seeds=tests/fuzz/corpus/$$name; [ -d $$seeds ] || seeds=; \
 		echo "fuzz: $$name for $(FUZZ_SECONDS)s"; \
 		$$f -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -print_final_stats=0 \
 			build/fuzz-corpus/$$name $$seeds 2>build/fuzz-$$name.log \
-			|| { tail -50 build/fuzz-$$name.log; exit 1; }; \
-	done
+			|| { tail -50 build/fuzz-$$name.log; echo "fuzz: $$n passed, 1 failed"; exit 1; }; \
+		n=$$((n + 1)); \
+	done; echo "fuzz: $$n passed, 0 failed"; \
+	[ -z "$$RESULTS" ] || echo "$$n 0" >> "$$RESULTS"
 
 unit: $(REL_UNITS)
-	@./tests/run-units.sh $(REL_UNITS)
+	@LABEL=unit ./tests/run-units.sh $(REL_UNITS)
 
 unit-san: $(SAN_UNITS)
-	@./tests/run-units.sh $(SAN_UNITS)
+	@LABEL=unit-san ./tests/run-units.sh $(SAN_UNITS)
 
 unit-tsan: $(TSAN_UNITS)
-	@TSAN_OPTIONS=halt_on_error=1 ./tests/run-units.sh $(TSAN_UNITS)
+	@LABEL=unit-tsan TSAN_OPTIONS=halt_on_error=1 ./tests/run-units.sh $(TSAN_UNITS)
 
 integration: reportbot build/san/reportbot tests/toml-decoder
 	@./tests/run-integration.sh
 
-# make test: deps first (so pkg-config finds the libraries), then everything.
+# make test: deps first (so pkg-config finds the libraries), then everything;
+# the last line adds up every stage: "test: N passed, N failed".
 test: deps
 	@$(MAKE) --no-print-directory all
-	@$(MAKE) --no-print-directory unit
-	@$(MAKE) --no-print-directory unit-san
-	@$(MAKE) --no-print-directory unit-tsan
-	@$(MAKE) --no-print-directory integration
-	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(FUZZ_SECONDS)
+	@rm -f build/test-results; mkdir -p build
+	@RESULTS=$$PWD/build/test-results $(MAKE) --no-print-directory unit
+	@RESULTS=$$PWD/build/test-results $(MAKE) --no-print-directory unit-san
+	@RESULTS=$$PWD/build/test-results $(MAKE) --no-print-directory unit-tsan
+	@RESULTS=$$PWD/build/test-results $(MAKE) --no-print-directory integration
+	@RESULTS=$$PWD/build/test-results $(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(FUZZ_SECONDS)
+	@awk '{p += $$1; f += $$2} END {print "test: " p " passed, " f " failed"; exit f > 0}' build/test-results
 
 demo: deps
 	@$(MAKE) --no-print-directory reportbot

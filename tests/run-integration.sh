@@ -64,4 +64,5 @@ if [ -d tests/integration/slack ] && ls tests/integration/slack/*.test.js >/dev/
 fi
 
 echo "integration: $passed passed, $failed failed"
+[ -n "${RESULTS:-}" ] && echo "$passed $failed" >> "$RESULTS"
 [ "$failed" -eq 0 ]
