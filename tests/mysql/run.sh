@@ -65,5 +65,16 @@ else
 	echo "mysql: FAILED test-cli.sh" >&2
 	failed=$((failed + 1))
 fi
+# The Slack side against the same server: slow queries never delay acks.
+echo "mysql: slack-slow.test.js"
+sh tests/fake-slack/ensure-deps.sh
+if REPORTBOT_BIN=${REPORTBOT_BIN:-$PWD/build/san/reportbot} node --test tests/mysql/slack-slow.test.js >"$out/slack-slow.log" 2>&1; then
+	passed=$((passed + 1))
+	grep "^# .*ms" "$out/slack-slow.log" || true
+else
+	cat "$out/slack-slow.log" >&2
+	echo "mysql: FAILED slack-slow.test.js" >&2
+	failed=$((failed + 1))
+fi
 echo "$passed passed, $failed failed (mysql test programs)"
 [ $failed = 0 ]
