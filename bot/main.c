@@ -183,12 +183,16 @@ static char *check_sql(const struct command *cmd, size_t *nparams)
 }
 
 /* Prepare every command on its source when reachable: catches typos in
- * column names before anyone types the command. */
+ * column names before anyone types the command. An unreachable source is
+ * a note (once), not a fault: check runs on machines without the database. */
 static int check_sql_on_sources(struct app *app)
 {
 	int faults = 0;
 	struct source_cache cache;
+	struct strlist unreachable;
+
 	source_cache_init(&cache);
+	strlist_init(&unreachable);
 	for (size_t i = 0; i < app->catalog.n; i++) {
 		const struct command *cmd = &app->catalog.cmds[i];
 		const char *sname = cmd->source ? cmd->source : app->cfg.default_source;
@@ -200,18 +204,24 @@ static int check_sql_on_sources(struct app *app)
 			faults++;
 			continue;
 		}
+		bool skip = false;
+		for (size_t j = 0; j < unreachable.n; j++)
+			skip |= strcmp(unreachable.v[j], scfg->name) == 0;
+		if (skip)
+			continue;
 		struct source *src = NULL;
 		char *cause = NULL;
-		if (source_cache_get(&cache, scfg, &src, &cause) != SOURCE_OK) {
-			fprintf(stderr, "%s: note: source '%s' not reachable, SQL not checked: %s\n", cmd->path,
-				scfg->name, cause ? cause : "");
-			free(cause);
-			continue;
-		}
 		size_t nparams;
 		char *sql = check_sql(cmd, &nparams);
-		enum source_result r = source_check(src, sql, nparams, &cause);
-		if (r != SOURCE_OK) {
+		enum source_result r = source_cache_get(&cache, scfg, &src, &cause);
+		if (r == SOURCE_OK)
+			r = source_check(src, sql, nparams, &cause);
+		if (r == SOURCE_ECONNECT || r == SOURCE_EAUTH) {
+			fprintf(stderr, "note: source '%s' not reachable, its commands' SQL not checked: %s\n",
+				scfg->name, cause ? cause : source_strerror(r));
+			strlist_push(&unreachable, xstrdup(scfg->name));
+			source_cache_drop(&cache, scfg);
+		} else if (r != SOURCE_OK) {
 			fprintf(stderr, "%s:%d: the SQL does not prepare: %s\n", cmd->path,
 				cmd->sql_line, cause ? cause : source_strerror(r));
 			faults++;
@@ -219,6 +229,7 @@ static int check_sql_on_sources(struct app *app)
 		free(cause);
 		free(sql);
 	}
+	strlist_release(&unreachable);
 	source_cache_release(&cache);
 	return faults;
 }

@@ -58,6 +58,26 @@ demo_config "$TMP/typo.toml" "$TMP/typo"
 run_rb 1 "check on a column typo" "$REPORTBOT" -c "$TMP/typo.toml" check
 check_contains "check names the typo'd column" "$TMP/out" "custmer_id"
 
+# An unreachable database is a note for check, not a fault: check must work
+# on a laptop without the production database.
+mkdir -p "$TMP/far"
+cat > "$TMP/far/far.sql" <<'EOS'
+-- summary: lives on a server that is down
+-- source: far
+SELECT 1 AS one
+EOS
+demo_config "$TMP/far.toml" "$TMP/far"
+cat >> "$TMP/far.toml" <<'EOC'
+[sources.far]
+driver = "mysql"
+host = "127.0.0.1"
+port = 1
+user = "nobody"
+database = "nothing"
+EOC
+run_rb 0 "check with an unreachable source" "$REPORTBOT" -c "$TMP/far.toml" check
+check_contains "check notes the unreachable source" "$TMP/out" "note: source 'far' not reachable"
+
 # run: bad input exits 1 with the explanation, runtime failure exits 2.
 run_rb 1 "run with a bad month" "$REPORTBOT" -c "$cfg" run monthly acme 2024-13
 check_contains "bad month names the accepted forms" "$TMP/out" "YYYY-MM"
