@@ -5,7 +5,9 @@
 #include "common.h"
 
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -55,6 +57,43 @@ static int open_app(struct app *app, const char *config, unsigned flags)
 		return -1;
 	}
 	return 0;
+}
+
+/*
+ * Ctrl-C or SIGTERM during `run`: a thread waiting in sigwait cancels the
+ * running statement (MySQL: KILL QUERY on the server), so an interrupted
+ * export leaves no query behind, and run exits 2 saying it was cancelled.
+ */
+struct run_interrupt {
+	pthread_mutex_t lock;     /* guards src */
+	struct source *src;       /* the running statement's connection */
+	atomic_int cancelled;
+	sigset_t sigs;
+	pthread_t thread;
+};
+
+static void run_on_source(void *ctx, struct source *src)
+{
+	struct run_interrupt *ri = ctx;
+	pthread_mutex_lock(&ri->lock);
+	ri->src = src;
+	pthread_mutex_unlock(&ri->lock);
+}
+
+static void *run_interrupt_main(void *arg)
+{
+	struct run_interrupt *ri = arg;
+	int sig;
+	while (sigwait(&ri->sigs, &sig) == 0) {
+		if (sig == SIGUSR2)
+			break;   /* the run ended */
+		atomic_store(&ri->cancelled, 1);
+		pthread_mutex_lock(&ri->lock);
+		if (ri->src)
+			source_cancel(ri->src);
+		pthread_mutex_unlock(&ri->lock);
+	}
+	return NULL;
 }
 
 /* reportbot run [-o FILE] CMD [ARG...] */
@@ -132,7 +171,22 @@ static int cmd_run(const char *config, int argc, char **argv)
 	struct source_cache cache;
 	struct report_result res;
 	source_cache_init(&cache);
-	int r = report_execute(&app.cfg, &cache, &inv, fd, NULL, &res);
+	struct run_interrupt ri = { .src = NULL };
+	pthread_mutex_init(&ri.lock, NULL);
+	atomic_init(&ri.cancelled, 0);
+	sigemptyset(&ri.sigs);
+	sigaddset(&ri.sigs, SIGINT);
+	sigaddset(&ri.sigs, SIGTERM);
+	sigaddset(&ri.sigs, SIGUSR2);
+	pthread_sigmask(SIG_BLOCK, &ri.sigs, NULL);
+	bool watching = pthread_create(&ri.thread, NULL, run_interrupt_main, &ri) == 0;
+	struct report_watch watch = { .on_source = run_on_source, .ctx = &ri, .cancelled = &ri.cancelled };
+	int r = report_execute(&app.cfg, &cache, &inv, fd, &watch, &res);
+	if (watching) {
+		pthread_kill(ri.thread, SIGUSR2);
+		pthread_join(ri.thread, NULL);
+	}
+	pthread_mutex_destroy(&ri.lock);
 	source_cache_release(&cache);
 	if (id)
 		history_finish_run(app.history, id, res.status, res.rows, res.bytes, res.duration_ms, res.error, NULL);

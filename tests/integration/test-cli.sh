@@ -97,6 +97,30 @@ run_rb 0 "history" "$REPORTBOT" -c "$cfg" history -n 50
 check_contains "history lists the ok run" "$TMP/out" "monthly"
 check_contains "history lists a failed run as error" "$TMP/out" "error"
 
+# Ctrl-C during run cancels the statement and says so (exit 2), and the
+# history records it cancelled. The signal goes once the run is recorded
+# as running (polled, bounded).
+mkdir -p "$TMP/slowcmd"
+cat > "$TMP/slowcmd/spin.sql" <<'EOS'
+-- summary: counts for a very long time
+WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 4000000000)
+SELECT count(*) AS n FROM c
+EOS
+demo_config "$TMP/slow.toml" "$TMP/slowcmd"
+sed -i "s|data_dir = .*|data_dir = \"$TMP/var-slow\"|" "$TMP/slow.toml"
+"$REPORTBOT" -c "$TMP/slow.toml" run spin > "$TMP/out" 2>&1 &
+pid=$!
+i=0
+while [ "$(sqlite3 "$TMP/var-slow/history.db" "SELECT count(*) FROM runs WHERE status = 'running'" 2>/dev/null)" != 1 ] && [ $i -lt 200 ]; do
+	i=$((i + 1)); sleep 0.05
+done
+kill -INT $pid
+wait $pid
+check_eq "run interrupted by Ctrl-C exits 2" 2 $?
+check_contains "the interrupted run says it was cancelled" "$TMP/out" "cancelled"
+check_eq "history records the interrupted run as cancelled" cancelled \
+	"$(sqlite3 "$TMP/var-slow/history.db" "SELECT status FROM runs ORDER BY id DESC LIMIT 1")"
+
 # console: the same lines as Slack; files land in data_dir.
 printf '/report help\n/report monthly acme\n/report monthly acme 2024-13\n/report cancel 99999\n' |
 	"$REPORTBOT" -c "$cfg" console > "$TMP/out" 2>&1
