@@ -24,6 +24,7 @@ struct recorder {
 	char *args_shown;
 	char *channel;
 	char *text;
+	char *error;
 };
 
 struct fixture {
@@ -57,6 +58,8 @@ static int rec_post_result(void *ctx, void *ws, const struct job *job, const str
 	r->results++;
 	r->status = res->status;
 	r->rows = res->rows;
+	free(r->error);
+	r->error = xstrdup(res->error);
 	free(r->args_shown);
 	r->args_shown = xstrdup(job->args_shown);
 	free(r->channel);
@@ -100,6 +103,11 @@ static int setup(void **state)
 		      "SELECT day, events FROM usage WHERE customer = :customer\n"
 		      "  AND day >= :month_start AND day < :month_end ORDER BY day\n");
 	free(p);
+	p = xasprintf("%s/commands/capped.sql", f->dir);
+	write_file(p, "-- summary: more rows than it may have\n"
+		      "-- max_rows: 2\n"
+		      "SELECT * FROM usage ORDER BY day\n");
+	free(p);
 	p = xasprintf("%s/commands/secret.sql", f->dir);
 	write_file(p, "-- summary: only in one channel\n"
 		      "-- channels: C0ALLOWED01\n"
@@ -138,6 +146,7 @@ static int teardown(void **state)
 	free(f->rec.args_shown);
 	free(f->rec.channel);
 	free(f->rec.text);
+	free(f->rec.error);
 	pthread_mutex_destroy(&f->rec.lock);
 	free(f);
 	return 0;
@@ -236,6 +245,23 @@ static void test_builtins(void **state)
 	dispatch_reply_release(&r);
 }
 
+/* max_rows: a larger result is an error that says so, never a cut file. */
+static void test_max_rows(void **state)
+{
+	struct fixture *f = *state;
+	struct dispatch_reply r = say(f, "capped", NULL, 0);
+	assert_true(r.run_id > 0);
+	assert_int_equal(f->rec.status, RUN_ERROR);
+	assert_non_null(f->rec.error);
+	assert_non_null(strstr(f->rec.error, "capped has more than 2 rows (its max_rows)"));
+	dispatch_reply_release(&r);
+	/* the connection is still good for the next report */
+	r = say(f, "monthly acme 2024-11", NULL, 0);
+	assert_int_equal(f->rec.status, RUN_OK);
+	assert_int_equal(f->rec.rows, 2);
+	dispatch_reply_release(&r);
+}
+
 static void test_injection_is_a_value(void **state)
 {
 	struct fixture *f = *state;
@@ -252,6 +278,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_mistakes_are_explained, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_report_runs_with_shown_values, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_builtins, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_max_rows, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_injection_is_a_value, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
