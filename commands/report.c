@@ -23,7 +23,7 @@ static void watch_source(const struct report_watch *watch, struct source *src)
 
 /* What the person reads for a failed source call; the detail is logged. */
 static char *failure_words(const struct command *cmd, const struct source_config *scfg,
-			   enum source_result r, int timeout, int64_t max_rows, const char *detail)
+			   enum source_result r, int timeout, const char *detail)
 {
 	switch (r) {
 	case SOURCE_ETIMEOUT:
@@ -35,11 +35,6 @@ static char *failure_words(const struct command *cmd, const struct source_config
 	case SOURCE_EAUTH:
 		return xasprintf("data source '%s' is not reachable (%s): %s", scfg->name,
 				 source_strerror(r), detail ? detail : "no detail");
-	case SOURCE_OK:
-	case SOURCE_ROW:
-	case SOURCE_DONE:
-		return xasprintf("%s has more than %lld rows (its max_rows); narrow the arguments",
-				 cmd->name, (long long)max_rows);
 	case SOURCE_EQUERY:
 	case SOURCE_EBIND:
 	default:
@@ -146,11 +141,11 @@ int report_execute(const struct config *cfg, struct source_cache *cache,
 			goto fail;
 		}
 		if (cmd->max_rows > 0 && (int64_t)w->rows >= cmd->max_rows) {
-			source_cancel(src);
-			while (source_next(src, &row, NULL) == SOURCE_ROW)
-				;
-			r = SOURCE_OK;
-			goto fail;
+			/* Stop reading; each driver drops a half-read result on
+			 * the connection's next use (MySQL kills the query). */
+			res->error = xasprintf("%s has more than %lld rows (its max_rows); narrow the arguments",
+					       cmd->name, (long long)cmd->max_rows);
+			goto out;
 		}
 		if (csv_write_row(w, row.ncols, row.vals, row.lens) < 0)
 			goto write_fail;
@@ -170,8 +165,8 @@ write_fail:
 fail:
 	log_warn("%s on source '%s' failed (%s): %s", cmd->name, scfg->name, source_strerror(r),
 		 cause ? cause : "");
-	res->status = r == SOURCE_OK ? RUN_ERROR : status_of(r);
-	res->error = failure_words(cmd, scfg, r, timeout, cmd->max_rows, cause);
+	res->status = status_of(r);
+	res->error = failure_words(cmd, scfg, r, timeout, cause);
 	if (r == SOURCE_ECONNECT)
 		source_cache_drop(cache, scfg);
 out:
