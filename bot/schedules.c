@@ -155,6 +155,14 @@ static char *last_posted_path(struct app *app, const char *schedule)
 	return xasprintf("%s/schedules/%s.csv", app->cfg.data_dir, schedule);
 }
 
+void schedules_forget(struct app *app, const char *schedule)
+{
+	char *last = last_posted_path(app, schedule);
+	if (unlink(last) < 0 && errno != ENOENT)
+		log_warn("schedule %s: cannot remove %s: %s", schedule, last, strerror(errno));
+	free(last);
+}
+
 /* 1 when the two files hold the same bytes, 0 when not (or one is missing). */
 static int same_bytes(const char *a, const char *b)
 {

@@ -18,6 +18,10 @@
 int schedules_start(struct app *app, const struct delivery *d, bool run, char **cause);
 void schedules_stop(struct app *app);   /* NULL scheduler ok */
 
+/* A schedule was removed: drop what only_changed kept for it, so a new
+ * schedule of the same name starts afresh. */
+void schedules_forget(struct app *app, const char *schedule);
+
 /*
  * On the worker, after a scheduled job ran: apply skip_empty and
  * only_changed (sets res->status to RUN_SKIPPED when nothing should be

@@ -15,6 +15,7 @@
 #include "bot/dispatch.h"
 #include "bot/job.h"
 #include "bot/scheduler.h"
+#include "bot/schedules.h"
 #include "commands/args.h"
 #include "store/schedule-store.h"
 
@@ -171,6 +172,7 @@ static void schedule_worker(struct app *app, const struct job *job, struct strbu
 			free(cause);
 			return;
 		}
+		schedules_forget(app, argv[1]);
 		strbuf_addf(out, "Removed schedule *%s*.", argv[1]);
 		return;
 	}

@@ -16,6 +16,7 @@
 
 const test = require('node:test');
 const assert = require('node:assert/strict');
+const fs = require('node:fs');
 const path = require('node:path');
 const { execFileSync } = require('node:child_process');
 const { startHarness } = require('../../fake-slack/harness');
@@ -116,6 +117,11 @@ function messagesIn(h, channel, since) {
 // first, so /report schedules must wait for this).
 function recorded(bot, name, t, status) {
 	return bot.waitForOutput(new RegExp(`schedule ${name}: slot ${hhmm(t)} recorded ${status}`), { timeoutMs: 15000 });
+}
+
+// Where only_changed keeps the last CSV a schedule posted.
+function keptCsv(fx, name) {
+	return path.join(fx.dir, 'var', 'schedules', `${name}.csv`);
 }
 
 // Log lines of one schedule's queued attempts in OUT.
@@ -342,7 +348,7 @@ test('schedule add, list and remove from Slack', async (t) => {
 	await t.test('an admin adds a schedule; it is listed with its next run, and fires', async () => {
 		const s = h.mark();
 		const { ack } = h.sendSlashCommand({ channel: chan, user: ADMIN,
-			text: `schedule add slack-made "${minuteOf(B)} * * * *" C0SLACKMADE monthly acme last` });
+			text: `schedule add slack-made "${minuteOf(B)} * * * *" C0SLACKMADE --only-changed monthly acme last` });
 		await ack;
 		const added = await h.waitForMessage({ channel: chan, text: /Added schedule \*slack-made\*/, since: s }, 10000);
 		assert.match(added.text, /monthly acme last/);
@@ -355,6 +361,7 @@ test('schedule add, list and remove from Slack', async (t) => {
 		assert.match(file.comment, /scheduled by slack-made/);
 		assert.equal(file.text, fx.lastMonthCsv);
 		await recorded(bot, 'slack-made', B, 'ok');
+		assert.ok(fs.existsSync(keptCsv(fx, 'slack-made')), 'only_changed keeps the posted CSV');
 		const after = await schedules(h);
 		assert.match(lineOf(after, 'slack-made'), new RegExp(`last ${hhmm(B)} ok`));
 		assert.match(lineOf(after, 'slack-made'), new RegExp(`next ${hhmm(B + 3600)}`));
@@ -378,6 +385,7 @@ test('schedule add, list and remove from Slack', async (t) => {
 		const s = h.mark();
 		await h.sendSlashCommand({ channel: chan, user: 'U0ADMIN0002', text: 'schedule remove slack-made' }).ack;
 		await h.waitForMessage({ channel: chan, text: /Removed schedule \*slack-made\*/, since: s }, 10000);
+		assert.ok(!fs.existsSync(keptCsv(fx, 'slack-made')), 'a removed schedule leaves no kept CSV behind');
 		let text = await schedules(h);
 		assert.ok(!text.includes('*slack-made*'), text);
 		const r = await bot.stop();
