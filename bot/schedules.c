@@ -257,18 +257,13 @@ char *schedules_record_outcome(struct app *app, const struct job *job,
 					 res->error, &retry_at);
 	/* After the slot is written: tests wait for this line before reading
 	 * /report schedules, people read it in the log. */
-	time_t slot = (time_t)(job->slot_ms / 1000);
-	struct tm stm;
-	char slot_text[32] = "?";
-	if (localtime_r(&slot, &stm))
-		strftime(slot_text, sizeof(slot_text), "%Y-%m-%d %H:%M", &stm);
+	char slot_text[32];
+	local_time_text((time_t)(job->slot_ms / 1000), "%Y-%m-%d %H:%M", slot_text, sizeof(slot_text));
 	log_info("schedule %s: slot %s recorded %s (run %lld)", job->schedule, slot_text,
 		 r == 1 ? "retrying" : slot_status_name(st), (long long)job->run_id);
 	if (r == 1) {
-		struct tm tm;
-		char when[32] = "later";
-		if (localtime_r(&retry_at, &tm))
-			strftime(when, sizeof(when), "%H:%M:%S", &tm);
+		char when[32];
+		local_time_text(retry_at, "%H:%M:%S", when, sizeof(when));
 		note = xasprintf("will retry at %s (attempt %d of %d)", when, job->attempt + 1,
 				 app->cfg.schedule_retries + 1);
 	}

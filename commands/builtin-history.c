@@ -32,18 +32,6 @@ static int history_now(struct app *app, const struct dispatch_request *req,
 	return 0;
 }
 
-/* Local time in bot.timezone, "2024-11-01 09:00". */
-static void format_time(int64_t ms, char *buf, size_t size)
-{
-	time_t t = (time_t)(ms / 1000);
-	struct tm tm;
-	if (!ms || !localtime_r(&t, &tm)) {
-		snprintf(buf, size, "-");
-		return;
-	}
-	strftime(buf, size, "%Y-%m-%d %H:%M", &tm);
-}
-
 void history_render(struct history *h, size_t limit, struct strbuf *out)
 {
 	struct run_record *recs = NULL;
@@ -62,7 +50,7 @@ void history_render(struct history *h, size_t limit, struct strbuf *out)
 	for (size_t i = 0; i < n; i++) {
 		const struct run_record *r = &recs[i];
 		char when[32];
-		format_time(r->queued_ms, when, sizeof(when));
+		local_time_text((time_t)(r->queued_ms / 1000), "%Y-%m-%d %H:%M", when, sizeof(when));
 		strbuf_addf(out, "#%lld  %s  %s %s  %s", (long long)r->id, when, r->command,
 			    r->args ? r->args : "", run_status_name(r->status));
 		if (r->status == RUN_OK || r->status == RUN_SKIPPED)

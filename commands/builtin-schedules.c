@@ -8,11 +8,10 @@
 #include "bot/job.h"
 #include "bot/scheduler.h"
 
+/* "2024-11-01 09:00" in bot.timezone. */
 static void format_local(time_t t, char *buf, size_t size)
 {
-	struct tm tm;
-	if (t <= 0 || !localtime_r(&t, &tm) || !strftime(buf, size, "%Y-%m-%d %H:%M", &tm))
-		snprintf(buf, size, "-");
+	local_time_text(t, "%Y-%m-%d %H:%M", buf, size);
 }
 
 /* One line per schedule: what, where, next run, last run and its status. */

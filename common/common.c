@@ -124,6 +124,17 @@ int enum_from_name(const char *const *names, size_t n, const char *name)
 	return -1;
 }
 
+/* fmt is checked at each call site (format(strftime) in common.h). */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+void local_time_text(time_t t, const char *fmt, char *buf, size_t size)
+{
+	struct tm tm;
+	if (t <= 0 || !localtime_r(&t, &tm) || !strftime(buf, size, fmt, &tm))
+		snprintf(buf, size, "-");
+}
+#pragma GCC diagnostic pop
+
 int64_t now_ms_monotonic(void)
 {
 	struct timespec ts;

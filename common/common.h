@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define PRINTF_LIKE(f, a) __attribute__((format(printf, f, a)))
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -47,6 +48,11 @@ void strlist_release(struct strlist *l);       /* frees every string */
  * v, or "unknown"; and the index of name, or -1. */
 const char *enum_name(const char *const *names, size_t n, int v);
 int enum_from_name(const char *const *names, size_t n, const char *name);
+
+/* t in the process time zone (bot.timezone) with strftime's FMT, or "-"
+ * when t <= 0 (never happened) or cannot be converted. */
+void local_time_text(time_t t, const char *fmt, char *buf, size_t size)
+	__attribute__((format(strftime, 2, 0)));
 
 /* Monotonic and wall-clock time in milliseconds. */
 int64_t now_ms_monotonic(void);
