@@ -8,20 +8,18 @@
 
 int app_open(struct app *app, const char *config_path, unsigned flags, char **cause)
 {
-	struct strlist errors;
-
 	memset(app, 0, sizeof(*app));
+	strlist_init(&app->catalog_faults);
 	atomic_init(&app->next_run_id, 1);
 	if (config_load(&app->cfg, config_path, cause) < 0)
 		return -1;
 	if (timezone_apply(app->cfg.timezone, cause) < 0)
 		goto fail;
 
-	strlist_init(&errors);
-	catalog_load(&app->catalog, app->cfg.commands_dir, &errors);
-	for (size_t i = 0; i < errors.n; i++)
-		log_warn("%s (command left out; `reportbot check` lists every fault)", errors.v[i]);
-	strlist_release(&errors);
+	catalog_load(&app->catalog, app->cfg.commands_dir, &app->catalog_faults);
+	for (size_t i = 0; !(flags & APP_QUIET_FAULTS) && i < app->catalog_faults.n; i++)
+		log_warn("%s (command left out; `reportbot check` lists every fault)",
+			 app->catalog_faults.v[i]);
 
 	if (flags & APP_NEED_HISTORY) {
 		if (mkdir(app->cfg.data_dir, 0750) < 0 && errno != EEXIST) {
@@ -49,6 +47,7 @@ void app_close(struct app *app)
 	history_close(app->history);
 	app->history = NULL;
 	catalog_release(&app->catalog);
+	strlist_release(&app->catalog_faults);
 	config_release(&app->cfg);
 }
 

@@ -18,6 +18,7 @@ struct pool;
 struct app {
 	struct config cfg;
 	struct catalog catalog;
+	struct strlist catalog_faults;   /* "PATH:LINE: message" per fault; those commands are left out */
 	struct history *history;
 	struct pool *pool;               /* serve and console; NULL otherwise */
 	atomic_llong next_run_id;        /* handed out without a database write */
@@ -25,10 +26,11 @@ struct app {
 };
 
 #define APP_NEED_HISTORY (1 << 0)
+#define APP_QUIET_FAULTS (1 << 1)   /* keep catalog faults without logging them (check) */
 
 /* Load config (path), apply bot.timezone, load the catalog, open the
- * history when flags ask for it. Catalog faults are logged, the faulty
- * commands left out. */
+ * history when flags ask for it. Catalog faults are kept in
+ * catalog_faults and logged as warnings, the faulty commands left out. */
 int app_open(struct app *app, const char *config_path, unsigned flags, char **cause);
 void app_close(struct app *app);
 

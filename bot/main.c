@@ -290,32 +290,19 @@ static int check_sql_on_sources(struct app *app)
 
 static int cmd_check(const char *config)
 {
-	struct config cfg;
-	struct catalog cat;
-	struct strlist errors;
+	struct app app;
 	char *cause = NULL;
-	const char *path = config_default_path(config);
 
 	log_set_quiet(true);
-	if (config_load(&cfg, path, &cause) < 0) {
+	/* Config faults print as they are: one FILE:LINE:COLUMN line each. */
+	if (app_open(&app, config_default_path(config), APP_QUIET_FAULTS, &cause) < 0) {
 		fprintf(stderr, "%s\n", cause);
 		free(cause);
 		return EXIT_INPUT;
 	}
-	config_release(&cfg);
-
-	strlist_init(&errors);
-	memset(&cat, 0, sizeof(cat));
-	struct app app;
-	if (open_app(&app, config, 0) < 0)
-		return EXIT_INPUT;
-	/* app_open logged catalog faults as warnings; list them plainly here. */
-	catalog_load(&cat, app.cfg.commands_dir, &errors);
-	for (size_t i = 0; i < errors.n; i++)
-		fprintf(stderr, "%s\n", errors.v[i]);
-	int faults = (int)errors.n + check_sql_on_sources(&app);
-	strlist_release(&errors);
-	catalog_release(&cat);
+	for (size_t i = 0; i < app.catalog_faults.n; i++)
+		fprintf(stderr, "%s\n", app.catalog_faults.v[i]);
+	int faults = (int)app.catalog_faults.n + check_sql_on_sources(&app);
 	if (!faults)
 		printf("ok: %s and %zu command%s in %s/\n", app.cfg.path, app.catalog.n,
 		       app.catalog.n == 1 ? "" : "s", app.cfg.commands_dir);

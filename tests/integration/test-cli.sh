@@ -47,6 +47,7 @@ demo_config "$TMP/bad.toml" "$TMP/bad"
 run_rb 1 "check on a broken command" "$REPORTBOT" -c "$TMP/bad.toml" check
 check_contains "check names the unknown key with its line" "$TMP/out" "broken.sql:2:"
 check_contains "check names the bad param type with its line" "$TMP/out" "broken.sql:3:"
+check_eq "check prints each fault once" 1 "$(grep -c "broken.sql:2:" "$TMP/out")"
 
 # A misspelt column is caught by check preparing the SQL on the source.
 mkdir -p "$TMP/typo"
