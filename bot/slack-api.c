@@ -165,6 +165,14 @@ char *slack_redact(const char *s)
 	return strbuf_detach(&sb);
 }
 
+/* fail() with ERR (may be NULL) stripped of anything that looks like a token. */
+static void fail_redacted(char **cause, const char *err)
+{
+	char *clean = slack_redact(err ? err : "unknown error");
+	fail(cause, "%s", clean);
+	free(clean);
+}
+
 /* ---- curl callbacks ---- */
 
 static size_t on_body(char *data, size_t size, size_t nmemb, void *ud)
@@ -364,11 +372,8 @@ int slack_api_call(struct slack_api *api, const char *token, const char *method,
 	memset(auth, 0, strlen(auth));
 	free(auth);
 	free(url);
-	if (rc < 0) {
-		char *clean = slack_redact(err ? err : "unknown error");
-		fail(cause, "%s", clean);
-		free(clean);
-	}
+	if (rc < 0)
+		fail_redacted(cause, err);
 	free(err);
 	return rc;
 }
@@ -508,11 +513,8 @@ static int put_file(struct slack_api *api, const char *upload_url, const char *p
 	}
 	fclose(f);
 	curl_slist_free_all(hdr);
-	if (rc < 0) {
-		char *clean = slack_redact(err ? err : "unknown error");
-		fail(cause, "%s", clean);
-		free(clean);
-	}
+	if (rc < 0)
+		fail_redacted(cause, err);
 	free(err);
 	return rc;
 }
