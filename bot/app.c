@@ -3,8 +3,8 @@
 
 #include <sys/stat.h>
 
-#include "bot/log.h"
-#include "bot/timezone.h"
+#include "common/log.h"
+#include "common/timezone.h"
 
 int app_open(struct app *app, const char *config_path, unsigned flags, char **cause)
 {

@@ -22,7 +22,7 @@ struct app {
 	struct history *history;
 	struct pool *pool;               /* serve and console; NULL otherwise */
 	atomic_llong next_run_id;        /* handed out without a database write */
-	void *scheduler;                 /* serve only; bot/scheduler.h */
+	void *scheduler;                 /* serve only; bot/schedule-timer.h */
 };
 
 #define APP_NEED_HISTORY (1 << 0)

@@ -12,9 +12,9 @@
 #include <stddef.h>
 
 #include "bot/config.h"
-#include "bot/cron.h"
-#include "bot/timezone.h"
-#include "bot/toml.h"
+#include "common/cron.h"
+#include "common/timezone.h"
+#include "common/toml.h"
 #include "common/strbuf.h"
 
 #define DEFAULT_API_URL "https://slack.com/api/"

@@ -87,7 +87,7 @@ struct config {
  * every fault found, one per line. Validation covers unknown keys, wrong
  * types, ranges, missing sources, bad timezone, a password_env naming an
  * unset variable. The timezone is only checked here: main applies it with
- * timezone_apply (bot/timezone.h). app_token and bot_token are NULL when
+ * timezone_apply (common/timezone.h). app_token and bot_token are NULL when
  * neither the file nor the environment sets them. cfg is zeroed on failure.
  * See docs/config.md for every key.
  */

@@ -8,9 +8,9 @@
 
 #include <time.h>
 
-#include "bot/log.h"
-#include "bot/pool.h"
-#include "commands/builtin.h"
+#include "common/log.h"
+#include "bot/job-pool.h"
+#include "bot/builtin.h"
 #include "common/strbuf.h"
 
 void dispatch_reply_release(struct dispatch_reply *reply)

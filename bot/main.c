@@ -12,11 +12,11 @@
 #include <unistd.h>
 
 #include "bot/app.h"
-#include "bot/console.h"
-#include "bot/log.h"
-#include "bot/pool.h"
-#include "bot/serve.h"
-#include "commands/builtin.h"
+#include "bot/program-console.h"
+#include "common/log.h"
+#include "bot/job-pool.h"
+#include "bot/program-serve.h"
+#include "bot/builtin.h"
 #include "commands/report.h"
 #include "common/strbuf.h"
 #include "store/source-cache.h"

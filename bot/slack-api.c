@@ -5,7 +5,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "bot/log.h"
+#include "common/log.h"
 #include "bot/slack-api.h"
 #include "common/strbuf.h"
 

@@ -1,6 +1,6 @@
 #include "common.h"
 
-#include "bot/log.h"
+#include "common/log.h"
 #include "bot/slack-api.h"
 #include "bot/slack-delivery.h"
 #include "common/strbuf.h"

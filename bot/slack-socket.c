@@ -19,7 +19,7 @@
 #include <stdatomic.h>
 #include <time.h>
 
-#include "bot/log.h"
+#include "common/log.h"
 #include "bot/slack-api.h"
 #include "bot/slack-socket.h"
 #include "common/strbuf.h"

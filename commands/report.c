@@ -5,7 +5,7 @@
 #include "common.h"
 #include "commands/report.h"
 
-#include "bot/log.h"
+#include "common/log.h"
 #include "common/strbuf.h"
 #include "store/csv.h"
 

@@ -7,7 +7,7 @@
 
 #include <time.h>
 
-#include "bot/cron.h"
+#include "common/cron.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -6,7 +6,7 @@
  */
 #include "common.h"
 
-#include "bot/toml.h"
+#include "common/toml.h"
 #include "common/strbuf.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

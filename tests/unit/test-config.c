@@ -11,7 +11,7 @@
 #include <cmocka.h>
 
 #include "bot/config.h"
-#include "bot/timezone.h"
+#include "common/timezone.h"
 
 static char tmpdir[64];
 static char cfgpath[128];

@@ -6,7 +6,7 @@
 #include <time.h>
 #include <cmocka.h>
 
-#include "bot/cron.h"
+#include "common/cron.h"
 
 static void set_tz(const char *tz)
 {

@@ -13,7 +13,7 @@
 #include <time.h>
 #include <cmocka.h>
 
-#include "bot/pool.h"
+#include "bot/job-pool.h"
 
 /* What the delivery saw; guarded by lock (workers write, the test reads). */
 struct recorder {

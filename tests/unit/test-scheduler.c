@@ -7,8 +7,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "bot/log.h"
-#include "bot/scheduler.h"
+#include "common/log.h"
+#include "bot/schedule-timer.h"
 #include "store/history.h"
 #include "store/schedule-store.h"
 

@@ -9,7 +9,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include "bot/toml.h"
+#include "common/toml.h"
 #include "common/strbuf.h"
 
 /* ---- helpers ---- */

@@ -1,5 +1,5 @@
 /*
- * schedules.h: the scheduler wired into the bot. Schedules come from the
+ * schedule-service.h: the scheduler wired into the bot. Schedules come from the
  * config ([[schedule]]) and the history store (made with /report schedule
  * add); each due slot goes through dispatch_line like a person's line, so
  * it feeds the same worker queue and never touches the network thread.

@@ -16,7 +16,7 @@
 
 #include <math.h>
 
-#include "bot/toml.h"
+#include "common/toml.h"
 #include "common/strbuf.h"
 
 enum {

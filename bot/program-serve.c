@@ -1,5 +1,5 @@
 /*
- * serve.c: `reportbot serve`, the process around the Socket Mode loop.
+ * program-serve.c: `reportbot serve`, the process around the Socket Mode loop.
  *
  * Threads: this one runs the lws loop (the network thread); the pool's
  * workers run reports and deliver through their own curl handles; the
@@ -8,16 +8,16 @@
  * thread (the mask is set before any thread starts) and taken by sigwait.
  */
 #include "common.h"
-#include "bot/serve.h"
+#include "bot/program-serve.h"
 
 #include <pthread.h>
 #include <signal.h>
 
 #include "bot/dispatch.h"
-#include "bot/log.h"
-#include "bot/scheduler.h"
-#include "bot/schedules.h"
-#include "bot/pool.h"
+#include "common/log.h"
+#include "bot/schedule-timer.h"
+#include "bot/schedule-service.h"
+#include "bot/job-pool.h"
 #include "bot/slack-api.h"
 #include "bot/slack-delivery.h"
 #include "bot/slack-socket.h"

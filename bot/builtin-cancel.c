@@ -1,9 +1,9 @@
 #include "common.h"
-#include "commands/builtin.h"
+#include "bot/builtin.h"
 
 #include "bot/app.h"
 #include "bot/dispatch.h"
-#include "bot/pool.h"
+#include "bot/job-pool.h"
 
 static int cancel_now(struct app *app, const struct dispatch_request *req,
 		      char *const *argv, size_t argc, struct strbuf *out)

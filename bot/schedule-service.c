@@ -1,9 +1,9 @@
 /*
- * schedules.c: glue between bot/scheduler.c (when), dispatch (what) and
+ * schedule-service.c: glue between bot/schedule-timer.c (when), dispatch (what) and
  * the worker (skip_empty, only_changed, retries, failure posts).
  */
 #include "common.h"
-#include "bot/schedules.h"
+#include "bot/schedule-service.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -11,9 +11,9 @@
 #include <unistd.h>
 
 #include "bot/dispatch.h"
-#include "bot/log.h"
-#include "bot/pool.h"
-#include "bot/scheduler.h"
+#include "common/log.h"
+#include "bot/job-pool.h"
+#include "bot/schedule-timer.h"
 #include "store/schedule-store.h"
 
 struct schedules_ctx {

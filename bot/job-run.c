@@ -1,14 +1,14 @@
 #include "common.h"
-#include "bot/run-job.h"
+#include "bot/job-run.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "bot/app.h"
-#include "bot/log.h"
-#include "bot/schedules.h"
-#include "commands/builtin.h"
+#include "common/log.h"
+#include "bot/schedule-service.h"
+#include "bot/builtin.h"
 #include "common/strbuf.h"
 
 void run_worker_init(struct run_worker *rw, struct app *app, int index)

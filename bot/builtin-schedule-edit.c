@@ -1,21 +1,21 @@
 /*
- * builtin-schedule.c: `/report schedule add NAME "CRON" CHANNEL [--skip-empty]
+ * builtin-schedule-edit.c: `/report schedule add NAME "CRON" CHANNEL [--skip-empty]
  * [--only-changed] REPORT ARGS…` and `/report schedule remove NAME`.
  * Everything that can be checked in memory is checked before the ack
  * (who asks, the cron text, the report and its arguments); the store
  * write happens on a worker.
  */
 #include "common.h"
-#include "commands/builtin.h"
+#include "bot/builtin.h"
 
 #include <time.h>
 
 #include "bot/app.h"
-#include "bot/cron.h"
+#include "common/cron.h"
 #include "bot/dispatch.h"
 #include "bot/job.h"
-#include "bot/scheduler.h"
-#include "bot/schedules.h"
+#include "bot/schedule-timer.h"
+#include "bot/schedule-service.h"
 #include "commands/args.h"
 #include "store/schedule-store.h"
 

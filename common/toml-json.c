@@ -6,7 +6,7 @@
 
 #include <math.h>
 
-#include "bot/toml.h"
+#include "common/toml.h"
 #include "common/strbuf.h"
 
 size_t toml_format_datetime(const struct toml_value *v, char *buf, size_t size)

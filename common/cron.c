@@ -4,7 +4,7 @@
 #include <strings.h>
 #include <time.h>
 
-#include "bot/cron.h"
+#include "common/cron.h"
 
 /* ---- parsing ---------------------------------------------------------- */
 

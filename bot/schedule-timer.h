@@ -1,5 +1,5 @@
 /*
- * scheduler.h: when scheduled reports are due, decided against the
+ * schedule-timer.h: when scheduled reports are due, decided against the
  * schedule store so each slot (schedule name + scheduled minute) runs at
  * most once, across restarts.
  *
@@ -50,7 +50,7 @@
 
 struct schedule_def {
 	char *name;           /* letters, digits, '-', '_', '.'; up to 64 */
-	char *cron;           /* bot/cron.h syntax, in the process time zone */
+	char *cron;           /* common/cron.h syntax, in the process time zone */
 	char *run;            /* what a person would type after /report */
 	char *channel;
 	bool skip_empty;

@@ -1,13 +1,13 @@
 #include "common.h"
-#include "bot/console.h"
+#include "bot/program-console.h"
 
 #include <pthread.h>
 #include <stdio.h>
 #include <unistd.h>
 
 #include "bot/dispatch.h"
-#include "bot/pool.h"
-#include "bot/schedules.h"
+#include "bot/job-pool.h"
+#include "bot/schedule-service.h"
 #include "commands/report.h"
 #include "common/strbuf.h"
 

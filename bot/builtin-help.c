@@ -1,5 +1,5 @@
 #include "common.h"
-#include "commands/builtin.h"
+#include "bot/builtin.h"
 
 #include "bot/app.h"
 #include "bot/dispatch.h"

@@ -1,11 +1,11 @@
 #include "common.h"
-#include "bot/scheduler.h"
+#include "bot/schedule-timer.h"
 
 #include <ctype.h>
 #include <pthread.h>
 
-#include "bot/cron.h"
-#include "bot/log.h"
+#include "common/cron.h"
+#include "common/log.h"
 
 /*
  * Decision logic for scheduled reports; see scheduler.h for the rules.

@@ -3,7 +3,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "bot/timezone.h"
+#include "common/timezone.h"
 
 #define ZONEINFO_DIR "/usr/share/zoneinfo"
 

@@ -1,5 +1,5 @@
 /*
- * serve.h: `reportbot serve`. Checks the tokens (auth.test), starts the
+ * program-serve.h: `reportbot serve`. Checks the tokens (auth.test), starts the
  * worker pool, connects to Slack in Socket Mode and answers slash commands
  * until SIGTERM/SIGINT or a fatal condition.
  *

@@ -1,12 +1,12 @@
 #include "common.h"
-#include "commands/builtin.h"
+#include "bot/builtin.h"
 
 #include <time.h>
 
 #include "bot/app.h"
 #include "bot/dispatch.h"
 #include "bot/job.h"
-#include "bot/scheduler.h"
+#include "bot/schedule-timer.h"
 
 /* "2024-11-01 09:00" in bot.timezone. */
 static void format_local(time_t t, char *buf, size_t size)

@@ -1,5 +1,5 @@
 /*
- * pool.h: a fixed set of worker threads fed by one bounded queue.
+ * job-pool.h: a fixed set of worker threads fed by one bounded queue.
  * Each worker owns its source connections and its delivery state. All
  * shared state is behind pool->lock. Submitting never blocks: a full queue
  * is an error the caller tells the person.

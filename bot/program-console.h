@@ -1,5 +1,5 @@
 /*
- * console.h: `reportbot console`, the development stand-in for Slack. Each
+ * program-console.h: `reportbot console`, the development stand-in for Slack. Each
  * stdin line is what a person would type (`/report monthly acme last`); it
  * goes through the same dispatcher, pool and executor as Slack. Replies
  * print on stdout; result files are moved into data_dir. Each line waits

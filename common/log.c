@@ -1,5 +1,5 @@
 #include "common.h"
-#include "bot/log.h"
+#include "common/log.h"
 
 #include <stdatomic.h>
 #include <time.h>

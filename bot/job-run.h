@@ -1,5 +1,5 @@
 /*
- * run-job.h: what a worker does with one job: record it in history, run
+ * job-run.h: what a worker does with one job: record it in history, run
  * the report into a temporary file, hand the outcome to the job's
  * delivery, record the final status. A failure is never recorded as ok.
  */

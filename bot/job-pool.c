@@ -1,5 +1,5 @@
 /*
- * pool.c: worker threads fed by one bounded FIFO queue.
+ * job-pool.c: worker threads fed by one bounded FIFO queue.
  *
  * Locks: pool->lock guards the queue, the stopping flag and each worker's
  * `job`; worker->src_lock guards the worker's active source so a cancel
@@ -8,7 +8,7 @@
  * so pool_cancel never blocks the network thread.
  */
 #include "common.h"
-#include "bot/pool.h"
+#include "bot/job-pool.h"
 
 #include <fcntl.h>
 #include <pthread.h>
@@ -16,8 +16,8 @@
 #include <unistd.h>
 
 #include "bot/app.h"
-#include "bot/log.h"
-#include "bot/run-job.h"
+#include "common/log.h"
+#include "bot/job-run.h"
 
 struct worker {
 	struct pool *pool;
