@@ -14,6 +14,7 @@
 #include "store/history.h"
 
 struct pool;
+struct schedule_service;
 
 struct app {
 	struct config cfg;
@@ -22,7 +23,7 @@ struct app {
 	struct history *history;
 	struct pool *pool;               /* serve and console; NULL otherwise */
 	atomic_llong next_run_id;        /* handed out without a database write */
-	void *scheduler;                 /* serve only; bot/schedule-timer.h */
+	struct schedule_service *schedules;  /* serve and console; bot/schedule-service.h */
 };
 
 #define APP_NEED_HISTORY (1 << 0)

@@ -6,8 +6,9 @@
 #include "bot/job-pool.h"
 
 static int cancel_now(struct app *app, const struct dispatch_request *req,
-		      char *const *argv, size_t argc, struct strbuf *out)
+		      char *const *argv, size_t argc, void **parsed, struct strbuf *out)
 {
+	(void)parsed;
 	char *end, *cause = NULL;
 	const char *s = argv[0];
 	(void)req;

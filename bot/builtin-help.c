@@ -16,8 +16,9 @@ static void list_builtins(const char *slash, struct strbuf *out)
 }
 
 static int help_now(struct app *app, const struct dispatch_request *req,
-		    char *const *argv, size_t argc, struct strbuf *out)
+		    char *const *argv, size_t argc, void **parsed, struct strbuf *out)
 {
+	(void)parsed;
 	const char *slash = app->cfg.command;
 	(void)req;
 	if (argc == 0) {

@@ -20,8 +20,9 @@ static int parse_count(const char *s, long *n)
 }
 
 static int history_now(struct app *app, const struct dispatch_request *req,
-		       char *const *argv, size_t argc, struct strbuf *out)
+		       char *const *argv, size_t argc, void **parsed, struct strbuf *out)
 {
+	(void)parsed;
 	long n;
 	(void)req;
 	if (argc == 1 && parse_count(argv[0], &n) < 0) {

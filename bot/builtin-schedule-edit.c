@@ -2,8 +2,9 @@
  * builtin-schedule-edit.c: `/report schedule add NAME "CRON" CHANNEL [--skip-empty]
  * [--only-changed] REPORT ARGS…` and `/report schedule remove NAME`.
  * Everything that can be checked in memory is checked before the ack
- * (who asks, the cron text, the report and its arguments); the store
- * write happens on a worker.
+ * (who asks, the cron text, the report and its arguments), and the words
+ * are parsed there once; the timer and store writes happen on a worker
+ * (schedules_add / schedules_remove).
  */
 #include "common.h"
 #include "bot/builtin.h"
@@ -14,7 +15,6 @@
 #include "common/cron.h"
 #include "bot/dispatch.h"
 #include "bot/job.h"
-#include "bot/schedule-timer.h"
 #include "bot/schedule-service.h"
 #include "commands/args.h"
 #include "store/schedule-store.h"
@@ -118,8 +118,24 @@ static int check_add(struct app *app, const struct schedule_add *a, struct strbu
 	return 0;
 }
 
+/* What schedule_now parsed, for the worker: an add's schedule (owned
+ * strings), or the name to remove. */
+struct schedule_edit {
+	bool remove;
+	struct stored_schedule ss;
+};
+
+static void schedule_edit_free(void *parsed)
+{
+	struct schedule_edit *e = parsed;
+	if (!e)
+		return;
+	stored_schedule_release(&e->ss);
+	free(e);
+}
+
 static int schedule_now(struct app *app, const struct dispatch_request *req,
-			char *const *argv, size_t argc, struct strbuf *out)
+			char *const *argv, size_t argc, void **parsed, struct strbuf *out)
 {
 	const char *slash = app->cfg.command;
 	bool add = strcmp(argv[0], "add") == 0, remove = strcmp(argv[0], "remove") == 0;
@@ -139,82 +155,64 @@ static int schedule_now(struct app *app, const struct dispatch_request *req,
 		}
 		return -1;
 	}
+	struct schedule_edit *e = xcalloc(1, sizeof(*e));
 	if (remove) {
 		if (argc != 2) {
 			strbuf_addf(out, "usage: `%s schedule remove NAME`", slash);
+			free(e);
 			return -1;
 		}
+		e->remove = true;
+		e->ss.name = xstrdup(argv[1]);
+		*parsed = e;
 		return 0;
 	}
 	struct schedule_add a;
 	if (parse_add(argv, argc, &a) < 0) {
 		strbuf_addf(out, "usage: `%s " USAGE_ADD "`, e.g. `%s schedule add weekly-wau \"0 9 * * MON\" "
 			    "C0123456789 wau 12`", slash, slash);
+		free(e);
 		return -1;
 	}
-	return check_add(app, &a, out);
+	if (check_add(app, &a, out) < 0) {
+		free(e);
+		return -1;
+	}
+	e->ss.name = xstrdup(a.name);
+	e->ss.cron = xstrdup(a.cron);
+	e->ss.run = join_run(a.run, a.nrun);
+	e->ss.channel = xstrdup(a.channel);
+	e->ss.skip_empty = a.skip_empty;
+	e->ss.only_changed = a.only_changed;
+	e->ss.created_by = xstrdup(req->user_id);
+	*parsed = e;
+	return 0;
 }
 
+/* On a worker: write the timer and the store together. */
 static void schedule_worker(struct app *app, const struct job *job, struct strbuf *out)
 {
-	char *const *argv = job->words.v;
-	size_t argc = job->words.n;
+	const struct schedule_edit *e = job->parsed;
 	char *cause = NULL;
 
-	if (!app->scheduler) {
+	if (!app->schedules) {
 		strbuf_adds(out, "schedule: schedules are not running in this process");
 		return;
 	}
-	if (strcmp(argv[0], "remove") == 0) {
-		if (scheduler_remove(app->scheduler, argv[1], &cause) < 0 ||
-		    schedule_store_remove(app->history, argv[1], &cause) < 0) {
+	if (e->remove) {
+		if (schedules_remove(app->schedules, e->ss.name, &cause) < 0)
 			strbuf_addf(out, "schedule: %s", cause);
-			free(cause);
-			return;
-		}
-		schedules_forget(app, argv[1]);
-		strbuf_addf(out, "Removed schedule *%s*.", argv[1]);
+		else
+			strbuf_addf(out, "Removed schedule *%s*.", e->ss.name);
+		free(cause);
 		return;
 	}
-
-	struct schedule_add a;
-	parse_add(argv, argc, &a);
-	char *run = join_run(a.run, a.nrun);
-	struct stored_schedule ss = {
-		.name = (char *)a.name,
-		.cron = (char *)a.cron,
-		.run = run,
-		.channel = (char *)a.channel,
-		.skip_empty = a.skip_empty,
-		.only_changed = a.only_changed,
-		.created_by = job->user_id,
-		.created_ms = (int64_t)scheduler_time(app->scheduler) * 1000,
-	};
-	struct schedule_def def = {
-		.name = ss.name,
-		.cron = ss.cron,
-		.run = run,
-		.channel = ss.channel,
-		.skip_empty = ss.skip_empty,
-		.only_changed = ss.only_changed,
-		.created_ms = ss.created_ms,
-	};
-	/* The scheduler refuses a name in use (config ones included) first. */
-	if (scheduler_add(app->scheduler, &def, &cause) < 0) {
+	if (schedules_add(app->schedules, &e->ss, &cause) < 0)
 		strbuf_addf(out, "schedule: %s", cause);
-		goto out;
-	}
-	int r = schedule_store_add(app->history, &ss, &cause);
-	if (r != 0) {
-		scheduler_remove(app->scheduler, ss.name, NULL);
-		strbuf_addf(out, "schedule: %s", r > 0 ? "a schedule of that name exists already" : cause);
-		goto out;
-	}
-	strbuf_addf(out, "Added schedule *%s*: `%s %s` at `%s` into <#%s>. `%s schedules` shows its next run.",
-		    ss.name, app->cfg.command, run, ss.cron, ss.channel, app->cfg.command);
-out:
+	else
+		strbuf_addf(out, "Added schedule *%s*: `%s %s` at `%s` into <#%s>. `%s schedules` shows its next run.",
+			    e->ss.name, app->cfg.command, e->ss.run, e->ss.cron, e->ss.channel, app->cfg.command);
 	free(cause);
-	free(run);
 }
 
 const struct builtin builtin_schedule = {
@@ -225,4 +223,5 @@ const struct builtin builtin_schedule = {
 	.max_args = 64,
 	.exec_now = schedule_now,
 	.exec_worker = schedule_worker,
+	.free_parsed = schedule_edit_free,
 };

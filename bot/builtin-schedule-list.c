@@ -1,3 +1,7 @@
+/*
+ * builtin-schedule-list.c: `/report schedules`, every schedule with its
+ * next and last runs.
+ */
 #include "common.h"
 #include "bot/builtin.h"
 
@@ -6,6 +10,7 @@
 #include "bot/app.h"
 #include "bot/dispatch.h"
 #include "bot/job.h"
+#include "bot/schedule-service.h"
 #include "bot/schedule-timer.h"
 
 /* "2024-11-01 09:00" in bot.timezone. */
@@ -22,11 +27,11 @@ static void schedules_worker(struct app *app, const struct job *job, struct strb
 	char *cause = NULL;
 	(void)job;
 
-	if (!app->scheduler) {
+	if (!app->schedules) {
 		strbuf_adds(out, "Schedules are not running in this process.");
 		return;
 	}
-	if (scheduler_list(app->scheduler, &v, &n, &cause) < 0) {
+	if (scheduler_list(schedules_timer(app->schedules), &v, &n, &cause) < 0) {
 		strbuf_addf(out, "could not list the schedules: %s", cause);
 		free(cause);
 		return;

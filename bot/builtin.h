@@ -24,12 +24,16 @@ struct builtin {
 	/*
 	 * In memory, on the dispatching thread (never touches a database).
 	 * Returns 0, or -1 when out explains a mistake. With exec_worker set,
-	 * it validates the arguments and may leave out empty.
+	 * it validates the arguments and may leave out empty; what it parsed
+	 * may go to *parsed (allocated; NULL at entry), which the worker finds
+	 * in job->parsed, so the words are parsed once.
 	 */
 	int (*exec_now)(struct app *app, const struct dispatch_request *req,
-			char *const *argv, size_t argc, struct strbuf *out);
+			char *const *argv, size_t argc, void **parsed, struct strbuf *out);
 	/* On a worker thread (reads the history store); job->words holds argv. */
 	void (*exec_worker)(struct app *app, const struct job *job, struct strbuf *out);
+	/* Frees what exec_now put in *parsed; NULL when it never does. */
+	void (*free_parsed)(void *parsed);
 };
 
 extern const struct builtin builtin_help;

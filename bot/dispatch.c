@@ -36,6 +36,7 @@ static struct job *job_for(const struct dispatch_request *req, enum job_kind kin
 	struct job *job = job_new(kind);
 	job->user_id = xstrdup(req->user_id ? req->user_id : "console");
 	job->channel_id = xstrdup(req->channel_id);
+	job->response_url = xstrdup(req->response_url);
 	job->schedule = xstrdup(req->schedule);
 	job->slot_ms = req->slot_ms;
 	job->attempt = req->attempt > 0 ? req->attempt : 1;
@@ -52,6 +53,7 @@ static void dispatch_builtin(struct app *app, const struct dispatch_request *req
 {
 	struct strbuf out;
 	char *cause = NULL;
+	void *parsed = NULL;
 
 	strbuf_init(&out);
 	if (argc < b->min_args || argc > b->max_args) {
@@ -59,13 +61,20 @@ static void dispatch_builtin(struct app *app, const struct dispatch_request *req
 		reply_mistake(reply, strbuf_detach(&out));
 		return;
 	}
-	if (b->exec_now && b->exec_now(app, req, argv, argc, &out) < 0) {
+	int r = b->exec_now ? b->exec_now(app, req, argv, argc, &parsed, &out) : 0;
+	if (r < 0 || !b->exec_worker) {
+		if (parsed && b->free_parsed)
+			b->free_parsed(parsed);
+		parsed = NULL;
+	}
+	if (r < 0) {
 		reply_mistake(reply, strbuf_detach(&out));
 		return;
 	}
 	if (b->exec_worker) {
 		struct job *job = job_for(req, JOB_BUILTIN);
 		job->builtin = b;
+		job->parsed = parsed;
 		for (size_t i = 0; i < argc; i++)
 			strlist_push(&job->words, xstrdup(argv[i]));
 		if (!app->pool || pool_submit(app->pool, job, &cause) < 0) {

@@ -17,6 +17,7 @@ struct dispatch_request {
 	const char *text;              /* e.g. "monthly acme 2024-11" */
 	const char *user_id;           /* "console" outside Slack */
 	const char *channel_id;        /* NULL outside Slack */
+	const char *response_url;      /* Slack's reply hook for this command, else NULL */
 	const char *schedule;          /* schedule name when scheduled, else NULL */
 	int64_t slot_ms;               /* scheduled slot */
 	time_t now;                    /* resolve today/last/... at this time; 0: the real now

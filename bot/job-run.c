@@ -1,3 +1,9 @@
+/*
+ * job-run.c: a worker's steps for one job (bot/job-run.h). Knows the
+ * history store, the report executor and the job's delivery, nothing of
+ * Slack or schedules: a scheduled run's extra rules live in its delivery
+ * (bot/schedule-delivery.c).
+ */
 #include "common.h"
 #include "bot/job-run.h"
 
@@ -7,7 +13,6 @@
 
 #include "bot/app.h"
 #include "common/log.h"
-#include "bot/schedule-service.h"
 #include "bot/builtin.h"
 #include "common/strbuf.h"
 
@@ -96,7 +101,9 @@ static void record_finish(struct app *app, const struct job *job, const struct r
 	}
 }
 
-/* Hand the outcome to the job's delivery; a failed post turns ok into error. */
+/* Hand the outcome to the job's delivery; a failed post turns ok into
+ * error, a result held back on purpose (a schedule's skip_empty or
+ * only_changed) turns it into skipped. */
 static void deliver(struct run_worker *rw, const struct job *job, struct report_result *res,
 		    const char *path)
 {
@@ -105,52 +112,19 @@ static void deliver(struct run_worker *rw, const struct job *job, struct report_
 
 	if (!d || !d->post_result)
 		return;
-	if (d->post_result(d->ctx, delivery_state(rw, d), job, res, path, &cause) < 0) {
+	int rc = d->post_result(d->ctx, delivery_state(rw, d), job, res, path, &cause);
+	if (rc == DELIVERY_HELD && res->status == RUN_OK)
+		res->status = RUN_SKIPPED;
+	if (rc < 0) {
 		log_warn("run %lld: delivery failed: %s", (long long)job->run_id,
 			 cause ? cause : "unknown error");
 		if (res->status == RUN_OK) {
 			res->status = RUN_ERROR;
 			free(res->error);
-			res->error = xasprintf("the CSV was made but could not be delivered: %s",
-					       cause ? cause : "unknown error");
+			res->error = delivery_failure_error(cause);
 		}
 	}
 	free(cause);
-}
-
-/*
- * A scheduled run: skip_empty / only_changed may hold the post back; a
- * failure is told to the channel (and the alert channel) with when it
- * will be retried; the slot records the outcome either way.
- */
-static void deliver_scheduled(struct run_worker *rw, const struct job *job,
-			      struct report_result *res, const char *path)
-{
-	struct app *app = rw->app;
-
-	if (res->status == RUN_OK && schedules_should_post(app, job, res, path))
-		deliver(rw, job, res, path);
-	if (res->status == RUN_OK || res->status == RUN_SKIPPED) {
-		schedules_record_outcome(app, job, res, path);
-		return;
-	}
-	char *note = schedules_record_outcome(app, job, res, path);
-	char *why = xasprintf("Scheduled report *%s* failed: %s%s%s", job->schedule,
-			      res->error ? res->error : run_status_name(res->status),
-			      note ? "; " : "", note ? note : "");
-	char *saved = res->error;
-	res->error = why;
-	deliver(rw, job, res, NULL);
-	res->error = saved;
-	/* The alert channel hears of failures for good, not of each retry. */
-	if (!note && app->cfg.alert_channel &&
-	    (!job->channel_id || strcmp(app->cfg.alert_channel, job->channel_id))) {
-		struct job alert = *job;
-		alert.channel_id = app->cfg.alert_channel;
-		post_text(rw, &alert, why);
-	}
-	free(why);
-	free(note);
 }
 
 void run_job(struct run_worker *rw, struct job *job)
@@ -227,10 +201,7 @@ deliver:
 	log_info("run %lld: %s, %lld rows, %lld bytes, %lld ms", (long long)job->run_id,
 		 run_status_name(res.status), (long long)res.rows, (long long)res.bytes,
 		 (long long)res.duration_ms);
-	if (job->schedule)
-		deliver_scheduled(rw, job, &res, path);
-	else
-		deliver(rw, job, &res, path);
+	deliver(rw, job, &res, path);
 	record_finish(app, job, &res);
 	if (path) {
 		unlink(path);

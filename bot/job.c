@@ -1,5 +1,10 @@
+/*
+ * job.c: making and freeing a job (bot/job.h).
+ */
 #include "common.h"
 #include "bot/job.h"
+
+#include "bot/builtin.h"
 
 struct job *job_new(enum job_kind kind)
 {
@@ -17,9 +22,17 @@ void job_free(struct job *job)
 		return;
 	invocation_release(&job->inv);
 	strlist_release(&job->words);
+	if (job->parsed && job->builtin && job->builtin->free_parsed)
+		job->builtin->free_parsed(job->parsed);
 	free(job->args_shown);
 	free(job->user_id);
 	free(job->channel_id);
+	free(job->response_url);
 	free(job->schedule);
 	free(job);
+}
+
+char *delivery_failure_error(const char *cause)
+{
+	return xasprintf("the CSV was made but could not be delivered: %s", cause ? cause : "unknown error");
 }

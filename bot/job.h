@@ -29,9 +29,12 @@ struct job {
 	struct invocation inv;       /* JOB_REPORT; owned (inv.cmd borrowed from the catalog) */
 	const struct builtin *builtin;  /* JOB_BUILTIN */
 	struct strlist words;        /* JOB_BUILTIN: its arguments; owned */
+	void *parsed;                /* JOB_BUILTIN: what exec_now made of words; owned,
+	                              * freed by builtin->free_parsed */
 	char *args_shown;            /* resolved arguments, "customer=acme month=2024-11" */
 	char *user_id;               /* owned; "console", "cli", or a Slack user id */
 	char *channel_id;            /* owned; NULL outside Slack */
+	char *response_url;          /* owned; the slash command's reply hook, NULL when none */
 	char *schedule;              /* owned; schedule name for scheduled runs, else NULL */
 	int64_t slot_ms;             /* scheduled: the slot time */
 	int attempt;                 /* scheduled: 1 for the first try */
@@ -58,9 +61,17 @@ struct delivery {
 	int (*post_text)(void *ctx, void *wstate, const struct job *job, const char *text, char **cause);
 	/* A finished report: csv_path holds the CSV when res->status == RUN_OK
 	 * (the caller deletes it afterwards; a delivery that keeps the file
-	 * renames it). On failure res->error says why, for the person. */
+	 * renames it). On failure res->error says why, for the person.
+	 * Returns 0 when delivered, DELIVERY_HELD when the result was held
+	 * back on purpose (recorded as skipped), -1 with *cause on failure. */
 	int (*post_result)(void *ctx, void *wstate, const struct job *job,
 			   const struct report_result *res, const char *csv_path, char **cause);
 };
+
+#define DELIVERY_HELD 1
+
+/* The error of a run whose CSV was made but not delivered (CAUSE: why).
+ * Caller frees. */
+char *delivery_failure_error(const char *cause);
 
 #endif

@@ -15,7 +15,6 @@
 
 #include "bot/dispatch.h"
 #include "common/log.h"
-#include "bot/schedule-timer.h"
 #include "bot/schedule-service.h"
 #include "bot/job-pool.h"
 #include "bot/slack-api.h"
@@ -45,14 +44,13 @@ static char *serve_on_envelope(void *ctx, const struct slack_frame *f)
 		.text = typed,
 		.user_id = f->user_id,
 		.channel_id = f->channel_id,
+		.response_url = f->response_url,
 		.delivery = &sv->sd.delivery,
 	};
 	struct dispatch_reply reply;
 	memset(&reply, 0, sizeof(reply));
 	int64_t t0 = now_ms_monotonic();
 	dispatch_line(sv->app, &req, &reply);
-	if (reply.run_id > 0)
-		slack_delivery_remember(&sv->sd, reply.run_id, f->response_url);
 	if (reply.run_id > 0)
 		log_info("slack: %s from %s in %s: queued run %lld (%lld ms)", f->command, f->user_id,
 			 f->channel_id, (long long)reply.run_id, (long long)(now_ms_monotonic() - t0));
@@ -183,8 +181,7 @@ int serve_run(struct app *app, char **cause)
 
 out:
 	/* No new fires; running scheduled jobs still record their outcome. */
-	if (app->scheduler)
-		scheduler_stop(app->scheduler);
+	schedules_stop_firing(app);
 	if (app->pool) {
 		log_info("waiting up to %d s for running reports", cfg->shutdown_grace);
 		pool_stop(app->pool, (int64_t)cfg->shutdown_grace * 1000);
@@ -203,7 +200,6 @@ out:
 			 st.connects == 1 ? "" : "s", st.envelopes, st.duplicates);
 	}
 	slack_socket_free(sv.sock);
-	slack_delivery_release(&sv.sd);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (ret == SERVE_OK)
 		log_info("stopped cleanly");

@@ -1,33 +1,36 @@
 /*
- * schedule-service.c: glue between bot/schedule-timer.c (when), dispatch (what) and
- * the worker (skip_empty, only_changed, retries, failure posts).
+ * schedule-service.c: the schedules wired into the bot
+ * (bot/schedule-service.h): the timer (bot/schedule-timer.c, when), dispatch
+ * (what), the schedule delivery (bot/schedule-delivery.c, skip_empty,
+ * only_changed, outcomes, failure posts) and the store for Slack-made
+ * schedules.
  */
 #include "common.h"
 #include "bot/schedule-service.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
+#include <pthread.h>
 #include <time.h>
-#include <unistd.h>
 
+#include "bot/app.h"
 #include "bot/dispatch.h"
-#include "common/log.h"
 #include "bot/job-pool.h"
+#include "bot/schedule-delivery.h"
 #include "bot/schedule-timer.h"
-#include "store/schedule-store.h"
+#include "common/log.h"
 
-struct schedules_ctx {
-	struct app *app;
-	const struct delivery *delivery;
+struct schedule_service {
+	struct app *app;                    /* borrowed */
+	struct scheduler *timer;            /* owned */
+	struct schedule_delivery delivery;  /* scheduled runs post through it */
+	pthread_mutex_t edit_lock;          /* one add/remove at a time, so the
+	                                     * timer and the store change together */
 };
-
-/* One context per process: serve and console each start at most one. */
-static struct schedules_ctx schedules_ctx;
 
 /* submit callback: queue the fire exactly as if a person typed its line. */
 static int schedules_submit(void *ctx, const struct scheduled_fire *f, char **cause)
 {
-	struct schedules_ctx *c = ctx;
+	struct schedule_service *svc = ctx;
+	struct app *app = svc->app;
 	struct dispatch_request req = {
 		.text = f->run,
 		.user_id = "scheduler",
@@ -38,11 +41,11 @@ static int schedules_submit(void *ctx, const struct scheduled_fire *f, char **ca
 		.attempt = f->attempt,
 		.skip_empty = f->skip_empty,
 		.only_changed = f->only_changed,
-		.delivery = c->delivery,
+		.delivery = &svc->delivery.delivery,
 	};
 	struct dispatch_reply reply;
 
-	dispatch_line(c->app, &req, &reply);
+	dispatch_line(app, &req, &reply);
 	int ret = 0;
 	if (!reply.run_id) {
 		/* The schedule's text no longer binds (a report renamed, a
@@ -53,16 +56,16 @@ static int schedules_submit(void *ctx, const struct scheduled_fire *f, char **ca
 		job->channel_id = xstrdup(f->channel);
 		job->user_id = xstrdup("scheduler");
 		job->schedule = xstrdup(f->schedule);
-		job->delivery = c->delivery;
+		job->delivery = svc->delivery.inner;
 		job->args_shown = xasprintf("Scheduled report *%s* (`%s %s`) could not start: %s",
-					    f->schedule, c->app->cfg.command, f->run,
+					    f->schedule, app->cfg.command, f->run,
 					    reply.text ? reply.text : "unknown reason");
-		if (!c->app->pool || pool_submit(c->app->pool, job, NULL) < 0)
+		if (!app->pool || pool_submit(app->pool, job, NULL) < 0)
 			job_free(job);
 	}
 	/* No slot update here: a fast run may have ended on a worker already,
 	 * and writing "claimed" now would overwrite its outcome. The worker
-	 * records the run id with the outcome (schedules_record_outcome). */
+	 * records the run id with the outcome (bot/schedule-delivery.c). */
 	dispatch_reply_release(&reply);
 	return ret;
 }
@@ -84,20 +87,26 @@ static int add_def(struct scheduler *s, const char *name, const char *cron, cons
 	return scheduler_add(s, &def, cause);
 }
 
+static void service_free(struct schedule_service *svc)
+{
+	if (!svc)
+		return;
+	scheduler_free(svc->timer);
+	pthread_mutex_destroy(&svc->edit_lock);
+	free(svc);
+}
+
 int schedules_start(struct app *app, const struct delivery *d, bool run, char **cause)
 {
-	struct scheduler *s = NULL;
 	struct stored_schedule *stored = NULL;
 	size_t nstored = 0;
+	struct schedule_service *svc;
 
-	schedules_ctx.app = app;
-	schedules_ctx.delivery = d;
 	struct scheduler_options opt = {
 		.catch_up_seconds = app->cfg.catch_up_minutes * 60,
 		.retries = app->cfg.schedule_retries,
 		.retry_backoff_seconds = app->cfg.schedule_retry_backoff,
 		.submit = schedules_submit,
-		.submit_ctx = &schedules_ctx,
 	};
 	/* Test hook (documented in docs/schedules.md): shift the scheduler's
 	 * clock so integration tests need not wait for a real minute. */
@@ -112,11 +121,17 @@ int schedules_start(struct app *app, const struct delivery *d, bool run, char **
 		opt.clock_offset = (time_t)v;
 		log_warn("scheduler clock shifted by %lld s (REPORTBOT_CLOCK_OFFSET; for tests only)", v);
 	}
-	if (scheduler_new(&s, app->history, &opt, cause) < 0)
-		return -1;
+	svc = xcalloc(1, sizeof(*svc));
+	svc->app = app;
+	pthread_mutex_init(&svc->edit_lock, NULL);
+	opt.submit_ctx = svc;
+	if (scheduler_new(&svc->timer, app->history, &opt, cause) < 0)
+		goto fail;
+	schedule_delivery_init(&svc->delivery, d, svc->timer, app->cfg.data_dir, app->cfg.alert_channel,
+			       app->cfg.schedule_retries + 1);
 	for (size_t i = 0; i < app->cfg.nschedules; i++) {
 		const struct schedule_config *sc = &app->cfg.schedules[i];
-		if (add_def(s, sc->name, sc->cron, sc->run, sc->channel, sc->skip_empty,
+		if (add_def(svc->timer, sc->name, sc->cron, sc->run, sc->channel, sc->skip_empty,
 			    sc->only_changed, true, 0, cause) < 0)
 			goto fail;
 	}
@@ -127,145 +142,85 @@ int schedules_start(struct app *app, const struct delivery *d, bool run, char **
 		const struct stored_schedule *ss = &stored[i];
 		/* A Slack-made schedule that clashes with a config one is
 		 * skipped with a warning rather than stopping the bot. */
-		if (add_def(s, ss->name, ss->cron, ss->run, ss->channel, ss->skip_empty,
+		if (add_def(svc->timer, ss->name, ss->cron, ss->run, ss->channel, ss->skip_empty,
 			    ss->only_changed, false, ss->created_ms, &why) < 0) {
 			log_warn("schedule %s from Slack left out: %s", ss->name, why);
 			free(why);
 		}
 	}
 	stored_schedules_free(stored, nstored);
-	if (run && scheduler_start(s, cause) < 0)
+	if (run && scheduler_start(svc->timer, cause) < 0)
 		goto fail;
-	app->scheduler = s;
+	app->schedules = svc;
 	return 0;
 fail:
-	scheduler_free(s);
+	service_free(svc);
 	return -1;
+}
+
+void schedules_stop_firing(struct app *app)
+{
+	if (app->schedules)
+		scheduler_stop(app->schedules->timer);
 }
 
 void schedules_stop(struct app *app)
 {
-	scheduler_free(app->scheduler);
-	app->scheduler = NULL;
+	service_free(app->schedules);
+	app->schedules = NULL;
 }
 
-/* data_dir/schedules/NAME.csv: the last CSV posted, for only_changed. */
-static char *last_posted_path(struct app *app, const char *schedule)
+struct scheduler *schedules_timer(struct schedule_service *svc)
 {
-	return xasprintf("%s/schedules/%s.csv", app->cfg.data_dir, schedule);
+	return svc->timer;
 }
 
-void schedules_forget(struct app *app, const char *schedule)
+int schedules_add(struct schedule_service *svc, const struct stored_schedule *ss, char **cause)
 {
-	char *last = last_posted_path(app, schedule);
-	if (unlink(last) < 0 && errno != ENOENT)
-		log_warn("schedule %s: cannot remove %s: %s", schedule, last, strerror(errno));
-	free(last);
-}
+	struct stored_schedule row = *ss;
+	char *why = NULL;
 
-/* 1 when the two files hold the same bytes, 0 when not (or one is missing). */
-static int same_bytes(const char *a, const char *b)
-{
-	int fa = open(a, O_RDONLY | O_CLOEXEC), fb = open(b, O_RDONLY | O_CLOEXEC);
-	int same = fa >= 0 && fb >= 0;
-	enum { CHUNK = 65536 };
-	char *bufa = xmalloc(CHUNK), *bufb = xmalloc(CHUNK);
-
-	while (same) {
-		ssize_t na = read(fa, bufa, CHUNK);
-		ssize_t nb = na > 0 ? read(fb, bufb, (size_t)na) : read(fb, bufb, 1);
-		if (na < 0 || nb < 0 || na != nb || memcmp(bufa, bufb, (size_t)na) != 0)
-			same = 0;
-		if (na <= 0)
-			break;
-	}
-	free(bufa);
-	free(bufb);
-	if (fa >= 0)
-		close(fa);
-	if (fb >= 0)
-		close(fb);
-	return same;
-}
-
-bool schedules_should_post(struct app *app, const struct job *job, struct report_result *res,
-			   const char *csv_path)
-{
-	if (res->status != RUN_OK)
-		return true;
-	if (job->skip_empty && res->rows == 0) {
-		res->status = RUN_SKIPPED;
-		log_info("schedule %s: no rows, not posted (skip_empty)", job->schedule);
-		return false;
-	}
-	if (job->only_changed) {
-		char *last = last_posted_path(app, job->schedule);
-		int same = same_bytes(last, csv_path);
-		free(last);
-		if (same) {
-			res->status = RUN_SKIPPED;
-			log_info("schedule %s: same CSV as last posted, not posted (only_changed)",
-				 job->schedule);
-			return false;
+	pthread_mutex_lock(&svc->edit_lock);
+	row.created_ms = (int64_t)scheduler_time(svc->timer) * 1000;
+	/* The timer refuses a name in use (config ones included) first. */
+	int ret = add_def(svc->timer, row.name, row.cron, row.run, row.channel, row.skip_empty,
+			  row.only_changed, false, row.created_ms, cause);
+	if (ret == 0) {
+		int r = schedule_store_add(svc->app->history, &row, &why);
+		if (r != 0) {
+			scheduler_remove(svc->timer, row.name, NULL);
+			ret = fail(cause, "%s", r > 0 ? "a schedule of that name exists already" : why);
 		}
 	}
-	return true;
+	pthread_mutex_unlock(&svc->edit_lock);
+	free(why);
+	return ret;
 }
 
-/* Keep a copy of what was posted, for only_changed next time. */
-static void keep_posted(struct app *app, const struct job *job, const char *csv_path)
+int schedules_remove(struct schedule_service *svc, const char *name, char **cause)
 {
-	char *dir = xasprintf("%s/schedules", app->cfg.data_dir);
-	char *last = last_posted_path(app, job->schedule);
-	char *tmp = xasprintf("%s.tmp", last);
-	if (mkdir(dir, 0750) < 0 && errno != EEXIST) {
-		log_warn("schedule %s: cannot create %s: %s", job->schedule, dir, strerror(errno));
-	} else if (link(csv_path, tmp) < 0 && errno != EEXIST) {
-		log_warn("schedule %s: cannot keep the posted CSV: %s", job->schedule, strerror(errno));
-	} else if (rename(tmp, last) < 0) {
-		log_warn("schedule %s: cannot keep the posted CSV: %s", job->schedule, strerror(errno));
-		unlink(tmp);
-	}
-	free(tmp);
-	free(last);
-	free(dir);
-}
+	struct schedule_def def;
+	int ret = -1;
 
-char *schedules_record_outcome(struct app *app, const struct job *job,
-			       const struct report_result *res, const char *csv_path)
-{
-	enum slot_status st;
-	time_t retry_at = 0;
-	char *note = NULL;
-
-	switch (res->status) {
-	case RUN_OK:
-		st = SLOT_OK;
-		if (job->only_changed && csv_path)
-			keep_posted(app, job, csv_path);
-		break;
-	case RUN_SKIPPED:
-		st = SLOT_SKIPPED;
-		break;
-	default:
-		st = SLOT_ERROR;
-		break;
+	memset(&def, 0, sizeof(def));
+	pthread_mutex_lock(&svc->edit_lock);
+	/* The timer refuses unknown and config schedules first; on a store
+	 * failure it gets the schedule back as it was. */
+	if (scheduler_get(svc->timer, name, &def, cause) < 0 ||
+	    scheduler_remove(svc->timer, name, cause) < 0)
+		goto out;
+	if (schedule_store_remove(svc->app->history, name, cause) < 0) {
+		char *why = NULL;
+		if (scheduler_add(svc->timer, &def, &why) < 0) {
+			log_error("schedule %s: removed from the timer only, the store kept it: %s", name, why);
+			free(why);
+		}
+		goto out;
 	}
-	if (!app->scheduler)
-		return NULL;
-	int r = scheduler_report_outcome(app->scheduler, job->schedule, job->slot_ms, st, job->run_id,
-					 res->error, &retry_at);
-	/* After the slot is written: tests wait for this line before reading
-	 * /report schedules, people read it in the log. */
-	char slot_text[32];
-	local_time_text((time_t)(job->slot_ms / 1000), "%Y-%m-%d %H:%M", slot_text, sizeof(slot_text));
-	log_info("schedule %s: slot %s recorded %s (run %lld)", job->schedule, slot_text,
-		 r == 1 ? "retrying" : slot_status_name(st), (long long)job->run_id);
-	if (r == 1) {
-		char when[32];
-		local_time_text(retry_at, "%H:%M:%S", when, sizeof(when));
-		note = xasprintf("will retry at %s (attempt %d of %d)", when, job->attempt + 1,
-				 app->cfg.schedule_retries + 1);
-	}
-	return note;
+	schedule_delivery_forget(&svc->delivery, name);
+	ret = 0;
+out:
+	pthread_mutex_unlock(&svc->edit_lock);
+	schedule_def_release(&def);
+	return ret;
 }

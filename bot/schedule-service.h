@@ -1,40 +1,50 @@
 /*
- * schedule-service.h: the scheduler wired into the bot. Schedules come from the
- * config ([[schedule]]) and the history store (made with /report schedule
- * add); each due slot goes through dispatch_line like a person's line, so
- * it feeds the same worker queue and never touches the network thread.
+ * schedule-service.h: the schedules wired into the bot. Schedules come
+ * from the config ([[schedule]]) and the history store (made with /report
+ * schedule add); each due slot goes through dispatch_line like a person's
+ * line, so it feeds the same worker queue and never touches the network
+ * thread. Its job is delivered through a schedule delivery
+ * (bot/schedule-delivery.h) around the program's own.
+ *
+ * One service per app (app->schedules), made by schedules_start and freed
+ * by schedules_stop; no state outside it.
  */
-#ifndef SCHEDULES_H
-#define SCHEDULES_H
+#ifndef SCHEDULE_SERVICE_H
+#define SCHEDULE_SERVICE_H
 
 #include "common.h"
-#include "bot/app.h"
 #include "bot/job.h"
-#include "commands/report.h"
+#include "store/schedule-store.h"
 
-/* Build app->scheduler from config + store; start its timer thread when
+struct app;
+struct scheduler;
+struct schedule_service;
+
+/* Build app->schedules from config + store; start its timer thread when
  * `run` (serve), or leave it idle for listing (console). D is the delivery
- * scheduled runs use (borrowed; outlives the scheduler). */
+ * scheduled runs post through (borrowed; outlives the service). */
 int schedules_start(struct app *app, const struct delivery *d, bool run, char **cause);
-void schedules_stop(struct app *app);   /* NULL scheduler ok */
+/* No new fires (joins the timer thread); outcomes are still recorded.
+ * NULL service ok. */
+void schedules_stop_firing(struct app *app);
+/* Free app->schedules (after the pool stopped); NULL ok. */
+void schedules_stop(struct app *app);
 
-/* A schedule was removed: drop what only_changed kept for it, so a new
- * schedule of the same name starts afresh. */
-void schedules_forget(struct app *app, const char *schedule);
+/* The timer, for listing and its clock (borrowed). */
+struct scheduler *schedules_timer(struct schedule_service *svc);
 
 /*
- * On the worker, after a scheduled job ran: apply skip_empty and
- * only_changed (sets res->status to RUN_SKIPPED when nothing should be
- * posted), and return whether to post. csv_path is the result file.
+ * Add a schedule made from Slack: to the timer (which refuses a bad or
+ * used name, config ones included) and to the store, both or neither.
+ * SS is borrowed; its created_ms is ignored and set from the timer's
+ * clock. -1 with *cause naming the problem.
  */
-bool schedules_should_post(struct app *app, const struct job *job, struct report_result *res,
-			   const char *csv_path);
-
-/* After posting (or not): record the outcome on the slot, schedule a retry
- * when attempts are left, keep the CSV for only_changed. Returns an
- * allocated note for the person when a retry is scheduled ("will retry at
- * 09:05, attempt 2 of 3"), else NULL. */
-char *schedules_record_outcome(struct app *app, const struct job *job,
-			       const struct report_result *res, const char *csv_path);
+int schedules_add(struct schedule_service *svc, const struct stored_schedule *ss, char **cause);
+/*
+ * Remove schedule NAME from the timer and the store, both or neither, and
+ * drop the CSV only_changed kept for it. Fails for an unknown name and
+ * for a config schedule.
+ */
+int schedules_remove(struct schedule_service *svc, const char *name, char **cause);
 
 #endif

@@ -1,3 +1,6 @@
+/*
+ * schedule-timer.c: when scheduled reports are due (bot/schedule-timer.h).
+ */
 #include "common.h"
 #include "bot/schedule-timer.h"
 
@@ -329,6 +332,18 @@ int scheduler_remove(struct scheduler *s, const char *name, char **cause)
 	wake_loop(s);
 	pthread_mutex_unlock(&s->lock);
 	return 0;
+}
+
+int scheduler_get(struct scheduler *s, const char *name, struct schedule_def *out, char **cause)
+{
+	struct sched_entry *e;
+
+	pthread_mutex_lock(&s->lock);
+	e = find_entry(s, name, NULL);
+	if (e)
+		schedule_def_copy(out, &e->def);
+	pthread_mutex_unlock(&s->lock);
+	return e ? 0 : fail(cause, "no schedule named '%s'", name);
 }
 
 /*

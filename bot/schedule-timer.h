@@ -102,6 +102,9 @@ void scheduler_free(struct scheduler *s);   /* stops the loop; NULL ok */
 int scheduler_add(struct scheduler *s, const struct schedule_def *def, char **cause);
 /* Forget NAME. Fails for an unknown name and for a config schedule. */
 int scheduler_remove(struct scheduler *s, const char *name, char **cause);
+/* A copy of NAME's definition into *out (release with
+ * schedule_def_release); -1 for an unknown name. */
+int scheduler_get(struct scheduler *s, const char *name, struct schedule_def *out, char **cause);
 
 /*
  * Deal with everything due at NOW: claim and submit due slots, record

@@ -1,3 +1,6 @@
+/*
+ * slack-delivery.c: struct delivery for Slack (bot/slack-delivery.h).
+ */
 #include "common.h"
 
 #include "common/log.h"
@@ -5,60 +8,16 @@
 #include "bot/slack-delivery.h"
 #include "common/strbuf.h"
 
-#define HOOK_TTL_MS (30 * 60 * 1000)   /* Slack's response_url lifetime */
-#define HOOKS_MAX 10000
+#define RESPONSE_URL_TTL_MS (30 * 60 * 1000)   /* Slack's response_url lifetime */
 
-struct slack_delivery_hook {
-	int64_t run_id;
-	char *response_url;
-	int64_t added_ms;
-};
-
-void slack_delivery_remember(struct slack_delivery *sd, int64_t run_id, const char *response_url)
+/* The job's response_url while Slack still takes it, else NULL (borrowed). */
+static const char *response_url_of(const struct job *job)
 {
-	if (run_id <= 0 || !response_url || !*response_url)
-		return;
-	int64_t now = now_ms_monotonic();
-	pthread_mutex_lock(&sd->lock);
-	/* drop expired hooks, and the oldest when full */
-	size_t j = 0;
-	for (size_t i = 0; i < sd->nhooks; i++) {
-		bool drop = now - sd->hooks[i].added_ms > HOOK_TTL_MS || (sd->nhooks >= HOOKS_MAX && i == 0);
-		if (drop)
-			free(sd->hooks[i].response_url);
-		else
-			sd->hooks[j++] = sd->hooks[i];
-	}
-	sd->nhooks = j;
-	if (sd->nhooks == sd->hooks_alloc) {
-		sd->hooks_alloc = sd->hooks_alloc ? 2 * sd->hooks_alloc : 16;
-		sd->hooks = xrealloc(sd->hooks, sd->hooks_alloc * sizeof(*sd->hooks));
-	}
-	sd->hooks[sd->nhooks].run_id = run_id;
-	sd->hooks[sd->nhooks].response_url = xstrdup(response_url);
-	sd->hooks[sd->nhooks].added_ms = now;
-	sd->nhooks++;
-	pthread_mutex_unlock(&sd->lock);
-}
-
-/* The response_url for run_id, removed from the list; caller frees. */
-static char *take_hook(struct slack_delivery *sd, int64_t run_id)
-{
-	char *url = NULL;
-	int64_t now = now_ms_monotonic();
-	pthread_mutex_lock(&sd->lock);
-	for (size_t i = 0; i < sd->nhooks; i++) {
-		if (sd->hooks[i].run_id != run_id)
-			continue;
-		if (now - sd->hooks[i].added_ms <= HOOK_TTL_MS)
-			url = sd->hooks[i].response_url;
-		else
-			free(sd->hooks[i].response_url);
-		sd->hooks[i] = sd->hooks[--sd->nhooks];
-		break;
-	}
-	pthread_mutex_unlock(&sd->lock);
-	return url;
+	if (!job->response_url || !*job->response_url)
+		return NULL;
+	if (now_ms_wall() - job->queued_ms > RESPONSE_URL_TTL_MS)
+		return NULL;
+	return job->response_url;
 }
 
 static void *sd_worker_init(void *ctx)
@@ -189,7 +148,7 @@ static int sd_post_result(void *ctx, void *wstate, const struct job *job,
 	struct slack_delivery *sd = ctx;
 	struct slack_api *api = wstate;
 	const char *name = job->inv.cmd ? job->inv.cmd->name : "report";
-	char *hook = take_hook(sd, job->run_id);
+	const char *hook = response_url_of(job);
 	int rc;
 
 	if (res->status != RUN_OK || !csv_path) {
@@ -199,13 +158,10 @@ static int sd_post_result(void *ctx, void *wstate, const struct job *job,
 				       (long long)job->run_id, res->error ? res->error : "no reason was given");
 		rc = tell(sd, api, job, text, true, hook, cause);
 		free(text);
-		free(hook);
 		return rc;
 	}
-	if (!api || !job->channel_id) {
-		free(hook);
+	if (!api || !job->channel_id)
 		return fail(cause, !api ? "no Slack client on this worker" : "the job has no channel to post the file in");
-	}
 
 	char *filename = invocation_filename(&job->inv);
 	char *comment = slack_delivery_comment(job, name, res->rows, res->duration_ms);
@@ -225,24 +181,12 @@ static int sd_post_result(void *ctx, void *wstate, const struct job *job,
 	}
 	free(comment);
 	free(filename);
-	free(hook);
 	return rc;
-}
-
-void slack_delivery_release(struct slack_delivery *sd)
-{
-	for (size_t i = 0; i < sd->nhooks; i++)
-		free(sd->hooks[i].response_url);
-	free(sd->hooks);
-	sd->hooks = NULL;
-	sd->nhooks = sd->hooks_alloc = 0;
-	pthread_mutex_destroy(&sd->lock);
 }
 
 void slack_delivery_init(struct slack_delivery *sd, const struct config *cfg)
 {
 	memset(sd, 0, sizeof(*sd));
-	pthread_mutex_init(&sd->lock, NULL);
 	sd->cfg = cfg;
 	sd->delivery.ctx = sd;
 	sd->delivery.worker_init = sd_worker_init;

@@ -8,40 +8,26 @@
  *  - post_result: the CSV uploaded to the job's channel with a comment
  *    naming the command, the resolved arguments, the row count and the
  *    time taken; a failed run is told in the channel in plain words
- *    (privately to the person when the bot may not post there). A failed
+ *    (privately to the person when the bot may not post there: through
+ *    the slash command's response_url, which the job carries, used while
+ *    Slack still takes it, 30 minutes from the command). A failed
  *    upload returns -1 so the run is recorded as an error.
  */
 #ifndef SLACK_DELIVERY_H
 #define SLACK_DELIVERY_H
 
-#include <pthread.h>
-
 #include "common.h"
 #include "bot/config.h"
 #include "bot/job.h"
 
-struct slack_delivery_hook;
-
 struct slack_delivery {
 	const struct config *cfg;    /* borrowed: api_url, bot_token */
 	struct delivery delivery;    /* hand &delivery to dispatch */
-	pthread_mutex_t lock;        /* guards hooks */
-	struct slack_delivery_hook *hooks;
-	size_t nhooks, hooks_alloc;
 };
 
-/* Fill sd; cfg must outlive every job that uses sd->delivery.
- * slack_delivery_release frees what sd holds (after the pool stopped). */
+/* Fill sd (it holds nothing to free); cfg must outlive every job that
+ * uses sd->delivery. */
 void slack_delivery_init(struct slack_delivery *sd, const struct config *cfg);
-void slack_delivery_release(struct slack_delivery *sd);
-
-/*
- * Remember the response_url of the slash command that queued run_id (any
- * thread; copied). When the bot may not post in the channel (e.g.
- * not_in_channel), the failure still reaches the person through it. Used
- * once by the run's post_result, then forgotten; kept at most 30 minutes.
- */
-void slack_delivery_remember(struct slack_delivery *sd, int64_t run_id, const char *response_url);
 
 /* The upload comment for a finished run, e.g. "monthly customer=acme
  * month=2024-11: 1,234 rows in 2.3 s (run 12)". Caller frees. */

@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include "common/log.h"
+#include "bot/schedule-delivery.h"
 #include "bot/schedule-timer.h"
 #include "store/history.h"
 #include "store/schedule-store.h"
@@ -654,6 +655,116 @@ static void test_loop_thread(void **state)
 	scheduler_free(s);
 }
 
+/* What the inner delivery of a schedule delivery was given. */
+struct inner_rec {
+	int results, texts;
+	char last_error[512];
+	char last_text[512];
+	char last_channel[32];
+};
+
+static int inner_post_result(void *ctx, void *wstate, const struct job *job,
+			     const struct report_result *res, const char *csv_path, char **cause)
+{
+	struct inner_rec *r = ctx;
+	(void)wstate;
+	(void)job;
+	(void)csv_path;
+	(void)cause;
+	r->results++;
+	snprintf(r->last_error, sizeof(r->last_error), "%s", res->error ? res->error : "");
+	return 0;
+}
+
+static int inner_post_text(void *ctx, void *wstate, const struct job *job, const char *text, char **cause)
+{
+	struct inner_rec *r = ctx;
+	(void)wstate;
+	(void)cause;
+	r->texts++;
+	snprintf(r->last_text, sizeof(r->last_text), "%s", text);
+	snprintf(r->last_channel, sizeof(r->last_channel), "%s", job->channel_id);
+	return 0;
+}
+
+/* The schedule delivery: a failure with a retry left carries the note and
+ * leaves the slot retrying; the last failure goes to the alert channel;
+ * only_changed keeps the posted CSV and holds back the same one; forget
+ * drops it. */
+static void test_schedule_delivery(void **state)
+{
+	struct fixture *f = *state;
+	struct scheduler *s = make(f, 3600, 1, 60, "daily", "0 9 * * *", true, 0);
+	struct inner_rec rec;
+	struct delivery inner = { .ctx = &rec, .post_result = inner_post_result, .post_text = inner_post_text };
+	struct schedule_delivery sd;
+	const struct delivery *d = &sd.delivery;
+	struct report_result res;
+	struct job *job = job_new(JOB_REPORT);
+	char *cause = NULL;
+
+	memset(&rec, 0, sizeof(rec));
+	schedule_delivery_init(&sd, &inner, s, f->dir, "C0ALERTS01", 2);
+	assert_int_equal(tick_at(s, f, "2024-11-01 09:00:00"), 1);
+	job->schedule = xstrdup("daily");
+	job->channel_id = xstrdup("C0123456789");
+	job->slot_ms = ms("2024-11-01 09:00");
+	job->run_id = 7;
+	job->only_changed = true;
+
+	memset(&res, 0, sizeof(res));
+	res.status = RUN_ERROR;
+	res.error = (char *)"boom";
+	assert_int_equal(d->post_result(d->ctx, NULL, job, &res, NULL, &cause), 0);
+	assert_int_equal(rec.results, 1);
+	assert_string_equal(rec.last_error, "Scheduled report *daily* failed: boom; will retry at 09:01:00 "
+			    "(attempt 2 of 2)");
+	assert_int_equal(rec.texts, 0);
+	assert_int_equal(slot_status_of(f, "daily", "2024-11-01 09:00"), SLOT_RETRYING);
+
+	assert_int_equal(tick_at(s, f, "2024-11-01 09:01:00"), 1);
+	job->attempt = 2;
+	assert_int_equal(d->post_result(d->ctx, NULL, job, &res, NULL, &cause), 0);
+	assert_string_equal(rec.last_error, "Scheduled report *daily* failed: boom");
+	assert_int_equal(rec.texts, 1);
+	assert_string_equal(rec.last_channel, "C0ALERTS01");
+	assert_string_equal(rec.last_text, "Scheduled report *daily* failed: boom");
+	assert_int_equal(slot_status_of(f, "daily", "2024-11-01 09:00"), SLOT_ERROR);
+
+	/* only_changed: the first CSV is posted and kept, the same one held */
+	char *csv = xasprintf("%s/run.csv", f->dir);
+	char *kept = xasprintf("%s/schedules/daily.csv", f->dir);
+	char *kept_dir = xasprintf("%s/schedules", f->dir);
+	FILE *fp = fopen(csv, "w");
+	assert_non_null(fp);
+	fputs("n\r\n1\r\n", fp);
+	fclose(fp);
+	memset(&res, 0, sizeof(res));
+	res.status = RUN_OK;
+	res.rows = 1;
+	assert_int_equal(d->post_result(d->ctx, NULL, job, &res, csv, &cause), 0);
+	assert_int_equal(rec.results, 3);
+	assert_int_equal(access(kept, F_OK), 0);
+	assert_int_equal(d->post_result(d->ctx, NULL, job, &res, csv, &cause), DELIVERY_HELD);
+	assert_int_equal(rec.results, 3);
+	/* skip_empty holds back an empty result */
+	job->only_changed = false;
+	job->skip_empty = true;
+	res.rows = 0;
+	assert_int_equal(d->post_result(d->ctx, NULL, job, &res, csv, &cause), DELIVERY_HELD);
+	assert_int_equal(rec.results, 3);
+
+	schedule_delivery_forget(&sd, "daily");
+	assert_int_equal(access(kept, F_OK), -1);
+	unlink(csv);
+	rmdir(kept_dir);
+	free(csv);
+	free(kept);
+	free(kept_dir);
+	job_free(job);
+	scheduler_free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -672,6 +783,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_add_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dst_gap, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_loop_thread, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_schedule_delivery, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
