@@ -34,7 +34,10 @@ FUZZERS   = $(FUZZ_SRCS:tests/fuzz/%.c=build/fuzz/%)
 FUZZ_SECONDS ?= 15
 
 .SECONDARY:
-.PHONY: all deps demo test unit unit-san unit-tsan integration fuzz fuzz-build bench clean check-sources
+layers: reportbot
+	@./scripts/check-layers.sh
+
+.PHONY: layers all deps demo test unit unit-san unit-tsan integration fuzz fuzz-build bench clean check-sources
 all: reportbot tests/toml-decoder
 
 deps:
@@ -113,6 +116,7 @@ integration: reportbot build/san/reportbot tests/toml-decoder
 test: deps
 	@$(MAKE) --no-print-directory all
 	@rm -f build/test-results; mkdir -p build
+	@RESULTS=$$PWD/build/test-results $(MAKE) --no-print-directory layers
 	@RESULTS=$$PWD/build/test-results $(MAKE) --no-print-directory unit
 	@RESULTS=$$PWD/build/test-results $(MAKE) --no-print-directory unit-san
 	@RESULTS=$$PWD/build/test-results $(MAKE) --no-print-directory unit-tsan
