@@ -1,5 +1,5 @@
 #!/bin/sh
-# The programs of DESIGN.md through their public interface: exit codes,
+# The programs of docs/design.md (section 5) through their public interface: exit codes,
 # check, console, history, and what a person reads for each mistake.
 . "$(dirname "$0")/lib.sh"
 cd "$ROOT"

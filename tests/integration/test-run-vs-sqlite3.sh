@@ -2,7 +2,7 @@
 # `reportbot run` on the demo database gives, row for row and field for
 # field, what the sqlite3 shell returns for the same query with the same
 # bound values. (The bytes differ by design: the shell quotes more fields
-# than RFC 4180 needs and ends lines with LF; DESIGN.md asks for CRLF and
+# than RFC 4180 needs and ends lines with LF; docs/design.md (5.6) asks for CRLF and
 # minimal quoting. So both files are parsed and compared as rows.)
 . "$(dirname "$0")/lib.sh"
 cd "$ROOT"
