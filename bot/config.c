@@ -123,64 +123,64 @@ static bool valid_name(const char *s, size_t n)
 	return true;
 }
 
-static void load_sources(struct config_faults *L, struct config *cfg, const struct toml_value *root)
+static void load_sources(struct config_faults *F, struct config *cfg, const struct toml_value *root)
 {
-	const struct toml_value *t = section_table(L, root, "sources");
+	const struct toml_value *t = section_table(F, root, "sources");
 	if (!t)
 		return;
 	cfg->sources = xcalloc(t->u.table.n ? t->u.table.n : 1, sizeof(*cfg->sources));
 	for (size_t i = 0; i < t->u.table.n; i++) {
 		const struct toml_entry *e = &t->u.table.entries[i];
 		if (!valid_name(e->key, e->key_len)) {
-			config_fault(L, e->line, e->column, "source name '%.64s' is not valid; "
-			     "accepted: letters, digits, '_' and '-'", e->key);
+			config_fault(F, e->line, e->column, "source name '%.64s' is not valid; "
+				     "accepted: letters, digits, '_' and '-'", e->key);
 			continue;
 		}
 		if (e->value->type != TOML_TABLE) {
 			char *shown = config_show_value(e->value, false);
-			config_fault(L, e->line, e->column, "sources.%s = %s is %s %s; accepted: a "
-			     "table [sources.%s] with a driver", e->key, shown,
-			     config_article(e->value->type), toml_type_name(e->value->type), e->key);
+			config_fault(F, e->line, e->column, "sources.%s = %s is %s %s; accepted: a "
+				     "table [sources.%s] with a driver", e->key, shown,
+				     config_article(e->value->type), toml_type_name(e->value->type), e->key);
 			free(shown);
 			continue;
 		}
-		source_config_load(&cfg->sources[cfg->nsources++], e->key, e->value, L);
+		source_config_load(&cfg->sources[cfg->nsources++], e->key, e->value, F);
 	}
 }
 
-static void load_schedules(struct config_faults *L, struct config *cfg, const struct toml_value *root)
+static void load_schedules(struct config_faults *F, struct config *cfg, const struct toml_value *root)
 {
 	const struct toml_entry *e = toml_table_entry(root, "schedule");
 	if (!e)
 		return;
 	const struct toml_value *a = e->value;
 	if (a->type != TOML_ARRAY) {
-		config_fault(L, e->line, e->column, "schedule is %s %s; accepted: [[schedule]] tables",
-		     config_article(a->type), toml_type_name(a->type));
+		config_fault(F, e->line, e->column, "schedule is %s %s; accepted: [[schedule]] tables",
+			     config_article(a->type), toml_type_name(a->type));
 		return;
 	}
 	cfg->schedules = xcalloc(a->u.array.n ? a->u.array.n : 1, sizeof(*cfg->schedules));
 	for (size_t i = 0; i < a->u.array.n; i++) {
 		const struct toml_value *t = a->u.array.items[i];
 		if (t->type != TOML_TABLE) {
-			config_fault(L, t->line, t->column, "schedule[%zu] is %s %s; accepted: a table",
-			     i, config_article(t->type), toml_type_name(t->type));
+			config_fault(F, t->line, t->column, "schedule[%zu] is %s %s; accepted: a table",
+				     i, config_article(t->type), toml_type_name(t->type));
 			continue;
 		}
 		struct schedule_config *sc = &cfg->schedules[cfg->nschedules++];
 		config_keys_defaults(schedule_keys, ARRAY_SIZE(schedule_keys), sc);
-		apply(L, t, "[schedule]", schedule_keys, ARRAY_SIZE(schedule_keys), sc);
+		apply(F, t, "[schedule]", schedule_keys, ARRAY_SIZE(schedule_keys), sc);
 		static const char *const required[] = { "name", "cron", "run", "channel" };
 		for (size_t k = 0; k < ARRAY_SIZE(required); k++)
 			if (!toml_table_entry(t, required[k]))
-				config_fault(L, t->line, t->column, "[[schedule]] is missing key '%s'; "
-				     "required: name, cron, run, channel", required[k]);
+				config_fault(F, t->line, t->column, "[[schedule]] is missing key '%s'; "
+					     "required: name, cron, run, channel", required[k]);
 		if (sc->cron) {
 			struct cron parsed;
 			char *why = NULL;
 			if (cron_parse(&parsed, sc->cron, &why) < 0) {
 				const struct toml_value *cv = toml_table_get(t, "cron");
-				config_fault(L, cv->line, cv->column, "[[schedule]] %s", why);
+				config_fault(F, cv->line, cv->column, "[[schedule]] %s", why);
 				free(why);
 			}
 		}
@@ -191,9 +191,9 @@ static void load_schedules(struct config_faults *L, struct config *cfg, const st
 			if (other->name && strcmp(other->name, sc->name) == 0) {
 				const struct toml_value *nv = toml_table_get(t, "name");
 				const struct toml_value *ov = toml_table_get(a->u.array.items[k], "name");
-				config_fault(L, nv->line, nv->column, "duplicate schedule name \"%s\" "
-				     "(first used at line %d); accepted: a unique name per "
-				     "[[schedule]]", sc->name, ov ? ov->line : 0);
+				config_fault(F, nv->line, nv->column, "duplicate schedule name \"%s\" "
+					     "(first used at line %d); accepted: a unique name per "
+					     "[[schedule]]", sc->name, ov ? ov->line : 0);
 				break;
 			}
 		}
@@ -226,7 +226,7 @@ static void where(const struct toml_value *root, const char *section, const char
 	*col = v ? v->column : 1;
 }
 
-static void check_slack(struct config_faults *L, struct config *cfg, const struct toml_value *root)
+static void check_slack(struct config_faults *F, struct config *cfg, const struct toml_value *root)
 {
 	int line, col;
 	env_override(&cfg->app_token, "SLACK_APP_TOKEN");
@@ -234,8 +234,8 @@ static void check_slack(struct config_faults *L, struct config *cfg, const struc
 	env_override(&cfg->api_url, "SLACK_API_URL");
 	if (strncmp(cfg->api_url, "http://", 7) != 0 && strncmp(cfg->api_url, "https://", 8) != 0) {
 		where(root, "slack", "api_url", &line, &col);
-		config_fault(L, line, col, "[slack] api_url = \"%.100s\" is not a URL; accepted: "
-		     "http://... or https://... (default %s)", cfg->api_url, DEFAULT_API_URL);
+		config_fault(F, line, col, "[slack] api_url = \"%.100s\" is not a URL; accepted: "
+			     "http://... or https://... (default %s)", cfg->api_url, DEFAULT_API_URL);
 	} else if (cfg->api_url[strlen(cfg->api_url) - 1] != '/') {
 		char *u = xasprintf("%s/", cfg->api_url);
 		free(cfg->api_url);
@@ -243,18 +243,18 @@ static void check_slack(struct config_faults *L, struct config *cfg, const struc
 	}
 	if (cfg->command[0] != '/' || strpbrk(cfg->command, " \t\r\n")) {
 		where(root, "slack", "command", &line, &col);
-		config_fault(L, line, col, "[slack] command = \"%.100s\" is not a slash command; "
-		     "accepted: '/' and a word, e.g. \"/report\"", cfg->command);
+		config_fault(F, line, col, "[slack] command = \"%.100s\" is not a slash command; "
+			     "accepted: '/' and a word, e.g. \"/report\"", cfg->command);
 	}
 }
 
-static void check_bot(struct config_faults *L, struct config *cfg, const struct toml_value *root)
+static void check_bot(struct config_faults *F, struct config *cfg, const struct toml_value *root)
 {
 	int line, col;
 	char *why = NULL;
 	if (timezone_check(cfg->timezone, &why)) {
 		where(root, "bot", "timezone", &line, &col);
-		config_fault(L, line, col, "[bot] timezone: %s", why);
+		config_fault(F, line, col, "[bot] timezone: %s", why);
 		free(why);
 	}
 	if (cfg->default_source) {
@@ -266,9 +266,9 @@ static void check_bot(struct config_faults *L, struct config *cfg, const struct 
 			char *list = config_join(names, n);
 			char *sugg = config_suggestion(cfg->default_source, names, n);
 			where(root, "bot", "default_source", &line, &col);
-			config_fault(L, line, col, "[bot] default_source = \"%.64s\" names no source%s; "
-			     "accepted: %s", cfg->default_source, sugg,
-			     n ? list : "a NAME from a [sources.NAME] table");
+			config_fault(F, line, col, "[bot] default_source = \"%.64s\" names no source%s; "
+				     "accepted: %s", cfg->default_source, sugg,
+				     n ? list : "a NAME from a [sources.NAME] table");
 			free(list);
 			free(sugg);
 		}
@@ -281,13 +281,13 @@ static void check_bot(struct config_faults *L, struct config *cfg, const struct 
 			names[n++] = cfg->sources[i].name;
 		char *list = config_join(names, n);
 		const struct toml_value *b = toml_table_get(root, "bot");
-		config_fault(L, b ? b->line : 1, b ? b->column : 1, "[bot] default_source is not set "
-		     "and there are %zu sources; accepted: one of %s", cfg->nsources, list);
+		config_fault(F, b ? b->line : 1, b ? b->column : 1, "[bot] default_source is not set "
+			     "and there are %zu sources; accepted: one of %s", cfg->nsources, list);
 		free(list);
 	}
 }
 
-static void load_root(struct config_faults *L, struct config *cfg, const struct toml_value *root)
+static void load_root(struct config_faults *F, struct config *cfg, const struct toml_value *root)
 {
 	for (size_t i = 0; i < root->u.table.n; i++) {
 		const struct toml_entry *e = &root->u.table.entries[i];
@@ -298,28 +298,28 @@ static void load_root(struct config_faults *L, struct config *cfg, const struct 
 		if (!known) {
 			char *sugg = config_suggestion(e->key, sections, ARRAY_SIZE(sections));
 			char *list = config_join(sections, ARRAY_SIZE(sections));
-			config_fault(L, e->line, e->column, "unknown key '%.64s' at the top level%s; "
-			     "accepted: %s", e->key, sugg, list);
+			config_fault(F, e->line, e->column, "unknown key '%.64s' at the top level%s; "
+				     "accepted: %s", e->key, sugg, list);
 			free(sugg);
 			free(list);
 		}
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(fixed_sections); i++) {
 		const struct section *sec = &fixed_sections[i];
-		const struct toml_value *t = section_table(L, root, sec->name);
+		const struct toml_value *t = section_table(F, root, sec->name);
 		if (t)
-			apply(L, t, sec->name, sec->keys, sec->nkeys, cfg);
+			apply(F, t, sec->name, sec->keys, sec->nkeys, cfg);
 	}
-	load_sources(L, cfg, root);
-	load_schedules(L, cfg, root);
+	load_sources(F, cfg, root);
+	load_schedules(F, cfg, root);
 	if (cfg->nsources == 0) {
 		char *names = source_driver_names();
-		config_fault(L, 1, 1, "no data source is configured; add a [sources.NAME] table "
+		config_fault(F, 1, 1, "no data source is configured; add a [sources.NAME] table "
 			     "with a driver (accepted: %s)", names);
 		free(names);
 	}
-	check_slack(L, cfg, root);
-	check_bot(L, cfg, root);
+	check_slack(F, cfg, root);
+	check_bot(F, cfg, root);
 }
 
 static int read_file(const char *path, struct strbuf *sb, char **cause)
