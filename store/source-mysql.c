@@ -833,11 +833,9 @@ static enum source_result mysql_execute(struct source *base, const char *sql, co
 		r = kill_result(s, reason, cause);
 		goto fail_stmt;
 	}
-	unsigned long want = mysql_stmt_param_count(s->stmt);
+	size_t want = mysql_stmt_param_count(s->stmt);
 	if (want != nbinds) {
-		fail(cause, "source '%s': the statement has %lu parameters but %zu values were given",
-		     src_name(s), want, nbinds);
-		r = SOURCE_EBIND;
+		r = source_bind_mismatch(base, want, nbinds, cause);
 		goto fail_stmt;
 	}
 
@@ -964,7 +962,7 @@ static enum source_result mysql_next(struct source *base, struct source_row *row
 	return r;
 }
 
-static enum source_result mysql_check(struct source *base, const char *sql, size_t nparams, char **cause)
+static enum source_result mysql_check(struct source *base, const char *sql, size_t *nparams, char **cause)
 {
 	struct mysql_source *s = (struct mysql_source *)base;
 	if (s->stmt)
@@ -974,14 +972,9 @@ static enum source_result mysql_check(struct source *base, const char *sql, size
 	enum source_result r = prepare_retry(s, sql, -1, cause);
 	if (r != SOURCE_OK)
 		return r;
-	unsigned long want = mysql_stmt_param_count(s->stmt);
+	*nparams = mysql_stmt_param_count(s->stmt);
 	mysql_stmt_close(s->stmt);
 	s->stmt = NULL;
-	if (want != nparams) {
-		fail(cause, "source '%s': the statement has %lu parameters but %zu were declared",
-		     src_name(s), want, nparams);
-		return SOURCE_EBIND;
-	}
 	return SOURCE_OK;
 }
 

@@ -309,12 +309,10 @@ static enum source_result sqlite_execute(struct source *src, const char *sql, co
 	if (r != SOURCE_OK)
 		return r;
 
-	int want = sqlite3_bind_parameter_count(s->stmt);
-	if ((size_t)want != nbinds) {
-		fail(cause, "source '%s': the query has %d parameters but %zu values were given",
-		     sqlite_name(s), want, nbinds);
+	size_t want = (size_t)sqlite3_bind_parameter_count(s->stmt);
+	if (want != nbinds) {
 		sqlite_finalize(s);
-		return SOURCE_EBIND;
+		return source_bind_mismatch(src, want, nbinds, cause);
 	}
 	for (size_t i = 0; i < nbinds; i++) {
 		int rc;
@@ -394,7 +392,7 @@ static enum source_result sqlite_next(struct source *src, struct source_row *row
 	return r;
 }
 
-static enum source_result sqlite_check(struct source *src, const char *sql, size_t nparams, char **cause)
+static enum source_result sqlite_check(struct source *src, const char *sql, size_t *nparams, char **cause)
 {
 	struct sqlite_source *s = (struct sqlite_source *)src;
 	sqlite3_stmt *stmt = NULL;
@@ -402,13 +400,8 @@ static enum source_result sqlite_check(struct source *src, const char *sql, size
 	enum source_result r = sqlite_prepare(s, sql, &stmt, cause);
 	if (r != SOURCE_OK)
 		return r;
-	int want = sqlite3_bind_parameter_count(stmt);
+	*nparams = (size_t)sqlite3_bind_parameter_count(stmt);
 	sqlite3_finalize(stmt);
-	if ((size_t)want != nparams) {
-		fail(cause, "source '%s': the query has %d parameters but %zu are declared",
-		     sqlite_name(s), want, nparams);
-		return SOURCE_EBIND;
-	}
 	return SOURCE_OK;
 }
 

@@ -135,9 +135,25 @@ enum source_result source_next(struct source *src, struct source_row *row, char 
 
 enum source_result source_check(struct source *src, const char *sql, size_t nparams, char **cause)
 {
+	size_t have = 0;
 	if (!src->driver->check)
 		return source_unsupported(src, "check a query", cause);
-	return src->driver->check(src, sql, nparams, cause);
+	enum source_result r = src->driver->check(src, sql, &have, cause);
+	if (r != SOURCE_OK)
+		return r;
+	if (have != nparams) {
+		fail(cause, "source '%s': the statement has %zu parameters but %zu were declared",
+		     source_name(src), have, nparams);
+		return SOURCE_EBIND;
+	}
+	return SOURCE_OK;
+}
+
+enum source_result source_bind_mismatch(const struct source *src, size_t have, size_t given, char **cause)
+{
+	fail(cause, "source '%s': the statement has %zu parameters but %zu values were given",
+	     source_name(src), have, given);
+	return SOURCE_EBIND;
 }
 
 void source_cancel(struct source *src)

@@ -110,7 +110,9 @@ struct source_driver {
 	size_t (*ncols)(struct source *src);
 	const char *(*colname)(struct source *src, size_t i);
 	enum source_result (*next)(struct source *src, struct source_row *row, char **cause);
-	enum source_result (*check)(struct source *src, const char *sql, size_t nparams, char **cause);
+	/* Prepare without running; *nparams gets the statement's '?' count
+	 * (source_check compares it with the declared ones). */
+	enum source_result (*check)(struct source *src, const char *sql, size_t *nparams, char **cause);
 	void (*cancel)(struct source *src);
 	void (*close)(struct source *src);
 };
@@ -120,6 +122,10 @@ struct source {
 	const struct source_driver *driver;
 	const struct source_config *cfg;
 };
+
+/* For a driver's execute: SOURCE_EBIND with the words for a statement
+ * with HAVE parameters given GIVEN values. */
+enum source_result source_bind_mismatch(const struct source *src, size_t have, size_t given, char **cause);
 
 /* The driver called NAME, or NULL. */
 const struct source_driver *source_driver_find(const char *name);
