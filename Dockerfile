@@ -12,6 +12,7 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY Makefile ./
+COPY deps/pkg-config.txt deps/pkg-config.txt
 COPY common common
 COPY bot bot
 COPY commands commands

@@ -5,7 +5,8 @@
 
 CC      ?= cc
 CLANG   ?= clang
-PKGS     = libwebsockets libcurl jansson sqlite3 libmariadb
+# pkg-config modules: deps/pkg-config.txt, one per line (# comments).
+PKGS     = $(shell sed -e 's/\#.*//' deps/pkg-config.txt)
 WARN     = -Wall -Wextra -Wpedantic -Werror -Wshadow -Wstrict-prototypes \
            -Wmissing-prototypes -Wwrite-strings -Wformat=2 -Wvla -fno-common
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))

@@ -1,5 +1,5 @@
 /*
- * config.h: the configuration model of DESIGN.md, loaded from TOML.
+ * config.h: the configuration model (docs/config.md), loaded from TOML.
  *
  * config_load fills a struct config (every string owned by it) and applies
  * the environment overrides SLACK_APP_TOKEN, SLACK_BOT_TOKEN, SLACK_API_URL.
@@ -11,29 +11,7 @@
 
 #include "common.h"
 
-enum source_driver {
-	SOURCE_DRIVER_SQLITE,
-	SOURCE_DRIVER_MYSQL,
-};
-
-struct source_config {
-	char *name;                 /* the key in [sources.NAME] */
-	enum source_driver driver;
-	/* sqlite */
-	char *path;                 /* relative paths resolved against the cwd */
-	/* mysql */
-	char *host;                 /* default "127.0.0.1" */
-	int port;                   /* default 3306 */
-	char *socket;               /* unix socket path, or NULL */
-	char *user;
-	char *password_env;         /* name of the env var, or NULL */
-	char *password;             /* its value at load time; secret */
-	char *database;
-	int connect_timeout;        /* seconds, default 10 */
-	bool tls;                   /* require TLS, default false */
-	char *tls_ca;               /* CA file, or NULL for the system store */
-	bool tls_verify;            /* verify server cert, default true */
-};
+#include "store/source-config.h"
 
 struct schedule_config {
 	char *name;
@@ -74,7 +52,7 @@ struct config {
 	char **schedule_admins;     /* user ids allowed to add/remove schedules */
 	size_t nschedule_admins;
 
-	struct source_config *sources;
+	struct source_config *sources;   /* each [sources.NAME], via its driver */
 	size_t nsources;
 	struct schedule_config *schedules;
 	size_t nschedules;
@@ -96,6 +74,13 @@ void config_release(struct config *cfg);
 
 /* Borrowed pointer into cfg, or NULL. */
 const struct source_config *config_find_source(const struct config *cfg, const char *name);
+
+struct command;
+struct report_options;
+/* What a run of cmd takes from cfg (commands/report.h): the command's own
+ * source, timeout and bom, else the config's defaults. Borrows from both. */
+void config_report_options(const struct config *cfg, const struct command *cmd,
+			   struct report_options *out);
 
 /* The config path from -c, else $REPORTBOT_CONFIG, else "./config.toml". */
 const char *config_default_path(const char *flag_value);

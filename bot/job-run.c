@@ -192,7 +192,9 @@ void run_job(struct run_worker *rw, struct job *job)
 	}
 	struct report_watch watch = rw->watch;
 	watch.cancelled = &job->cancel_requested;
-	report_execute(&app->cfg, &rw->sources, &job->inv, fd, &watch, &res);
+	struct report_options ro;
+	config_report_options(&app->cfg, job->inv.cmd, &ro);
+	report_execute(&ro, &rw->sources, &job->inv, fd, &watch, &res);
 	close(fd);
 	if (res.status == RUN_CANCELLED && !res.error)
 		res.error = xasprintf("run %lld was cancelled", (long long)job->run_id);

@@ -181,7 +181,9 @@ static int cmd_run(const char *config, int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &ri.sigs, NULL);
 	bool watching = pthread_create(&ri.thread, NULL, run_interrupt_main, &ri) == 0;
 	struct report_watch watch = { .on_source = run_on_source, .ctx = &ri, .cancelled = &ri.cancelled };
-	int r = report_execute(&app.cfg, &cache, &inv, fd, &watch, &res);
+	struct report_options ro;
+	config_report_options(&app.cfg, inv.cmd, &ro);
+	int r = report_execute(&ro, &cache, &inv, fd, &watch, &res);
 	if (watching) {
 		pthread_kill(ri.thread, SIGUSR2);
 		pthread_join(ri.thread, NULL);

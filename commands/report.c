@@ -1,6 +1,6 @@
 /*
- * report.c: the generic executor every report goes through (DESIGN.md:
- * "one generic executor validates, binds and streams").
+ * report.c: the generic executor every report goes through: bind, run on
+ * the source, stream rows into the CSV writer.
  */
 #include "common.h"
 #include "commands/report.h"
@@ -57,15 +57,15 @@ static enum run_status status_of(enum source_result r)
 	return RUN_ERROR;
 }
 
-int report_execute(const struct config *cfg, struct source_cache *cache,
+int report_execute(const struct report_options *opt, struct source_cache *cache,
 		   const struct invocation *inv, int fd,
 		   const struct report_watch *watch, struct report_result *res)
 {
 	const struct command *cmd = inv->cmd;
-	const char *source_name = cmd->source ? cmd->source : cfg->default_source;
-	const struct source_config *scfg = source_name ? config_find_source(cfg, source_name) : NULL;
-	int timeout = cmd->timeout > 0 ? cmd->timeout : cfg->default_timeout;
-	bool bom = cmd->bom >= 0 ? cmd->bom : cfg->bom;
+	const char *source_name = opt->source_name;
+	const struct source_config *scfg = opt->source;
+	int timeout = opt->timeout;
+	bool bom = opt->bom;
 	int64_t start = now_ms_monotonic();
 	struct strbuf sql;
 	struct bind_value *binds = NULL;

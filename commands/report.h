@@ -9,7 +9,6 @@
 #include <stdatomic.h>
 
 #include "common.h"
-#include "bot/config.h"
 #include "commands/args.h"
 #include "store/history.h"
 #include "store/source-cache.h"
@@ -34,13 +33,22 @@ struct report_watch {
 	atomic_int *cancelled;
 };
 
+/* What a run takes from the config, resolved for its command by the caller
+ * (the command's own source, timeout and bom win over the defaults). */
+struct report_options {
+	const char *source_name;               /* for the message when source is NULL */
+	const struct source_config *source;    /* borrowed; NULL: not in the config */
+	int timeout;                           /* seconds */
+	bool bom;                              /* start the CSV with a UTF-8 BOM */
+};
+
 /*
  * Run inv, writing CSV to fd (borrowed, not closed). Connections come from
  * cache (opened lazily, reopened after a lost connection). Fills *res;
  * returns 0 when the run finished ok, -1 otherwise (res says why).
  * Detail for the log (SQL, driver message) goes to the log only.
  */
-int report_execute(const struct config *cfg, struct source_cache *cache,
+int report_execute(const struct report_options *opt, struct source_cache *cache,
 		   const struct invocation *inv, int fd,
 		   const struct report_watch *watch, struct report_result *res);
 

@@ -9,7 +9,7 @@ if [ "${1:-}" = "-san" ]; then
 	shift
 fi
 out=$1; shift
-pkgs="libwebsockets libcurl jansson sqlite3 libmariadb"
+pkgs=$(sed -e 's/#.*//' "$(dirname "$0")/../deps/pkg-config.txt")
 exec ${CC:-cc} -std=c11 -O1 -g -Wall -Wextra -Wpedantic -Werror -Wshadow \
 	-Wstrict-prototypes -Wmissing-prototypes -Wwrite-strings -Wformat=2 -Wvla \
 	-fno-common -D_GNU_SOURCE -I. -Icommon $(pkg-config --cflags $pkgs) $san \

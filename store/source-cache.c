@@ -1,3 +1,6 @@
+/*
+ * source-cache.c: one thread's open connections by source (see source-cache.h).
+ */
 #include "common.h"
 #include "store/source-cache.h"
 

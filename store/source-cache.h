@@ -6,7 +6,6 @@
 #define SOURCE_CACHE_H
 
 #include "common.h"
-#include "bot/config.h"
 #include "store/source.h"
 
 struct source_cache {

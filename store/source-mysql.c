@@ -35,7 +35,9 @@
  * source_execute until its result is finished); otherwise it is ignored.
  */
 #include "common.h"
-#include "store/source.h"
+#include "store/source-mysql.h"
+
+#include "common/toml.h"
 #include "store/mysql-text.h"
 
 #include <errno.h>
@@ -140,11 +142,16 @@ static const char *src_name(const struct mysql_source *s)
 	return s->base.cfg->name ? s->base.cfg->name : "?";
 }
 
+static const struct mysql_settings *settings_of(const struct mysql_source *s)
+{
+	return s->base.cfg->settings;
+}
+
 /* ---------------------------------------------------------------------
  * Connections
  */
 
-static void apply_options(MYSQL *m, const struct source_config *cfg, unsigned int io_timeout)
+static void apply_options(MYSQL *m, const struct mysql_settings *cfg, unsigned int io_timeout)
 {
 	unsigned int ct = cfg->connect_timeout > 0 ? (unsigned int)cfg->connect_timeout : 10;
 	mysql_options(m, MYSQL_OPT_CONNECT_TIMEOUT, &ct);
@@ -169,7 +176,7 @@ static void apply_options(MYSQL *m, const struct source_config *cfg, unsigned in
 	}
 }
 
-static MYSQL *connect_raw(const struct source_config *cfg, bool with_db, unsigned int io_timeout,
+static MYSQL *connect_raw(const struct mysql_settings *cfg, bool with_db, unsigned int io_timeout,
 			  MYSQL **failed)
 {
 	*failed = NULL;
@@ -188,7 +195,7 @@ static MYSQL *connect_raw(const struct source_config *cfg, bool with_db, unsigne
 	return m;
 }
 
-static const char *where(const struct source_config *cfg, char *buf, size_t n)
+static const char *where(const struct mysql_settings *cfg, char *buf, size_t n)
 {
 	if (cfg->socket && *cfg->socket)
 		snprintf(buf, n, "socket %s", cfg->socket);
@@ -201,7 +208,7 @@ static const char *where(const struct source_config *cfg, char *buf, size_t n)
 /* The words for a failed mysql_real_connect; m is closed. */
 static enum source_result connect_failure(struct mysql_source *s, MYSQL *m, char **cause)
 {
-	const struct source_config *cfg = s->base.cfg;
+	const struct mysql_settings *cfg = settings_of(s);
 	char at[300];
 	unsigned int e = m ? mysql_errno(m) : 0;
 	enum source_result r = SOURCE_ECONNECT;
@@ -287,7 +294,7 @@ static enum source_result ensure_connected(struct mysql_source *s, char **cause)
 	if (s->conn)
 		return SOURCE_OK;
 	MYSQL *failed;
-	MYSQL *m = connect_raw(s->base.cfg, true, 0, &failed);
+	MYSQL *m = connect_raw(settings_of(s), true, 0, &failed);
 	if (!m)
 		return connect_failure(s, failed, cause);
 	s->is_mariadb = mariadb_connection(m) || strstr(mysql_get_server_info(m), "MariaDB");
@@ -306,7 +313,7 @@ static enum source_result ensure_connected(struct mysql_source *s, char **cause)
  * The watchdog: KILL QUERY at the deadline or on cancel
  */
 
-static int kill_query(const struct source_config *cfg, unsigned long id)
+static int kill_query(const struct mysql_settings *cfg, unsigned long id)
 {
 	MYSQL *failed;
 	MYSQL *m = connect_raw(cfg, false, 5, &failed);
@@ -349,7 +356,7 @@ static void *watchdog_main(void *arg)
 			unsigned long id = s->thread_id;
 			s->killing = true;
 			pthread_mutex_unlock(&s->lock);
-			int rc = id ? kill_query(s->base.cfg, id) : -1;
+			int rc = id ? kill_query(settings_of(s), id) : -1;
 			pthread_mutex_lock(&s->lock);
 			s->killing = false;
 			/* If the kill could not be sent, release the worker now;
@@ -455,7 +462,7 @@ static void finish_statement(struct mysql_source *s, bool conn_lost)
 		pthread_mutex_lock(&s->lock);
 		unsigned long id = s->thread_id;
 		pthread_mutex_unlock(&s->lock);
-		if (id && kill_query(s->base.cfg, id))
+		if (id && kill_query(settings_of(s), id))
 			conn_lost = true;   /* cannot stop it; do not drain, reconnect */
 	}
 	disarm(s);
@@ -721,7 +728,6 @@ static enum source_result mysql_open(struct source **out, const struct source_co
 		return SOURCE_ECONNECT;
 	}
 	struct mysql_source *s = xcalloc(1, sizeof(*s));
-	s->base.ops = &source_mysql_ops;
 	s->base.cfg = cfg;
 	s->session_timeout = -1;
 	s->sock = -1;
@@ -827,11 +833,9 @@ static enum source_result mysql_execute(struct source *base, const char *sql, co
 		r = kill_result(s, reason, cause);
 		goto fail_stmt;
 	}
-	unsigned long want = mysql_stmt_param_count(s->stmt);
+	size_t want = mysql_stmt_param_count(s->stmt);
 	if (want != nbinds) {
-		fail(cause, "source '%s': the statement has %lu parameters but %zu values were given",
-		     src_name(s), want, nbinds);
-		r = SOURCE_EBIND;
+		r = source_bind_mismatch(base, want, nbinds, cause);
 		goto fail_stmt;
 	}
 
@@ -958,7 +962,7 @@ static enum source_result mysql_next(struct source *base, struct source_row *row
 	return r;
 }
 
-static enum source_result mysql_check(struct source *base, const char *sql, size_t nparams, char **cause)
+static enum source_result mysql_check(struct source *base, const char *sql, size_t *nparams, char **cause)
 {
 	struct mysql_source *s = (struct mysql_source *)base;
 	if (s->stmt)
@@ -968,14 +972,9 @@ static enum source_result mysql_check(struct source *base, const char *sql, size
 	enum source_result r = prepare_retry(s, sql, -1, cause);
 	if (r != SOURCE_OK)
 		return r;
-	unsigned long want = mysql_stmt_param_count(s->stmt);
+	*nparams = mysql_stmt_param_count(s->stmt);
 	mysql_stmt_close(s->stmt);
 	s->stmt = NULL;
-	if (want != nparams) {
-		fail(cause, "source '%s': the statement has %lu parameters but %zu were declared",
-		     src_name(s), want, nparams);
-		return SOURCE_EBIND;
-	}
 	return SOURCE_OK;
 }
 
@@ -1013,7 +1012,64 @@ static void mysql_close_source(struct source *base)
 	free(s);
 }
 
-const struct source_driver_ops source_mysql_ops = {
+/* ---------------------------------------------------------------------
+ * The config keys and the descriptor
+ */
+
+#define MYSQL_STR(k, f, d) CONFIG_KEY_STR(struct mysql_settings, k, f, CONFIG_NONEMPTY, d)
+
+static const struct config_key mysql_keys[] = {
+	MYSQL_STR("host", host, "127.0.0.1"),
+	CONFIG_KEY_INT(struct mysql_settings, "port", port, 1, 65535, 3306),
+	MYSQL_STR("socket", socket, NULL),
+	{ "user", CONFIG_STR, offsetof(struct mysql_settings, user), 0, 0, 0,
+	  CONFIG_NONEMPTY | CONFIG_REQUIRED, NULL, 0, NULL },
+	MYSQL_STR("password_env", password_env, NULL),
+	{ "database", CONFIG_STR, offsetof(struct mysql_settings, database), 0, 0, 0,
+	  CONFIG_NONEMPTY | CONFIG_REQUIRED, NULL, 0, NULL },
+	CONFIG_KEY_INT(struct mysql_settings, "connect_timeout", connect_timeout, 1, 3600, 10),
+	CONFIG_KEY_BOOL(struct mysql_settings, "tls", tls, false),
+	MYSQL_STR("tls_ca", tls_ca, NULL),
+	CONFIG_KEY_BOOL(struct mysql_settings, "tls_verify", tls_verify, true),
+};
+
+/* password_env names a variable that must be set; its value is the password. */
+static void mysql_validate(void *settings, const struct toml_value *t, const char *section,
+			   struct config_faults *F)
+{
+	struct mysql_settings *ms = settings;
+	if (!ms->password_env)
+		return;
+	const char *pw = getenv(ms->password_env);
+	const struct toml_value *pv = toml_table_get(t, "password_env");
+	if (!pw)
+		config_fault(F, pv->line, pv->column, "[%s] password_env = \"%s\": environment "
+			     "variable %s is not set; set it, or remove password_env for a "
+			     "password-less login", section, ms->password_env, ms->password_env);
+	else
+		ms->password = xstrdup(pw);
+}
+
+static void mysql_release(void *settings)
+{
+	struct mysql_settings *ms = settings;
+	if (ms->password) {
+		/* best effort: do not leave the secret lying in freed memory */
+		volatile char *p = ms->password;
+		while (*p)
+			*p++ = '\0';
+		free(ms->password);
+		ms->password = NULL;
+	}
+}
+
+const struct source_driver source_driver_mysql = {
+	.name = "mysql",
+	.keys = mysql_keys,
+	.nkeys = ARRAY_SIZE(mysql_keys),
+	.settings_size = sizeof(struct mysql_settings),
+	.validate = mysql_validate,
+	.release = mysql_release,
 	.open = mysql_open,
 	.execute = mysql_execute,
 	.ncols = mysql_ncols,

@@ -1,11 +1,7 @@
-#include "common.h"
-#include "store/source.h"
-
-#include <sqlite3.h>
-#include <stdatomic.h>
-#include <sys/stat.h>
-
 /*
+ * source-sqlite.c: the SQLite data source: its config key (path) and its
+ * connection.
+ *
  * The SQLite driver: a read-only connection (SQLITE_OPEN_READONLY plus
  * PRAGMA query_only) that streams one statement at a time.
  *
@@ -20,6 +16,12 @@
  * statement stuck in one long operation stops too. Both are safe from any
  * thread while the source is open.
  */
+#include "common.h"
+#include "store/source-sqlite.h"
+
+#include <sqlite3.h>
+#include <stdatomic.h>
+#include <sys/stat.h>
 
 #define SQLITE_BUSY_MS 5000
 #define SQLITE_PROGRESS_OPS 1000
@@ -106,34 +108,35 @@ static void sqlite_finalize(struct sqlite_source *s)
 static enum source_result sqlite_open(struct source **out, const struct source_config *cfg, char **cause)
 {
 	const char *name = cfg->name ? cfg->name : "?";
+	const struct sqlite_settings *set = cfg->settings;
+	const char *path = set ? set->path : NULL;
 	struct stat st;
 
 	*out = NULL;
-	if (!cfg->path || !*cfg->path) {
+	if (!path || !*path) {
 		fail(cause, "source '%s': no path given for the sqlite database", name);
 		return SOURCE_ECONNECT;
 	}
 	/* Read-only open never creates a file, but say plainly why it failed. */
-	if (stat(cfg->path, &st) < 0) {
-		fail(cause, "source '%s': cannot open sqlite database '%s': %s", name, cfg->path,
+	if (stat(path, &st) < 0) {
+		fail(cause, "source '%s': cannot open sqlite database '%s': %s", name, path,
 		     strerror(errno));
 		return SOURCE_ECONNECT;
 	}
 	if (S_ISDIR(st.st_mode)) {
-		fail(cause, "source '%s': sqlite database '%s' is a directory", name, cfg->path);
+		fail(cause, "source '%s': sqlite database '%s' is a directory", name, path);
 		return SOURCE_ECONNECT;
 	}
 
 	struct sqlite_source *s = xcalloc(1, sizeof(*s));
-	s->base.ops = &source_sqlite_ops;
 	s->base.cfg = cfg;
 	atomic_init(&s->cancelled, false);
 	atomic_init(&s->timed_out, false);
 
 	enum source_result r = SOURCE_ECONNECT;
-	int rc = sqlite3_open_v2(cfg->path, &s->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL);
+	int rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc != SQLITE_OK) {
-		fail(cause, "source '%s': cannot open sqlite database '%s': %s", name, cfg->path,
+		fail(cause, "source '%s': cannot open sqlite database '%s': %s", name, path,
 		     s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
 		goto out;
 	}
@@ -141,7 +144,7 @@ static enum source_result sqlite_open(struct source **out, const struct source_c
 	sqlite3_busy_timeout(s->db, SQLITE_BUSY_MS);
 	rc = sqlite3_exec(s->db, "PRAGMA query_only=1", NULL, NULL, NULL);
 	if (rc != SQLITE_OK) {
-		fail(cause, "source '%s': cannot make '%s' read-only: %s", name, cfg->path,
+		fail(cause, "source '%s': cannot make '%s' read-only: %s", name, path,
 		     sqlite3_errmsg(s->db));
 		goto out;
 	}
@@ -153,7 +156,7 @@ static enum source_result sqlite_open(struct source **out, const struct source_c
 	 * rather than at the first report. */
 	rc = sqlite3_exec(s->db, "SELECT 1 FROM sqlite_master LIMIT 1", NULL, NULL, NULL);
 	if (rc != SQLITE_OK) {
-		fail(cause, "source '%s': cannot read sqlite database '%s': %s", name, cfg->path,
+		fail(cause, "source '%s': cannot read sqlite database '%s': %s", name, path,
 		     sqlite3_errmsg(s->db));
 		goto out;
 	}
@@ -306,12 +309,10 @@ static enum source_result sqlite_execute(struct source *src, const char *sql, co
 	if (r != SOURCE_OK)
 		return r;
 
-	int want = sqlite3_bind_parameter_count(s->stmt);
-	if ((size_t)want != nbinds) {
-		fail(cause, "source '%s': the query has %d parameters but %zu values were given",
-		     sqlite_name(s), want, nbinds);
+	size_t want = (size_t)sqlite3_bind_parameter_count(s->stmt);
+	if (want != nbinds) {
 		sqlite_finalize(s);
-		return SOURCE_EBIND;
+		return source_bind_mismatch(src, want, nbinds, cause);
 	}
 	for (size_t i = 0; i < nbinds; i++) {
 		int rc;
@@ -391,7 +392,7 @@ static enum source_result sqlite_next(struct source *src, struct source_row *row
 	return r;
 }
 
-static enum source_result sqlite_check(struct source *src, const char *sql, size_t nparams, char **cause)
+static enum source_result sqlite_check(struct source *src, const char *sql, size_t *nparams, char **cause)
 {
 	struct sqlite_source *s = (struct sqlite_source *)src;
 	sqlite3_stmt *stmt = NULL;
@@ -399,13 +400,8 @@ static enum source_result sqlite_check(struct source *src, const char *sql, size
 	enum source_result r = sqlite_prepare(s, sql, &stmt, cause);
 	if (r != SOURCE_OK)
 		return r;
-	int want = sqlite3_bind_parameter_count(stmt);
+	*nparams = (size_t)sqlite3_bind_parameter_count(stmt);
 	sqlite3_finalize(stmt);
-	if ((size_t)want != nparams) {
-		fail(cause, "source '%s': the query has %d parameters but %zu are declared",
-		     sqlite_name(s), want, nparams);
-		return SOURCE_EBIND;
-	}
 	return SOURCE_OK;
 }
 
@@ -429,7 +425,16 @@ static void sqlite_close(struct source *src)
 	free(s);
 }
 
-const struct source_driver_ops source_sqlite_ops = {
+static const struct config_key sqlite_keys[] = {
+	{ "path", CONFIG_STR, offsetof(struct sqlite_settings, path), 0, 0, 0,
+	  CONFIG_NONEMPTY | CONFIG_REQUIRED, NULL, 0, "the database file" },
+};
+
+const struct source_driver source_driver_sqlite = {
+	.name = "sqlite",
+	.keys = sqlite_keys,
+	.nkeys = ARRAY_SIZE(sqlite_keys),
+	.settings_size = sizeof(struct sqlite_settings),
 	.open = sqlite_open,
 	.execute = sqlite_execute,
 	.ncols = sqlite_ncols,

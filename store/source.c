@@ -1,11 +1,49 @@
+/*
+ * source.c: the table of data-source drivers and the generic half of
+ * source.h: source_open calls the config's driver, the rest call through
+ * src->driver. A driver that leaves an entry point out (a placeholder) gets
+ * a plain error instead of a NULL call.
+ */
 #include "common.h"
 #include "store/source.h"
 
-/*
- * The generic half of source.h: pick a driver by cfg->driver, then call
- * through src->ops. A driver that leaves an entry point out (a placeholder)
- * gets a plain error instead of a NULL call.
- */
+#include "common/strbuf.h"
+
+/* Each is defined by its store/source-NAME.c; declared here so a driver
+ * needs no header. */
+extern const struct source_driver source_driver_mysql;
+extern const struct source_driver source_driver_sqlite;
+
+/* Every driver, one row each, in the order messages list them. */
+static const struct source_driver *const drivers[] = {
+	&source_driver_mysql,
+	&source_driver_sqlite,
+};
+
+const struct source_driver *source_driver_find(const char *name)
+{
+	for (size_t i = 0; name && i < ARRAY_SIZE(drivers); i++)
+		if (strcmp(drivers[i]->name, name) == 0)
+			return drivers[i];
+	return NULL;
+}
+
+char *source_driver_names(void)
+{
+	struct strbuf sb;
+	strbuf_init(&sb);
+	for (size_t i = 0; i < ARRAY_SIZE(drivers); i++)
+		strbuf_addf(&sb, "%s%s", i ? ", " : "", drivers[i]->name);
+	return strbuf_detach(&sb);
+}
+
+const struct source_driver *source_driver_with_key(const char *key, const struct source_driver *except)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(drivers); i++)
+		if (drivers[i] != except && config_keys_find(drivers[i]->keys, drivers[i]->nkeys, key))
+			return drivers[i];
+	return NULL;
+}
 
 const char *source_strerror(enum source_result r)
 {
@@ -45,31 +83,26 @@ static enum source_result source_unsupported(const struct source *src, const cha
 
 enum source_result source_open(struct source **out, const struct source_config *cfg, char **cause)
 {
-	const struct source_driver_ops *ops;
+	const struct source_driver *d = cfg->driver;
+	const char *name = cfg->name ? cfg->name : "?";
 
 	*out = NULL;
-	switch (cfg->driver) {
-	case SOURCE_DRIVER_SQLITE:
-		ops = &source_sqlite_ops;
-		break;
-	case SOURCE_DRIVER_MYSQL:
-		ops = &source_mysql_ops;
-		break;
-	default:
-		fail(cause, "source '%s': unknown driver %d; accepted: sqlite, mysql",
-		     cfg->name ? cfg->name : "?", (int)cfg->driver);
+	if (!d) {
+		char *names = source_driver_names();
+		fail(cause, "source '%s': no driver; accepted: %s", name, names);
+		free(names);
 		return SOURCE_ECONNECT;
 	}
-	if (!ops->open) {
-		fail(cause, "source '%s': the driver is not built", cfg->name ? cfg->name : "?");
+	if (!d->open) {
+		fail(cause, "source '%s': the driver is not built", name);
 		return SOURCE_ECONNECT;
 	}
-	enum source_result r = ops->open(out, cfg, cause);
+	enum source_result r = d->open(out, cfg, cause);
 	if (r != SOURCE_OK) {
 		*out = NULL;
 		return r;
 	}
-	(*out)->ops = ops;
+	(*out)->driver = d;
 	(*out)->cfg = cfg;
 	return SOURCE_OK;
 }
@@ -78,43 +111,59 @@ enum source_result source_execute(struct source *src, const char *sql,
 				  const struct bind_value *binds, size_t nbinds,
 				  int64_t timeout_ms, char **cause)
 {
-	if (!src->ops->execute)
+	if (!src->driver->execute)
 		return source_unsupported(src, "run a query", cause);
-	return src->ops->execute(src, sql, binds, nbinds, timeout_ms, cause);
+	return src->driver->execute(src, sql, binds, nbinds, timeout_ms, cause);
 }
 
 size_t source_ncols(struct source *src)
 {
-	return src->ops->ncols ? src->ops->ncols(src) : 0;
+	return src->driver->ncols ? src->driver->ncols(src) : 0;
 }
 
 const char *source_colname(struct source *src, size_t i)
 {
-	return src->ops->colname ? src->ops->colname(src, i) : NULL;
+	return src->driver->colname ? src->driver->colname(src, i) : NULL;
 }
 
 enum source_result source_next(struct source *src, struct source_row *row, char **cause)
 {
-	if (!src->ops->next)
+	if (!src->driver->next)
 		return source_unsupported(src, "fetch rows", cause);
-	return src->ops->next(src, row, cause);
+	return src->driver->next(src, row, cause);
 }
 
 enum source_result source_check(struct source *src, const char *sql, size_t nparams, char **cause)
 {
-	if (!src->ops->check)
+	size_t have = 0;
+	if (!src->driver->check)
 		return source_unsupported(src, "check a query", cause);
-	return src->ops->check(src, sql, nparams, cause);
+	enum source_result r = src->driver->check(src, sql, &have, cause);
+	if (r != SOURCE_OK)
+		return r;
+	if (have != nparams) {
+		fail(cause, "source '%s': the statement has %zu parameters but %zu were declared",
+		     source_name(src), have, nparams);
+		return SOURCE_EBIND;
+	}
+	return SOURCE_OK;
+}
+
+enum source_result source_bind_mismatch(const struct source *src, size_t have, size_t given, char **cause)
+{
+	fail(cause, "source '%s': the statement has %zu parameters but %zu values were given",
+	     source_name(src), have, given);
+	return SOURCE_EBIND;
 }
 
 void source_cancel(struct source *src)
 {
-	if (src && src->ops->cancel)
-		src->ops->cancel(src);
+	if (src && src->driver->cancel)
+		src->driver->cancel(src);
 }
 
 void source_close(struct source *src)
 {
-	if (src && src->ops->close)
-		src->ops->close(src);
+	if (src && src->driver->close)
+		src->driver->close(src);
 }

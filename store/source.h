@@ -12,7 +12,8 @@
 #define SOURCE_H
 
 #include "common.h"
-#include "bot/config.h"
+#include "common/config-keys.h"
+#include "store/source-config.h"
 
 /* Append-only result codes; source_strerror gives the words. */
 enum source_result {
@@ -79,26 +80,58 @@ void source_cancel(struct source *src);
 
 void source_close(struct source *src);
 
-/* Driver entry points (store/source-sqlite.c, store/source-mysql.c). */
-struct source_driver_ops {
+/*
+ * A driver: one file store/source-NAME.c defining one
+ * `const struct source_driver source_driver_NAME`, listed once in the table
+ * in store/source.c. Its settings struct (what its [sources.X] keys fill)
+ * is its own; the key specs say where each key goes in it.
+ */
+struct source_driver {
+	const char *name;                 /* the value of driver = "NAME" */
+
+	/* Config: the keys of [sources.X] besides `driver`, with their types,
+	 * ranges, defaults and CONFIG_REQUIRED; offsets into the settings. */
+	const struct config_key *keys;
+	size_t nkeys;
+	size_t settings_size;             /* sizeof the settings struct */
+	/* Checks across keys once they are stored (e.g. a password read from
+	 * the environment); T is the table, for positions. May be NULL. */
+	void (*validate)(void *settings, const struct toml_value *t, const char *section,
+			 struct config_faults *F);
+	/* Free what settings own beyond the keys, wiping secrets. May be NULL. */
+	void (*release)(void *settings);
+
+	/* The connection: see the functions above. open allocates the
+	 * driver's struct (which starts with struct source); source.c fills
+	 * the header. A NULL entry gives a plain "cannot" error. */
 	enum source_result (*open)(struct source **out, const struct source_config *cfg, char **cause);
 	enum source_result (*execute)(struct source *src, const char *sql, const struct bind_value *binds,
 				      size_t nbinds, int64_t timeout_ms, char **cause);
 	size_t (*ncols)(struct source *src);
 	const char *(*colname)(struct source *src, size_t i);
 	enum source_result (*next)(struct source *src, struct source_row *row, char **cause);
-	enum source_result (*check)(struct source *src, const char *sql, size_t nparams, char **cause);
+	/* Prepare without running; *nparams gets the statement's '?' count
+	 * (source_check compares it with the declared ones). */
+	enum source_result (*check)(struct source *src, const char *sql, size_t *nparams, char **cause);
 	void (*cancel)(struct source *src);
 	void (*close)(struct source *src);
 };
 
 /* Every driver's struct starts with this header so source.c can dispatch. */
 struct source {
-	const struct source_driver_ops *ops;
+	const struct source_driver *driver;
 	const struct source_config *cfg;
 };
 
-extern const struct source_driver_ops source_sqlite_ops;
-extern const struct source_driver_ops source_mysql_ops;
+/* For a driver's execute: SOURCE_EBIND with the words for a statement
+ * with HAVE parameters given GIVEN values. */
+enum source_result source_bind_mismatch(const struct source *src, size_t have, size_t given, char **cause);
+
+/* The driver called NAME, or NULL. */
+const struct source_driver *source_driver_find(const char *name);
+/* Every driver's name, joined by ", " for "accepted: ..."; owned by the caller. */
+char *source_driver_names(void);
+/* The driver other than EXCEPT that accepts KEY, or NULL. */
+const struct source_driver *source_driver_with_key(const char *key, const struct source_driver *except);
 
 #endif

@@ -79,26 +79,27 @@ const struct mysql_facts *facts(void)
 	return m;
 }
 
-void test_config(struct source_config *cfg, const char *name)
+void test_config(struct mysql_test_config *cfg, const char *name)
 {
 	const struct mysql_facts *m = facts();
 	memset(cfg, 0, sizeof(*cfg));
-	cfg->name = (char *)name;
-	cfg->driver = SOURCE_DRIVER_MYSQL;
-	cfg->host = m->host;
-	cfg->port = m->port;
-	cfg->user = m->user;
-	cfg->password = m->password;
-	cfg->database = m->database;
-	cfg->connect_timeout = 5;
-	cfg->tls_verify = true;
+	cfg->base.name = (char *)name;
+	cfg->base.driver = &source_driver_mysql;
+	cfg->base.settings = &cfg->set;
+	cfg->set.host = m->host;
+	cfg->set.port = m->port;
+	cfg->set.user = m->user;
+	cfg->set.password = m->password;
+	cfg->set.database = m->database;
+	cfg->set.connect_timeout = 5;
+	cfg->set.tls_verify = true;
 }
 
-void admin_config(struct source_config *cfg, const char *name)
+void admin_config(struct mysql_test_config *cfg, const char *name)
 {
 	test_config(cfg, name);
-	cfg->user = facts()->admin_user;
-	cfg->password = facts()->admin_password;
+	cfg->set.user = facts()->admin_user;
+	cfg->set.password = facts()->admin_password;
 }
 
 int client_query(const char *sql, struct strbuf *out)

@@ -8,9 +8,8 @@
 #define MYSQL_TEST_HELPERS_H
 
 #include "common.h"
-#include "bot/config.h"
 #include "common/strbuf.h"
-#include "store/source.h"
+#include "store/source-mysql.h"
 
 struct mysql_facts {
 	char *dir, *host, *socket, *database;
@@ -22,11 +21,16 @@ struct mysql_facts {
 /* Load the facts once; aborts the program with a message when missing. */
 const struct mysql_facts *facts(void);
 
+/* A mysql source config built by hand: base.settings points at set. */
+struct mysql_test_config {
+	struct source_config base;
+	struct mysql_settings set;
+};
+
 /* A config for the read-only user over TCP (by hand, no config loader).
- * Strings point into facts(); the struct is static storage per call site
- * via the out parameter. */
-void test_config(struct source_config *cfg, const char *name);
-void admin_config(struct source_config *cfg, const char *name);
+ * Strings point into facts() and name; nothing to release. */
+void test_config(struct mysql_test_config *cfg, const char *name);
+void admin_config(struct mysql_test_config *cfg, const char *name);
 
 /* Run sql through the `mariadb` client (--batch --raw -N) as report_ro,
  * its stdout into out. Returns the exit status. */

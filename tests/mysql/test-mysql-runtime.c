@@ -59,10 +59,10 @@ static long leftover_queries(void)
 static void test_stream_million_rows(void **state)
 {
 	(void)state;
-	struct source_config cfg;
+	struct mysql_test_config cfg;
 	struct source *src;
 	test_config(&cfg, "stream");
-	open_source(&cfg, &src);
+	open_source(&cfg.base, &src);
 	char *cause = NULL;
 	assert_int_equal(source_execute(src, "SELECT seq, CONCAT('row-', seq, '-', REPEAT('x', seq % 50)), "
 				       "seq * 1.5, '2024-01-01' + INTERVAL (seq % 1000) MINUTE, "
@@ -92,10 +92,10 @@ static void test_stream_million_rows(void **state)
 static void test_timeout(void **state)
 {
 	(void)state;
-	struct source_config cfg;
+	struct mysql_test_config cfg;
 	struct source *src;
 	test_config(&cfg, "timeouts");
-	open_source(&cfg, &src);
+	open_source(&cfg.base, &src);
 	char *cause = NULL;
 	int64_t t0 = now_ms_monotonic();
 	enum source_result r = source_execute(src, SLOW_AGGREGATE, NULL, 0, 1000, &cause);
@@ -162,10 +162,10 @@ static void *cancel_later(void *arg)
 static void test_cancel(void **state)
 {
 	(void)state;
-	struct source_config cfg;
+	struct mysql_test_config cfg;
 	struct source *src;
 	test_config(&cfg, "cancels");
-	open_source(&cfg, &src);
+	open_source(&cfg.base, &src);
 	char *cause = NULL;
 
 	/* Cancelled while the server computes (execute is blocked). */
@@ -218,10 +218,10 @@ static void test_cancel(void **state)
 static void test_abandoned_result(void **state)
 {
 	(void)state;
-	struct source_config cfg;
+	struct mysql_test_config cfg;
 	struct source *src;
 	test_config(&cfg, "abandon");
-	open_source(&cfg, &src);
+	open_source(&cfg.base, &src);
 	char *cause = NULL;
 	for (int i = 0; i < 20; i++) {
 		const char *sql = i % 2 ? SLOW_STREAM : "SELECT seq FROM seq_1_to_100000";
@@ -245,10 +245,10 @@ static void test_abandoned_result(void **state)
 static void test_lost_connection_mid_result(void **state)
 {
 	(void)state;
-	struct source_config cfg;
+	struct mysql_test_config cfg;
 	struct source *src;
 	test_config(&cfg, "lost");
-	open_source(&cfg, &src);
+	open_source(&cfg.base, &src);
 	char *cause = NULL;
 	assert_int_equal(source_execute(src, SLOW_STREAM, NULL, 0, 0, &cause), SOURCE_OK);
 	struct source_row row;
@@ -275,10 +275,10 @@ static void test_lost_connection_mid_result(void **state)
 static void test_server_restart(void **state)
 {
 	(void)state;
-	struct source_config cfg;
+	struct mysql_test_config cfg;
 	struct source *src;
 	test_config(&cfg, "restart");
-	open_source(&cfg, &src);
+	open_source(&cfg.base, &src);
 	assert_usable(src);
 	char cmd[1024];
 	snprintf(cmd, sizeof(cmd), "tests/mysql/server.sh restart '%s'", facts()->dir);
@@ -308,8 +308,9 @@ static void expect_failure(struct source_config *cfg, const char *sql, enum sour
 	assert_non_null(strstr(cause, "source 'bad'"));
 	assert_null(strstr(cause, facts()->password));
 	assert_null(strstr(cause, facts()->admin_password));
-	if (cfg->password && *cfg->password)
-		assert_null(strstr(cause, cfg->password));
+	const struct mysql_settings *set = cfg->settings;
+	if (set->password && *set->password)
+		assert_null(strstr(cause, set->password));
 	fprintf(stderr, "  %s -> %s\n", source_strerror(r), cause);
 	free(cause);
 	strbuf_release(&got);
@@ -319,65 +320,65 @@ static void expect_failure(struct source_config *cfg, const char *sql, enum sour
 static void test_failures(void **state)
 {
 	(void)state;
-	struct source_config cfg;
+	struct mysql_test_config cfg;
 
 	test_config(&cfg, "bad");
-	cfg.port = 9;   /* nothing listens there */
-	expect_failure(&cfg, "SELECT 1", SOURCE_ECONNECT, "cannot connect to the server at 127.0.0.1:9");
+	cfg.set.port = 9;   /* nothing listens there */
+	expect_failure(&cfg.base, "SELECT 1", SOURCE_ECONNECT, "cannot connect to the server at 127.0.0.1:9");
 
 	test_config(&cfg, "bad");
-	cfg.socket = (char *)"/nonexistent/mysqld.sock";
-	expect_failure(&cfg, "SELECT 1", SOURCE_ECONNECT, "cannot connect to the server at socket /nonexistent/mysqld.sock");
+	cfg.set.socket = (char *)"/nonexistent/mysqld.sock";
+	expect_failure(&cfg.base, "SELECT 1", SOURCE_ECONNECT, "cannot connect to the server at socket /nonexistent/mysqld.sock");
 
 	test_config(&cfg, "bad");
-	cfg.password = (char *)"not-the-password-s3cret";
-	expect_failure(&cfg, "SELECT 1", SOURCE_EAUTH, "access denied for user 'report_ro'");
+	cfg.set.password = (char *)"not-the-password-s3cret";
+	expect_failure(&cfg.base, "SELECT 1", SOURCE_EAUTH, "access denied for user 'report_ro'");
 
 	test_config(&cfg, "bad");
-	cfg.user = (char *)"nobody";
-	expect_failure(&cfg, "SELECT 1", SOURCE_EAUTH, "access denied for user 'nobody'");
+	cfg.set.user = (char *)"nobody";
+	expect_failure(&cfg.base, "SELECT 1", SOURCE_EAUTH, "access denied for user 'nobody'");
 
 	test_config(&cfg, "bad");
-	cfg.database = (char *)"no_such_db";
-	expect_failure(&cfg, "SELECT 1", SOURCE_EAUTH, "may not use database 'no_such_db'");
+	cfg.set.database = (char *)"no_such_db";
+	expect_failure(&cfg.base, "SELECT 1", SOURCE_EAUTH, "may not use database 'no_such_db'");
 
 	admin_config(&cfg, "bad");
-	cfg.database = (char *)"no_such_db";
-	expect_failure(&cfg, "SELECT 1", SOURCE_ECONNECT, "unknown database 'no_such_db'");
+	cfg.set.database = (char *)"no_such_db";
+	expect_failure(&cfg.base, "SELECT 1", SOURCE_ECONNECT, "unknown database 'no_such_db'");
 
 	if (facts()->tls_other_ca) {
 		/* A certificate signed by a CA we do not trust. */
 		test_config(&cfg, "bad");
-		cfg.tls = true;
-		cfg.tls_ca = facts()->tls_other_ca;
-		expect_failure(&cfg, "SELECT 1", SOURCE_ECONNECT, "cannot connect to the server at 127.0.0.1");
+		cfg.set.tls = true;
+		cfg.set.tls_ca = facts()->tls_other_ca;
+		expect_failure(&cfg.base, "SELECT 1", SOURCE_ECONNECT, "cannot connect to the server at 127.0.0.1");
 	}
 
 	test_config(&cfg, "bad");
-	expect_failure(&cfg, "SELEC customer\nFROM events", SOURCE_EQUERY, "SQL syntax error at line 1 of the statement");
-	expect_failure(&cfg, "SELECT customer\nFROM events\nWHERE secret_column_x = 1 ORDER BY", SOURCE_EQUERY,
+	expect_failure(&cfg.base, "SELEC customer\nFROM events", SOURCE_EQUERY, "SQL syntax error at line 1 of the statement");
+	expect_failure(&cfg.base, "SELECT customer\nFROM events\nWHERE secret_column_x = 1 ORDER BY", SOURCE_EQUERY,
 		       "SQL syntax error at line 3");
-	expect_failure(&cfg, "SELECT nme FROM events", SOURCE_EQUERY, "Unknown column 'nme'");
-	expect_failure(&cfg, "SELECT * FROM no_table", SOURCE_EQUERY, "doesn't exist");
-	expect_failure(&cfg, "SELECT * FROM mysql.user", SOURCE_EQUERY, "denied");
-	expect_failure(&cfg, "SELECT 1 FROM DUAL WHERE 1 = (SELECT seq FROM seq_1_to_2)", SOURCE_EQUERY,
+	expect_failure(&cfg.base, "SELECT nme FROM events", SOURCE_EQUERY, "Unknown column 'nme'");
+	expect_failure(&cfg.base, "SELECT * FROM no_table", SOURCE_EQUERY, "doesn't exist");
+	expect_failure(&cfg.base, "SELECT * FROM mysql.user", SOURCE_EQUERY, "denied");
+	expect_failure(&cfg.base, "SELECT 1 FROM DUAL WHERE 1 = (SELECT seq FROM seq_1_to_2)", SOURCE_EQUERY,
 		       "Subquery returns more than 1 row");
 
 	/* Even a user who may write cannot: the session is read-only. */
 	admin_config(&cfg, "bad");
-	expect_failure(&cfg, "INSERT INTO events VALUES (99999, 'a', '2024-01-01', NULL, NULL)", SOURCE_EQUERY,
+	expect_failure(&cfg.base, "INSERT INTO events VALUES (99999, 'a', '2024-01-01', NULL, NULL)", SOURCE_EQUERY,
 		       "read-only");
-	expect_failure(&cfg, "UPDATE events SET kind = 'x'", SOURCE_EQUERY, "read-only");
+	expect_failure(&cfg.base, "UPDATE events SET kind = 'x'", SOURCE_EQUERY, "read-only");
 	assert_int_equal(admin_scalar("SELECT COUNT(*) FROM events"), 2000);
 }
 
 static void test_bind_count(void **state)
 {
 	(void)state;
-	struct source_config cfg;
+	struct mysql_test_config cfg;
 	struct source *src;
 	test_config(&cfg, "binds");
-	open_source(&cfg, &src);
+	open_source(&cfg.base, &src);
 	char *cause = NULL;
 	struct bind_value b = { .kind = BIND_TEXT, .text = "acme" };
 	assert_int_equal(source_execute(src, "SELECT ?, ?", &b, 1, 0, &cause), SOURCE_EBIND);
@@ -390,10 +391,10 @@ static void test_bind_count(void **state)
 static void test_check(void **state)
 {
 	(void)state;
-	struct source_config cfg;
+	struct mysql_test_config cfg;
 	struct source *src;
 	test_config(&cfg, "check");
-	open_source(&cfg, &src);
+	open_source(&cfg.base, &src);
 	char *cause = NULL;
 	assert_int_equal(source_check(src, "SELECT day, COUNT(*) FROM events WHERE customer = ? AND day >= ? GROUP BY day",
 				      2, &cause), SOURCE_OK);
@@ -413,8 +414,8 @@ static void test_check(void **state)
 
 	/* Server unreachable: check says so. */
 	test_config(&cfg, "check");
-	cfg.port = 9;
-	open_source(&cfg, &src);
+	cfg.set.port = 9;
+	open_source(&cfg.base, &src);
 	assert_int_equal(source_check(src, "SELECT 1", 0, &cause), SOURCE_ECONNECT);
 	free(cause);
 	source_close(src);
@@ -440,38 +441,38 @@ static void test_tls(void **state)
 		fprintf(stderr, "  the server has no TLS (openssl missing when it started)\n");
 		skip();
 	}
-	struct source_config cfg;
+	struct mysql_test_config cfg;
 	struct strbuf v;
 	strbuf_init(&v);
 
 	/* Verified against the test CA. */
 	test_config(&cfg, "tls");
-	cfg.tls = true;
-	cfg.tls_ca = facts()->tls_ca;
-	cfg.tls_verify = true;
-	tls_version(&cfg, &v);
+	cfg.set.tls = true;
+	cfg.set.tls_ca = facts()->tls_ca;
+	cfg.set.tls_verify = true;
+	tls_version(&cfg.base, &v);
 	assert_non_null(strstr(v.buf, "TLSv1."));
 
 	/* Not verified: any certificate will do. */
 	strbuf_reset(&v);
 	test_config(&cfg, "tls");
-	cfg.tls = true;
-	cfg.tls_verify = false;
-	tls_version(&cfg, &v);
+	cfg.set.tls = true;
+	cfg.set.tls_verify = false;
+	tls_version(&cfg.base, &v);
 	assert_non_null(strstr(v.buf, "TLSv1."));
 
 	/* tls = false: a plain link. */
 	strbuf_reset(&v);
 	test_config(&cfg, "tls");
-	tls_version(&cfg, &v);
+	tls_version(&cfg.base, &v);
 	assert_string_equal(v.buf, "\n");
 
 	/* The KILL QUERY connection uses TLS too: a timeout still works. */
 	test_config(&cfg, "tls");
-	cfg.tls = true;
-	cfg.tls_ca = facts()->tls_ca;
+	cfg.set.tls = true;
+	cfg.set.tls_ca = facts()->tls_ca;
 	struct source *src;
-	open_source(&cfg, &src);
+	open_source(&cfg.base, &src);
 	char *cause = NULL;
 	strbuf_reset(&v);
 	assert_int_equal(driver_query(src, SLOW_AGGREGATE, NULL, 0, 800, &v, &cause), SOURCE_ETIMEOUT);

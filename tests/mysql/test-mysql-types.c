@@ -11,7 +11,7 @@
 
 #include "tests/mysql/helpers.h"
 
-static struct source_config cfg;
+static struct mysql_test_config cfg;
 static struct source *src;
 
 static int setup(void **state)
@@ -19,7 +19,7 @@ static int setup(void **state)
 	(void)state;
 	test_config(&cfg, "types");
 	char *cause = NULL;
-	enum source_result r = source_open(&src, &cfg, &cause);
+	enum source_result r = source_open(&src, &cfg.base, &cause);
 	if (r != SOURCE_OK) {
 		fprintf(stderr, "open: %s\n", cause ? cause : "?");
 		free(cause);

@@ -12,6 +12,23 @@
 
 #include "bot/config.h"
 #include "common/timezone.h"
+#include "store/source-mysql.h"
+#include "store/source-sqlite.h"
+
+/* A source's driver settings, checking the driver first. */
+static const struct mysql_settings *mysql_of(const struct source_config *s)
+{
+	assert_non_null(s);
+	assert_ptr_equal(s->driver, &source_driver_mysql);
+	return s->settings;
+}
+
+static const struct sqlite_settings *sqlite_of(const struct source_config *s)
+{
+	assert_non_null(s);
+	assert_ptr_equal(s->driver, &source_driver_sqlite);
+	return s->settings;
+}
 
 static char tmpdir[64];
 static char cfgpath[128];
@@ -121,8 +138,7 @@ static void test_defaults(void **state)
 	assert_null(cfg.alert_channel);
 	assert_int_equal(cfg.nschedule_admins, 0);
 	assert_int_equal(cfg.nsources, 1);
-	assert_int_equal(cfg.sources[0].driver, SOURCE_DRIVER_SQLITE);
-	assert_string_equal(cfg.sources[0].path, "demo.db");
+	assert_string_equal(sqlite_of(&cfg.sources[0])->path, "demo.db");
 	assert_int_equal(cfg.nschedules, 0);
 	config_release(&cfg);
 	config_release(&cfg);   /* released twice: harmless */
@@ -134,9 +150,7 @@ static void test_mysql_defaults(void **state)
 	(void)state;
 	struct config cfg;
 	load_ok(&cfg, "[sources.main]\ndriver = \"mysql\"\nuser = \"ro\"\ndatabase = \"db\"\n");
-	const struct source_config *s = config_find_source(&cfg, "main");
-	assert_non_null(s);
-	assert_int_equal(s->driver, SOURCE_DRIVER_MYSQL);
+	const struct mysql_settings *s = mysql_of(config_find_source(&cfg, "main"));
 	assert_string_equal(s->host, "127.0.0.1");
 	assert_int_equal(s->port, 3306);
 	assert_null(s->socket);
@@ -193,8 +207,8 @@ static void test_every_key(void **state)
 	assert_int_equal(cfg.nschedule_admins, 2);
 	assert_string_equal(cfg.schedule_admins[1], "U2");
 	assert_int_equal(cfg.nsources, 2);
-	const struct source_config *b = &cfg.sources[1];
-	assert_string_equal(b->name, "b");
+	assert_string_equal(cfg.sources[1].name, "b");
+	const struct mysql_settings *b = mysql_of(&cfg.sources[1]);
 	assert_string_equal(b->host, "db.local");
 	assert_int_equal(b->port, 3307);
 	assert_string_equal(b->socket, "/run/m.sock");
@@ -229,8 +243,8 @@ static void test_example_file(void **state)
 	assert_string_equal(cfg.timezone, "Asia/Tokyo");
 	assert_string_equal(cfg.default_source, "main");
 	assert_int_equal(cfg.nsources, 2);
-	assert_string_equal(config_find_source(&cfg, "main")->password, "example-pw");
-	assert_string_equal(config_find_source(&cfg, "demo")->path, "demo/demo.db");
+	assert_string_equal(mysql_of(config_find_source(&cfg, "main"))->password, "example-pw");
+	assert_string_equal(sqlite_of(config_find_source(&cfg, "demo"))->path, "demo/demo.db");
 	assert_int_equal(cfg.nschedules, 2);
 	assert_null(cfg.app_token);   /* "" in the file means unset */
 	config_release(&cfg);
@@ -449,7 +463,7 @@ static void test_password_env(void **state)
 	free(text);
 	struct config cfg;
 	load_ok(&cfg, src);
-	assert_string_equal(cfg.sources[0].password, "hunter2-secret");
+	assert_string_equal(mysql_of(&cfg.sources[0])->password, "hunter2-secret");
 	config_release(&cfg);
 }
 

@@ -1,5 +1,5 @@
 #include "common.h"
-#include "store/source.h"
+#include "store/source-sqlite.h"
 #include "store/csv.h"
 #include "common/strbuf.h"
 
@@ -15,6 +15,7 @@ struct fixture {
 	char dir[64];
 	char *path;
 	struct source_config cfg;
+	struct sqlite_settings set;
 	struct source *src;
 };
 
@@ -43,8 +44,9 @@ static int setup(void **state)
 		"CREATE TABLE users(name TEXT, secret TEXT);"
 		"INSERT INTO users VALUES ('alice', 's1'), ('bob', 's2');");
 	f->cfg.name = xstrdup("demo");
-	f->cfg.driver = SOURCE_DRIVER_SQLITE;
-	f->cfg.path = xstrdup(f->path);
+	f->cfg.driver = &source_driver_sqlite;
+	f->cfg.settings = &f->set;
+	f->set.path = xstrdup(f->path);
 	char *cause = NULL;
 	enum source_result r = source_open(&f->src, &f->cfg, &cause);
 	if (r != SOURCE_OK)
@@ -62,7 +64,7 @@ static int teardown(void **state)
 	free(cmd);
 	free(f->path);
 	free(f->cfg.name);
-	free(f->cfg.path);
+	free(f->set.path);
 	free(f);
 	return 0;
 }
@@ -379,22 +381,22 @@ static void test_read_only(void **state)
 static void test_missing_file(void **state)
 {
 	struct fixture *f = *state;
-	struct source_config cfg = { 0 };
+	struct sqlite_settings set = { 0 };
+	struct source_config cfg = { .driver = &source_driver_sqlite, .settings = &set };
 	cfg.name = xstrdup("gone");
-	cfg.driver = SOURCE_DRIVER_SQLITE;
-	cfg.path = xasprintf("%s/nope.db", f->dir);
+	set.path = xasprintf("%s/nope.db", f->dir);
 	struct source *src = (struct source *)&cfg;      /* must be reset */
 	char *cause = NULL;
 	assert_int_equal(source_open(&src, &cfg, &cause), SOURCE_ECONNECT);
 	assert_null(src);
 	assert_non_null(strstr(cause, "gone"));
-	assert_non_null(strstr(cause, cfg.path));
+	assert_non_null(strstr(cause, set.path));
 	free(cause);
 	struct stat st;
-	assert_int_equal(stat(cfg.path, &st), -1);       /* never created */
+	assert_int_equal(stat(set.path, &st), -1);       /* never created */
 
 	/* A file that is not a database. */
-	FILE *fp = fopen(cfg.path, "w");
+	FILE *fp = fopen(set.path, "w");
 	fputs("this is not a database, just some text long enough to have a header of sorts\n", fp);
 	fclose(fp);
 	cause = NULL;
@@ -402,7 +404,7 @@ static void test_missing_file(void **state)
 	assert_non_null(strstr(cause, "not a database"));
 	free(cause);
 	free(cfg.name);
-	free(cfg.path);
+	free(set.path);
 }
 
 static void test_zero_rows(void **state)
