@@ -5,6 +5,8 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "common/backoff.h"
+#include "common/env.h"
 #include "common/log.h"
 #include "bot/slack-api.h"
 #include "common/strbuf.h"
@@ -29,21 +31,6 @@ struct slack_api {
 	unsigned seed;
 };
 
-static long env_long(const char *name, long def, long min, long max)
-{
-	const char *v = getenv(name);
-	if (!v || !*v)
-		return def;
-	char *end;
-	errno = 0;
-	long n = strtol(v, &end, 10);
-	if (errno || *end || n < min || n > max) {
-		log_warn("%s='%s' is not a number from %ld to %ld; using %ld", name, v, min, max, def);
-		return def;
-	}
-	return n;
-}
-
 int slack_api_global_init(char **cause)
 {
 	CURLcode rc = curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -66,9 +53,9 @@ int slack_api_new(struct slack_api **out, const char *api_url, char **cause)
 	size_t n = strlen(api_url);
 	api->base = api_url[n - 1] == '/' ? xstrdup(api_url) : xasprintf("%s/", api_url);
 	strbuf_init(&api->body);
-	api->retries = (int)env_long("REPORTBOT_HTTP_RETRIES", 4, 0, 20);
-	api->backoff_ms = env_long("REPORTBOT_HTTP_BACKOFF_MS", 500, 1, 600000);
-	api->timeout_ms = env_long("REPORTBOT_HTTP_TIMEOUT_MS", 30000, 100, 3600000);
+	api->retries = (int)env_number_or("REPORTBOT_HTTP_RETRIES", 0, 20, 4);
+	api->backoff_ms = env_number_or("REPORTBOT_HTTP_BACKOFF_MS", 1, 600000, 500);
+	api->timeout_ms = (long)env_number_or("REPORTBOT_HTTP_TIMEOUT_MS", 100, 3600000, 30000);
 	api->seed = (unsigned)now_ms_monotonic() ^ (unsigned)(uintptr_t)api;
 	*out = api;
 	return 0;
@@ -124,19 +111,6 @@ static int sleep_ms(struct slack_api *api, int64_t ms)
 		struct timespec ts = { .tv_sec = 0, .tv_nsec = (long)left * 1000000L };
 		nanosleep(&ts, NULL);
 	}
-}
-
-/* Backoff before retry number `attempt` (0 = first retry): doubling from
- * backoff_ms, capped, with jitter in [d/2, d]. */
-static int64_t backoff(struct slack_api *api, int attempt)
-{
-	int64_t d = api->backoff_ms;
-	for (int i = 0; i < attempt && d < BACKOFF_CAP_MS; i++)
-		d *= 2;
-	if (d > BACKOFF_CAP_MS)
-		d = BACKOFF_CAP_MS;
-	int64_t half = d / 2;
-	return half + (half > 0 ? (int64_t)(rand_r(&api->seed) % (half + 1)) : 0);
 }
 
 char *slack_redact(const char *s)
@@ -289,7 +263,7 @@ static int wait_retry(struct slack_api *api, int attempt, const char *what)
 	if (api->status == 429 && api->retry_after >= 0)
 		ms = (int64_t)api->retry_after * 1000;
 	else
-		ms = backoff(api, attempt);
+		ms = backoff_delay(api->backoff_ms, BACKOFF_CAP_MS, attempt, &api->seed);
 	log_info("slack: %s: %s; retrying in %lld ms", what,
 		 api->status ? (api->status == 429 ? "rate limited (429)" : "server error") : "network error",
 		 (long long)ms);
