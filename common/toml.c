@@ -1004,18 +1004,37 @@ out:
 
 /* ---- values ---- */
 
+/* At the '[' or '{' that opens an inline array or table: the new empty
+ * container, located there, with the opener consumed. NULL when too deep. */
+static struct toml_value *open_inline(struct parser *p, enum toml_type type, unsigned kind, int depth)
+{
+	int line, col;
+	locate(p, p->pos, &line, &col);
+	struct toml_value *v = new_container(p, type, kind, depth, p->pos, line, col);
+	if (v)
+		p->pos++;
+	return v;
+}
+
+/* After an item of an inline array or table: 1 past a ',', 0 past CLOSE,
+ * -1 at anything else (left for the caller to name). */
+static int inline_separator(struct parser *p, int close)
+{
+	int c = peek(p, 0);
+	if (c != ',' && c != close)
+		return -1;
+	p->pos++;
+	return c == ',';
+}
+
 /* At '['. */
 static struct toml_value *parse_array(struct parser *p, int depth)
 {
 	char descbuf[16];
 	size_t start = p->pos;
-	int line, col;
-	locate(p, start, &line, &col);
-	struct toml_value *a = new_container(p, TOML_ARRAY, KIND_STATIC_ARRAY, depth, start,
-					     line, col);
+	struct toml_value *a = open_inline(p, TOML_ARRAY, KIND_STATIC_ARRAY, depth);
 	if (!a)
 		return NULL;
-	p->pos++;
 	for (;;) {
 		if (skip_ws_nl(p))
 			goto fail;
@@ -1034,16 +1053,12 @@ static struct toml_value *parse_array(struct parser *p, int depth)
 		array_push(a, item);
 		if (skip_ws_nl(p))
 			goto fail;
-		c = peek(p, 0);
-		if (c == ',') {
-			p->pos++;
+		int sep = inline_separator(p, ']');
+		if (sep > 0)
 			continue;
-		}
-		if (c == ']') {
-			p->pos++;
+		if (sep == 0)
 			return a;
-		}
-		if (c == -1)
+		if (peek(p, 0) == -1)
 			perr(p, start, "array not closed before end of file");
 		else
 			perr(p, p->pos, "expected ',' or ']' in array, found %s", DESC(p, p->pos));
@@ -1059,13 +1074,9 @@ static struct toml_value *parse_inline_table(struct parser *p, int depth)
 {
 	char descbuf[16];
 	size_t start = p->pos;
-	int line, col;
-	locate(p, start, &line, &col);
-	struct toml_value *t = new_container(p, TOML_TABLE, KIND_DOTTED, depth, start,
-					     line, col);
+	struct toml_value *t = open_inline(p, TOML_TABLE, KIND_DOTTED, depth);
 	if (!t)
 		return NULL;
-	p->pos++;
 	skip_ws(p);
 	if (peek(p, 0) == '}') {
 		p->pos++;
@@ -1085,16 +1096,14 @@ static struct toml_value *parse_inline_table(struct parser *p, int depth)
 		if (parse_keyval(p, t))
 			goto fail;
 		skip_ws(p);
-		int c = peek(p, 0);
-		if (c == ',') {
-			p->pos++;
+		int sep = inline_separator(p, '}');
+		if (sep > 0)
 			continue;
-		}
-		if (c == '}') {
-			p->pos++;
+		if (sep == 0) {
 			freeze(t);
 			return t;
 		}
+		int c = peek(p, 0);
 		if (c == -1)
 			perr(p, start, "inline table not closed before end of file");
 		else if (at_newline(p))
