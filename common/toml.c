@@ -591,9 +591,10 @@ static void finish_string(struct strbuf *sb, char **out, size_t *outlen)
 	*out = strbuf_detach(sb);
 }
 
-/* At '"'. */
-static int parse_basic_string(struct parser *p, char **out, size_t *outlen)
+/* At '"' (BASIC: escapes allowed) or '\'' (literal): a one-line string. */
+static int parse_string(struct parser *p, bool basic, char **out, size_t *outlen)
 {
+	int q = basic ? '"' : '\'';
 	size_t start = p->pos;
 	struct strbuf sb;
 	strbuf_init(&sb);
@@ -605,49 +606,18 @@ static int parse_basic_string(struct parser *p, char **out, size_t *outlen)
 			     c == -1 ? "file" : "line");
 			goto fail;
 		}
-		if (c == '"') {
+		if (c == q) {
 			p->pos++;
 			break;
 		}
-		if (c == '\\') {
+		if (c == '\\' && basic) {
 			if (parse_escape(p, &sb))
 				goto fail;
 			continue;
 		}
 		if (is_control(c)) {
-			perr(p, p->pos, "control character U+%04X must be escaped in a string", c);
-			goto fail;
-		}
-		strbuf_addc(&sb, (char)c);
-		p->pos++;
-	}
-	finish_string(&sb, out, outlen);
-	return 0;
-fail:
-	strbuf_release(&sb);
-	return -1;
-}
-
-/* At '\''. */
-static int parse_literal_string(struct parser *p, char **out, size_t *outlen)
-{
-	size_t start = p->pos;
-	struct strbuf sb;
-	strbuf_init(&sb);
-	p->pos++;
-	for (;;) {
-		int c = peek(p, 0);
-		if (c == -1 || c == '\n' || c == '\r') {
-			perr(p, start, "string not closed before end of %s",
-			     c == -1 ? "file" : "line");
-			goto fail;
-		}
-		if (c == '\'') {
-			p->pos++;
-			break;
-		}
-		if (is_control(c)) {
-			perr(p, p->pos, "control character U+%04X is not allowed in a literal string", c);
+			perr(p, p->pos, "control character U+%04X %s", c,
+			     basic ? "must be escaped in a string" : "is not allowed in a literal string");
 			goto fail;
 		}
 		strbuf_addc(&sb, (char)c);
@@ -765,9 +735,7 @@ static int parse_simple_key(struct parser *p, struct keypart *kp)
 	if (c == '"' || c == '\'') {
 		if (peek(p, 1) == c && peek(p, 2) == c)
 			return perr(p, p->pos, "a multi-line string cannot be a key");
-		if (c == '"')
-			return parse_basic_string(p, &kp->s, &kp->n);
-		return parse_literal_string(p, &kp->s, &kp->n);
+		return parse_string(p, c == '"', &kp->s, &kp->n);
 	}
 	if (!is_bare(c))
 		return perr(p, p->pos, "expected a key, found %s", DESC(p, p->pos));
@@ -1462,10 +1430,8 @@ static struct toml_value *parse_value(struct parser *p, int depth)
 		int rc;
 		if (peek(p, 1) == c && peek(p, 2) == c)
 			rc = parse_multiline(p, c == '"', &v->u.string.ptr, &v->u.string.len);
-		else if (c == '"')
-			rc = parse_basic_string(p, &v->u.string.ptr, &v->u.string.len);
 		else
-			rc = parse_literal_string(p, &v->u.string.ptr, &v->u.string.len);
+			rc = parse_string(p, c == '"', &v->u.string.ptr, &v->u.string.len);
 		if (rc) {
 			free(v);
 			return NULL;

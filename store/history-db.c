@@ -73,20 +73,35 @@ int history_db_prepare(sqlite3 *db, sqlite3_stmt **st, const char *who, const ch
 	return r;
 }
 
+/* Prepare, bind and step SQL once: SQLITE_ROW (*st holds the row) or
+ * SQLITE_DONE; -1 with *cause (and *st NULL) when it fails. The caller
+ * finalizes *st. */
+static int step_once_va(sqlite3 *db, sqlite3_stmt **st, const char *who, const char *what,
+			char **cause, const char *sql, const char *types, va_list ap)
+{
+	if (prepare_va(db, st, who, what, cause, sql, types, ap) < 0)
+		return -1;
+	int rc = sqlite3_step(*st);
+	if (rc == SQLITE_ROW || rc == SQLITE_DONE)
+		return rc;
+	history_db_fail(db, who, what, cause);
+	sqlite3_finalize(*st);
+	*st = NULL;
+	return -1;
+}
+
 int history_db_run(sqlite3 *db, const char *who, const char *what, char **cause,
 		   const char *sql, const char *types, ...)
 {
 	sqlite3_stmt *st;
 	va_list ap;
 	va_start(ap, types);
-	int r = prepare_va(db, &st, who, what, cause, sql, types, ap);
+	int rc = step_once_va(db, &st, who, what, cause, sql, types, ap);
 	va_end(ap);
-	if (r < 0)
-		return -1;
-	if (sqlite3_step(st) != SQLITE_DONE)
-		r = history_db_fail(db, who, what, cause);
 	sqlite3_finalize(st);
-	return r;
+	if (rc == SQLITE_ROW)   /* a write that answers rows is not one */
+		return history_db_fail(db, who, what, cause);
+	return rc == SQLITE_DONE ? 0 : -1;
 }
 
 int history_db_query_int(sqlite3 *db, int64_t *out, const char *who, const char *what,
@@ -95,16 +110,28 @@ int history_db_query_int(sqlite3 *db, int64_t *out, const char *who, const char 
 	sqlite3_stmt *st;
 	va_list ap;
 	va_start(ap, types);
-	int r = prepare_va(db, &st, who, what, cause, sql, types, ap);
+	int rc = step_once_va(db, &st, who, what, cause, sql, types, ap);
 	va_end(ap);
-	if (r < 0)
-		return -1;
-	if (sqlite3_step(st) == SQLITE_ROW)
+	if (rc == SQLITE_ROW)
 		*out = sqlite3_column_int64(st, 0);
-	else
-		r = history_db_fail(db, who, what, cause);
+	else if (rc == SQLITE_DONE)
+		history_db_fail(db, who, what, cause);
 	sqlite3_finalize(st);
-	return r;
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
+int history_db_row(sqlite3 *db, sqlite3_stmt **st, const char *who, const char *what,
+		   char **cause, const char *sql, const char *types, ...)
+{
+	va_list ap;
+	va_start(ap, types);
+	int rc = step_once_va(db, st, who, what, cause, sql, types, ap);
+	va_end(ap);
+	if (rc == SQLITE_DONE) {
+		sqlite3_finalize(*st);
+		*st = NULL;
+	}
+	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? 1 : -1;
 }
 
 char *history_db_column_dup(sqlite3_stmt *st, int i)

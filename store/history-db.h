@@ -59,6 +59,12 @@ int history_db_run(sqlite3 *db, const char *who, const char *what, char **cause,
 int history_db_query_int(sqlite3 *db, int64_t *out, const char *who, const char *what,
 			 char **cause, const char *sql, const char *types, ...);
 
+/* The first row of SQL: 0 with *st on it (read its columns, then the
+ * caller finalizes *st), 1 when there is none (*st NULL), -1 with *cause
+ * (*st NULL). */
+int history_db_row(sqlite3 *db, sqlite3_stmt **st, const char *who, const char *what,
+		   char **cause, const char *sql, const char *types, ...);
+
 /* A copy of column I of the current row; NULL stays NULL. Caller frees. */
 char *history_db_column_dup(sqlite3_stmt *st, int i);
 

@@ -343,17 +343,13 @@ int history_max_id(struct history *h, int64_t *id, char **cause)
 static int history_explain_unchanged(struct history *h, int64_t id, const char *becoming, char **cause)
 {
 	sqlite3_stmt *st;
-	if (history_db_prepare(h->db, &st, "history", "cannot read a run", cause,
-			       "SELECT status FROM runs WHERE id = ?1", "i", id) < 0)
-		return -1;
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
+	int r = history_db_row(h->db, &st, "history", "cannot read a run", cause,
+			       "SELECT status FROM runs WHERE id = ?1", "i", id);
+	if (r == 0)
 		fail(cause, "history: run %lld is already %s; it cannot become %s", (long long)id,
 		     (const char *)sqlite3_column_text(st, 0), becoming);
-	else if (rc == SQLITE_DONE)
+	else if (r == 1)
 		fail(cause, "history: there is no run %lld", (long long)id);
-	else
-		history_db_fail(h->db, "history", "cannot read a run", cause);
 	sqlite3_finalize(st);
 	return -1;
 }
@@ -479,22 +475,13 @@ int history_get(struct history *h, int64_t id, struct run_record *r, char **caus
 {
 	const char *sql = "SELECT " HISTORY_COLUMNS " FROM runs WHERE id = ?1";
 	sqlite3_stmt *st = NULL;
-	int ret = -1;
+	int ret;
 
 	memset(r, 0, sizeof(*r));
 	history_lock(h);
-	if (history_db_prepare(h->db, &st, "history", "cannot read a run", cause, sql, "i", id) < 0)
-		goto out;
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
+	ret = history_db_row(h->db, &st, "history", "cannot read a run", cause, sql, "i", id);
+	if (ret == 0)
 		history_read_record(st, r);
-		ret = 0;
-	} else if (rc == SQLITE_DONE) {
-		ret = 1;
-	} else {
-		history_db_fail(h->db, "history", "cannot read a run", cause);
-	}
-out:
 	sqlite3_finalize(st);
 	history_unlock(h);
 	return ret;

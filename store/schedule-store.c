@@ -109,24 +109,15 @@ int schedule_store_update_slot(struct history *h, const char *schedule, int64_t 
 static int query_slot(struct history *h, const char *sql, const char *types, const char *schedule,
 		      int64_t slot_ms, struct slot_record *out, char **cause)
 {
-	const char *what = "cannot read a slot";
 	sqlite3_stmt *st = NULL;
-	sqlite3 *db;
-	int ret = -1, rc;
+	int ret;
 
 	history_lock(h);
-	db = history_db(h);
-	if (history_db_prepare(db, &st, WHO, what, cause, sql, types, schedule, slot_ms) < 0)
+	ret = history_db_row(history_db(h), &st, WHO, "cannot read a slot", cause, sql, types,
+			     schedule, slot_ms);
+	if (ret != 0)
 		goto out;
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_DONE) {
-		ret = 1;
-		goto out;
-	}
-	if (rc != SQLITE_ROW) {
-		history_db_fail(db, WHO, what, cause);
-		goto out;
-	}
+	ret = -1;
 	out->slot_ms = sqlite3_column_int64(st, 0);
 	out->run_id = sqlite3_column_int64(st, 1);
 	if (slot_status_from_name((const char *)sqlite3_column_text(st, 2), &out->status) < 0) {
@@ -287,29 +278,21 @@ out:
 int schedule_store_get_posted(struct history *h, const char *schedule, char **sha256,
 			      int64_t *run_id, char **cause)
 {
-	const char *what = "cannot read the last posted digest";
 	sqlite3_stmt *st = NULL;
-	sqlite3 *db;
-	int ret = -1, rc;
+	int ret;
 
 	history_lock(h);
-	db = history_db(h);
-	if (history_db_prepare(db, &st, WHO, what, cause,
-			       "SELECT sha256, run_id FROM last_posted WHERE schedule = ?1", "t", schedule) < 0)
+	ret = history_db_row(history_db(h), &st, WHO, "cannot read the last posted digest", cause,
+			     "SELECT sha256, run_id FROM last_posted WHERE schedule = ?1", "t", schedule);
+	if (ret != 0)
 		goto out;
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_DONE || (rc == SQLITE_ROW && sqlite3_column_type(st, 0) == SQLITE_NULL)) {
+	if (sqlite3_column_type(st, 0) == SQLITE_NULL) {
 		ret = 1;
-		goto out;
-	}
-	if (rc != SQLITE_ROW) {
-		history_db_fail(db, WHO, what, cause);
 		goto out;
 	}
 	*sha256 = history_db_column_dup(st, 0);
 	if (run_id)
 		*run_id = sqlite3_column_int64(st, 1);
-	ret = 0;
 out:
 	sqlite3_finalize(st);
 	history_unlock(h);
