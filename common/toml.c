@@ -591,6 +591,25 @@ static void finish_string(struct strbuf *sb, char **out, size_t *outlen)
 	*out = strbuf_detach(sb);
 }
 
+/*
+ * One character of a string's content at p->pos (not its closing quote,
+ * not a newline): an escape in a BASIC string, else the character itself.
+ * -1 on a control character, which MULTILINE helps to word.
+ */
+static int string_char(struct parser *p, bool basic, bool multiline, struct strbuf *sb)
+{
+	int c = peek(p, 0);
+	if (c == '\\' && basic)
+		return parse_escape(p, sb);
+	if (is_control(c))
+		return perr(p, p->pos, "control character U+%04X %s in a %sstring", c,
+			    basic ? "must be escaped" : "is not allowed",
+			    multiline ? "multi-line " : basic ? "" : "literal ");
+	strbuf_addc(sb, (char)c);
+	p->pos++;
+	return 0;
+}
+
 /* At '"' (BASIC: escapes allowed) or '\'' (literal): a one-line string. */
 static int parse_string(struct parser *p, bool basic, char **out, size_t *outlen)
 {
@@ -610,18 +629,8 @@ static int parse_string(struct parser *p, bool basic, char **out, size_t *outlen
 			p->pos++;
 			break;
 		}
-		if (c == '\\' && basic) {
-			if (parse_escape(p, &sb))
-				goto fail;
-			continue;
-		}
-		if (is_control(c)) {
-			perr(p, p->pos, "control character U+%04X %s", c,
-			     basic ? "must be escaped in a string" : "is not allowed in a literal string");
+		if (string_char(p, basic, false, &sb))
 			goto fail;
-		}
-		strbuf_addc(&sb, (char)c);
-		p->pos++;
 	}
 	finish_string(&sb, out, outlen);
 	return 0;
@@ -695,17 +704,9 @@ static int parse_multiline(struct parser *p, bool basic, char **out, size_t *out
 				}
 				continue;
 			}
-			if (parse_escape(p, &sb))
-				goto fail;
-			continue;
 		}
-		if (is_control(c)) {
-			perr(p, p->pos, "control character U+%04X %s in a multi-line string", c,
-			     basic ? "must be escaped" : "is not allowed");
+		if (string_char(p, basic, true, &sb))
 			goto fail;
-		}
-		strbuf_addc(&sb, (char)c);
-		p->pos++;
 	}
 	finish_string(&sb, out, outlen);
 	return 0;
