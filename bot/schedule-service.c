@@ -13,6 +13,7 @@
 
 #include "bot/app.h"
 #include "bot/dispatch.h"
+#include "common/env.h"
 #include "bot/job-pool.h"
 #include "bot/schedule-delivery.h"
 #include "bot/schedule-timer.h"
@@ -110,14 +111,11 @@ int schedules_start(struct app *app, const struct delivery *d, bool run, char **
 	};
 	/* Test hook (documented in docs/schedules.md): shift the scheduler's
 	 * clock so integration tests need not wait for a real minute. */
-	const char *offset = getenv("REPORTBOT_CLOCK_OFFSET");
-	if (offset && *offset) {
-		char *end;
-		errno = 0;
-		long long v = strtoll(offset, &end, 10);
-		if (errno || *end)
-			return fail(cause, "REPORTBOT_CLOCK_OFFSET must be a whole number of seconds, not '%s'",
-				    offset);
+	long long v;     /* seconds, at most a century either way */
+	int set = env_number("REPORTBOT_CLOCK_OFFSET", -3155760000LL, 3155760000LL, &v, cause);
+	if (set < 0)
+		return -1;
+	if (set) {
 		opt.clock_offset = (time_t)v;
 		log_warn("scheduler clock shifted by %lld s (REPORTBOT_CLOCK_OFFSET; for tests only)", v);
 	}

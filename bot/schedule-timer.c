@@ -7,6 +7,7 @@
 #include <ctype.h>
 #include <pthread.h>
 
+#include "common/backoff.h"
 #include "common/cron.h"
 #include "common/log.h"
 
@@ -571,15 +572,6 @@ time_t scheduler_next_wakeup(struct scheduler *s)
 	return best;
 }
 
-static time_t backoff_for(const struct scheduler *s, int failed_attempt)
-{
-	time_t d = s->opt.retry_backoff_seconds;
-
-	for (int i = 1; i < failed_attempt && d < MAX_BACKOFF_SECONDS; i++)
-		d *= 2;
-	return d < MAX_BACKOFF_SECONDS ? d : MAX_BACKOFF_SECONDS;
-}
-
 int scheduler_report_outcome(struct scheduler *s, const char *name, int64_t slot_ms,
 			     enum slot_status status, int64_t run_id, const char *cause,
 			     time_t *retry_at)
@@ -598,7 +590,10 @@ int scheduler_report_outcome(struct scheduler *s, const char *name, int64_t slot
 	if (a)
 		attempt = a->attempt;
 	if (status == SLOT_ERROR && a && a->attempt < max_attempts(s)) {
-		time_t delay = backoff_for(s, a->attempt);
+		/* attempt N failed: the configured backoff doubled N - 1
+		 * times, no jitter */
+		time_t delay = (time_t)backoff_delay(s->opt.retry_backoff_seconds, MAX_BACKOFF_SECONDS,
+						     a->attempt - 1, NULL);
 		a->attempt++;
 		a->state = ATTEMPT_WAITING;
 		a->due = scheduler_now(s) + delay;

@@ -5,6 +5,8 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "common/backoff.h"
+#include "common/env.h"
 #include "common/log.h"
 #include "bot/slack-api.h"
 #include "common/strbuf.h"
@@ -29,21 +31,6 @@ struct slack_api {
 	unsigned seed;
 };
 
-static long env_long(const char *name, long def, long min, long max)
-{
-	const char *v = getenv(name);
-	if (!v || !*v)
-		return def;
-	char *end;
-	errno = 0;
-	long n = strtol(v, &end, 10);
-	if (errno || *end || n < min || n > max) {
-		log_warn("%s='%s' is not a number from %ld to %ld; using %ld", name, v, min, max, def);
-		return def;
-	}
-	return n;
-}
-
 int slack_api_global_init(char **cause)
 {
 	CURLcode rc = curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -66,9 +53,9 @@ int slack_api_new(struct slack_api **out, const char *api_url, char **cause)
 	size_t n = strlen(api_url);
 	api->base = api_url[n - 1] == '/' ? xstrdup(api_url) : xasprintf("%s/", api_url);
 	strbuf_init(&api->body);
-	api->retries = (int)env_long("REPORTBOT_HTTP_RETRIES", 4, 0, 20);
-	api->backoff_ms = env_long("REPORTBOT_HTTP_BACKOFF_MS", 500, 1, 600000);
-	api->timeout_ms = env_long("REPORTBOT_HTTP_TIMEOUT_MS", 30000, 100, 3600000);
+	api->retries = (int)env_number_or("REPORTBOT_HTTP_RETRIES", 0, 20, 4);
+	api->backoff_ms = env_number_or("REPORTBOT_HTTP_BACKOFF_MS", 1, 600000, 500);
+	api->timeout_ms = (long)env_number_or("REPORTBOT_HTTP_TIMEOUT_MS", 100, 3600000, 30000);
 	api->seed = (unsigned)now_ms_monotonic() ^ (unsigned)(uintptr_t)api;
 	*out = api;
 	return 0;
@@ -124,19 +111,6 @@ static int sleep_ms(struct slack_api *api, int64_t ms)
 		struct timespec ts = { .tv_sec = 0, .tv_nsec = (long)left * 1000000L };
 		nanosleep(&ts, NULL);
 	}
-}
-
-/* Backoff before retry number `attempt` (0 = first retry): doubling from
- * backoff_ms, capped, with jitter in [d/2, d]. */
-static int64_t backoff(struct slack_api *api, int attempt)
-{
-	int64_t d = api->backoff_ms;
-	for (int i = 0; i < attempt && d < BACKOFF_CAP_MS; i++)
-		d *= 2;
-	if (d > BACKOFF_CAP_MS)
-		d = BACKOFF_CAP_MS;
-	int64_t half = d / 2;
-	return half + (half > 0 ? (int64_t)(rand_r(&api->seed) % (half + 1)) : 0);
 }
 
 char *slack_redact(const char *s)
@@ -289,85 +263,140 @@ static int wait_retry(struct slack_api *api, int attempt, const char *what)
 	if (api->status == 429 && api->retry_after >= 0)
 		ms = (int64_t)api->retry_after * 1000;
 	else
-		ms = backoff(api, attempt);
+		ms = backoff_delay(api->backoff_ms, BACKOFF_CAP_MS, attempt, &api->seed);
 	log_info("slack: %s: %s; retrying in %lld ms", what,
 		 api->status ? (api->status == 429 ? "rate limited (429)" : "server error") : "network error",
 		 (long long)ms);
 	return sleep_ms(api, ms);
 }
 
+/* One HTTP request of a call path, as send_request tries it. */
+struct request {
+	const char *what;               /* method, "response_url", "file upload": logs, causes */
+	const char *url;                /* borrowed */
+	struct curl_slist *headers;     /* borrowed */
+	int tries;                      /* at least 1 */
+	/* Sets the body options on the freshly reset handle before each try;
+	 * -1 with *err ends the request at once, without a retry. */
+	int (*set_body)(struct slack_api *api, void *ctx, char **err);
+	void *ctx;
+};
+
+/*
+ * The one retry loop every Web API path goes through: send REQ up to
+ * req->tries times, trying again after a network error, HTTP 429 (after
+ * its Retry-After) or 5xx with backoff between tries, and never once
+ * stopped. The last error and Retry-After start empty. Returns 0 when Slack answered HTTP 200 (the body is in
+ * api->body). Otherwise -1 with the last error set: "network" and *err
+ * (caller frees) for a transport failure, or "http" and *err NULL when
+ * Slack answered another status (api->status), for the caller to word.
+ */
+static int send_request(struct slack_api *api, const struct request *req, char **err)
+{
+	*err = NULL;
+	set_last_error(api, "");
+	api->last_retry_after = 0;
+	for (int attempt = 0; attempt < req->tries; attempt++) {
+		bool last = attempt + 1 >= req->tries;
+		free(*err);
+		*err = NULL;
+		prepare(api, req->url);
+		curl_easy_setopt(api->curl, CURLOPT_HTTPHEADER, req->headers);
+		if (req->set_body(api, req->ctx, err) < 0)
+			return -1;
+		if (perform(api, req->what, err) < 0) {
+			set_last_error(api, "network");
+			if (stopped(api) || last || wait_retry(api, attempt, req->what) < 0)
+				return -1;
+			continue;
+		}
+		if (api->status == 200)
+			return 0;
+		set_last_error(api, "http");
+		if (api->status == 429)
+			api->last_retry_after = api->retry_after > 0 ? api->retry_after : 0;
+		if (!retryable_status(api->status) || last || wait_retry(api, attempt, req->what) < 0)
+			return -1;
+	}
+	return -1;
+}
+
+/* set_body for a JSON POST: CTX is the body text, borrowed. */
+static int set_json_body(struct slack_api *api, void *ctx, char **err)
+{
+	(void)err;
+	curl_easy_setopt(api->curl, CURLOPT_POSTFIELDS, (const char *)ctx);
+	curl_easy_setopt(api->curl, CURLOPT_TIMEOUT_MS, api->timeout_ms);
+	return 0;
+}
+
+/* A JSON POST of BODY to URL through send_request; headers say JSON,
+ * plus AUTH when not NULL. */
+static int send_json(struct slack_api *api, const char *what, const char *url, const char *auth,
+		     const char *body, int tries, char **err)
+{
+	struct curl_slist *hdr = NULL;
+	if (auth)
+		hdr = curl_slist_append(hdr, auth);
+	hdr = curl_slist_append(hdr, "Content-Type: application/json; charset=utf-8");
+	hdr = curl_slist_append(hdr, "Expect:");
+	struct request req = {
+		.what = what, .url = url, .headers = hdr, .tries = tries,
+		.set_body = set_json_body, .ctx = (void *)body,
+	};
+	int rc = send_request(api, &req, err);
+	curl_slist_free_all(hdr);
+	return rc;
+}
+
+/* The cause for a call that ended without HTTP 200 and without a
+ * transport failure: Slack answered api->status. */
+static char *http_refusal(const struct slack_api *api, const char *what)
+{
+	return xasprintf("%s: Slack answered HTTP %ld", what, api->status);
+}
+
 int slack_api_call(struct slack_api *api, const char *token, const char *method,
 		   const char *body, int max_tries, struct slack_response *resp, char **cause)
 {
 	memset(resp, 0, sizeof(*resp));
-	set_last_error(api, "");
-	api->last_retry_after = 0;
 	char *url = xasprintf("%s%s", api->base, method);
 	char *auth = xasprintf("Authorization: Bearer %s", token ? token : "");
-	struct curl_slist *hdr = NULL;
-	hdr = curl_slist_append(hdr, auth);
-	hdr = curl_slist_append(hdr, "Content-Type: application/json; charset=utf-8");
-	hdr = curl_slist_append(hdr, "Expect:");
 	int tries = max_tries > 0 ? max_tries : api->retries + 1;
 	int rc = -1;
 	char *err = NULL;
 	int64_t t0 = now_ms_monotonic();
 
-	for (int attempt = 0; attempt < tries; attempt++) {
-		free(err);
-		err = NULL;
-		prepare(api, url);
-		curl_easy_setopt(api->curl, CURLOPT_HTTPHEADER, hdr);
-		curl_easy_setopt(api->curl, CURLOPT_POSTFIELDS, body ? body : "{}");
-		curl_easy_setopt(api->curl, CURLOPT_TIMEOUT_MS, api->timeout_ms);
-		if (perform(api, method, &err) < 0) {
-			set_last_error(api, "network");
-			if (stopped(api) || attempt + 1 >= tries || wait_retry(api, attempt, method) < 0)
-				break;
-			continue;
+	if (send_json(api, method, url, auth, body ? body : "{}", tries, &err) < 0) {
+		if (!err && api->status == 429) {
+			set_last_error(api, "ratelimited");
+			err = xasprintf("%s: %s", method, "Slack is rate limiting the bot; try again in a minute");
+		} else if (!err) {
+			err = http_refusal(api, method);
 		}
-		if (api->status == 429)
-			api->last_retry_after = api->retry_after > 0 ? api->retry_after : 0;
-		if (retryable_status(api->status)) {
-			set_last_error(api, api->status == 429 ? "ratelimited" : "http");
-			if (api->status == 429)
-				err = xasprintf("%s: %s", method, "Slack is rate limiting the bot; try again in a minute");
-			else
-				err = xasprintf("%s: Slack answered HTTP %ld", method, api->status);
-			if (attempt + 1 >= tries || wait_retry(api, attempt, method) < 0)
-				break;
-			continue;
-		}
-		if (api->status != 200) {
-			set_last_error(api, "http");
-			err = xasprintf("%s: Slack answered HTTP %ld", method, api->status);
-			break;
-		}
-		char *perr = NULL;
-		if (slack_response_parse(api->body.buf, api->body.len, resp, &perr) < 0) {
-			set_last_error(api, "http");
-			err = xasprintf("%s: %s", method, perr);
-			free(perr);
-			break;
-		}
-		if (!resp->ok) {
-			set_last_error(api, resp->error);
-			char *words = slack_error_words(resp->error, resp->needed);
-			err = xasprintf("%s", words);
-			log_warn("slack: %s failed: %s%s%s", method, resp->error,
-				 resp->detail ? ": " : "", resp->detail ? resp->detail : "");
-			free(words);
-			slack_response_release(resp);
-			break;
-		}
-		if (resp->warning)
-			log_debug("slack: %s warning: %s", method, resp->warning);
-		rc = 0;
-		break;
+		goto out;
 	}
+	char *perr = NULL;
+	if (slack_response_parse(api->body.buf, api->body.len, resp, &perr) < 0) {
+		set_last_error(api, "http");
+		err = xasprintf("%s: %s", method, perr);
+		free(perr);
+		goto out;
+	}
+	if (!resp->ok) {
+		set_last_error(api, resp->error);
+		err = slack_error_words(resp->error, resp->needed);
+		log_warn("slack: %s failed: %s%s%s", method, resp->error,
+			 resp->detail ? ": " : "", resp->detail ? resp->detail : "");
+		slack_response_release(resp);
+		goto out;
+	}
+	if (resp->warning)
+		log_debug("slack: %s warning: %s", method, resp->warning);
+	rc = 0;
+out:
 	log_debug("slack: %s %s in %lld ms", method, rc == 0 ? "ok" : api->last_error,
 		  (long long)(now_ms_monotonic() - t0));
-	curl_slist_free_all(hdr);
 	/* the header held the token: wipe it before freeing */
 	memset(auth, 0, strlen(auth));
 	free(auth);
@@ -429,90 +458,61 @@ int slack_post_response_url(struct slack_api *api, const char *response_url,
 {
 	if (!response_url || (strncmp(response_url, "https://", 8) && strncmp(response_url, "http://", 7)))
 		return fail(cause, "no usable response_url");
-	set_last_error(api, "");
 	char *body = slack_json_response(text);
-	struct curl_slist *hdr = NULL;
-	hdr = curl_slist_append(hdr, "Content-Type: application/json; charset=utf-8");
-	hdr = curl_slist_append(hdr, "Expect:");
-	int rc = -1;
 	char *err = NULL;
-	for (int attempt = 0; attempt < 2; attempt++) {
-		free(err);
-		err = NULL;
-		prepare(api, response_url);
-		curl_easy_setopt(api->curl, CURLOPT_HTTPHEADER, hdr);
-		curl_easy_setopt(api->curl, CURLOPT_POSTFIELDS, body);
-		curl_easy_setopt(api->curl, CURLOPT_TIMEOUT_MS, api->timeout_ms);
-		if (perform(api, "response_url", &err) < 0) {
-			set_last_error(api, "network");
-			if (stopped(api) || attempt > 0 || wait_retry(api, attempt, "response_url") < 0)
-				break;
-			continue;
-		}
-		if (api->status == 200) {
-			rc = 0;
-			break;
-		}
-		set_last_error(api, "http");
-		err = xasprintf("response_url: Slack answered HTTP %ld", api->status);
-		if (!retryable_status(api->status) || attempt > 0 || wait_retry(api, attempt, "response_url") < 0)
-			break;
-	}
-	curl_slist_free_all(hdr);
+	int rc = send_json(api, "response_url", response_url, NULL, body, 2, &err);
 	free(body);
+	if (rc < 0 && !err)
+		err = http_refusal(api, "response_url");
 	if (rc < 0)
-		fail(cause, "%s", err ? err : "response_url failed");
+		fail_redacted(cause, err);
 	free(err);
 	return rc;
+}
+
+/* The file put_file streams, rewound before each try. */
+struct upload_body {
+	FILE *f;
+	const char *path;
+	int64_t size;
+};
+
+/* set_body for the raw upload: CTX is a struct upload_body. */
+static int set_file_body(struct slack_api *api, void *ctx, char **err)
+{
+	struct upload_body *u = ctx;
+	if (fseek(u->f, 0, SEEK_SET) < 0)
+		return fail(err, "cannot rewind %s: %s", u->path, strerror(errno));
+	curl_easy_setopt(api->curl, CURLOPT_POST, 1L);
+	curl_easy_setopt(api->curl, CURLOPT_READFUNCTION, on_read);
+	curl_easy_setopt(api->curl, CURLOPT_READDATA, u->f);
+	curl_easy_setopt(api->curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)u->size);
+	/* no total timeout for a big file, but a stalled one fails */
+	curl_easy_setopt(api->curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
+	curl_easy_setopt(api->curl, CURLOPT_LOW_SPEED_TIME, 60L);
+	return 0;
 }
 
 /* POST the file's bytes to upload_url as a raw body, streamed from disk. */
 static int put_file(struct slack_api *api, const char *upload_url, const char *path,
 		    int64_t size, char **cause)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f)
+	struct upload_body u = { .f = fopen(path, "rb"), .path = path, .size = size };
+	if (!u.f)
 		return fail(cause, "cannot open the result file %s: %s", path, strerror(errno));
 	struct curl_slist *hdr = NULL;
 	hdr = curl_slist_append(hdr, "Content-Type: application/octet-stream");
 	hdr = curl_slist_append(hdr, "Expect:");
-	int tries = api->retries + 1;
-	int rc = -1;
+	struct request req = {
+		.what = "file upload", .url = upload_url, .headers = hdr, .tries = api->retries + 1,
+		.set_body = set_file_body, .ctx = &u,
+	};
 	char *err = NULL;
-	for (int attempt = 0; attempt < tries; attempt++) {
-		free(err);
-		err = NULL;
-		if (fseek(f, 0, SEEK_SET) < 0) {
-			err = xasprintf("cannot rewind %s: %s", path, strerror(errno));
-			break;
-		}
-		prepare(api, upload_url);
-		curl_easy_setopt(api->curl, CURLOPT_HTTPHEADER, hdr);
-		curl_easy_setopt(api->curl, CURLOPT_POST, 1L);
-		curl_easy_setopt(api->curl, CURLOPT_READFUNCTION, on_read);
-		curl_easy_setopt(api->curl, CURLOPT_READDATA, f);
-		curl_easy_setopt(api->curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)size);
-		/* no total timeout for a big file, but a stalled one fails */
-		curl_easy_setopt(api->curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
-		curl_easy_setopt(api->curl, CURLOPT_LOW_SPEED_TIME, 60L);
-		if (perform(api, "file upload", &err) < 0) {
-			set_last_error(api, "network");
-			if (stopped(api) || attempt + 1 >= tries || wait_retry(api, attempt, "file upload") < 0)
-				break;
-			continue;
-		}
-		if (api->status == 200) {
-			rc = 0;
-			break;
-		}
-		set_last_error(api, "http");
-		err = xasprintf("the file upload was refused (HTTP %ld)", api->status);
-		if (!retryable_status(api->status) || attempt + 1 >= tries
-		    || wait_retry(api, attempt, "file upload") < 0)
-			break;
-	}
-	fclose(f);
+	int rc = send_request(api, &req, &err);
+	fclose(u.f);
 	curl_slist_free_all(hdr);
+	if (rc < 0 && !err)
+		err = xasprintf("the file upload was refused (HTTP %ld)", api->status);
 	if (rc < 0)
 		fail_redacted(cause, err);
 	free(err);

@@ -14,6 +14,18 @@ static char *dup_str(json_t *obj, const char *key)
 	return json_is_string(v) ? xstrdup(json_string_value(v)) : NULL;
 }
 
+/* A string member of a JSON object and the field that gets a copy of it. */
+struct str_member {
+	const char *key;
+	char **field;      /* set to an owned copy, or NULL when absent */
+};
+
+static void dup_members(json_t *obj, const struct str_member *m, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		*m[i].field = dup_str(obj, m[i].key);
+}
+
 static int64_t get_int(json_t *obj, const char *key)
 {
 	json_t *v = json_object_get(obj, key);
@@ -71,17 +83,16 @@ static int parse_slash(json_t *payload, struct slack_frame *f, char **cause)
 {
 	if (!json_is_object(payload))
 		return fail(cause, "slash command envelope %s has no payload object", f->envelope_id);
-	f->command = dup_str(payload, "command");
-	f->text = dup_str(payload, "text");
+	const struct str_member members[] = {
+		{ "command", &f->command }, { "text", &f->text },
+		{ "user_id", &f->user_id }, { "user_name", &f->user_name },
+		{ "channel_id", &f->channel_id }, { "channel_name", &f->channel_name },
+		{ "team_id", &f->team_id }, { "trigger_id", &f->trigger_id },
+		{ "response_url", &f->response_url },
+	};
+	dup_members(payload, members, ARRAY_SIZE(members));
 	if (!f->text)
 		f->text = xstrdup("");
-	f->user_id = dup_str(payload, "user_id");
-	f->user_name = dup_str(payload, "user_name");
-	f->channel_id = dup_str(payload, "channel_id");
-	f->channel_name = dup_str(payload, "channel_name");
-	f->team_id = dup_str(payload, "team_id");
-	f->trigger_id = dup_str(payload, "trigger_id");
-	f->response_url = dup_str(payload, "response_url");
 	const char *missing = !f->command ? "command"
 		: !f->user_id ? "user_id"
 		: !f->channel_id ? "channel_id" : NULL;
@@ -384,18 +395,15 @@ int slack_response_parse(const char *data, size_t len, struct slack_response *r,
 		goto out;
 	}
 	r->ok = json_is_true(ok);
-	r->error = dup_str(root, "error");
+	const struct str_member members[] = {
+		{ "error", &r->error }, { "warning", &r->warning }, { "needed", &r->needed },
+		{ "url", &r->url }, { "upload_url", &r->upload_url }, { "file_id", &r->file_id },
+		{ "user_id", &r->user_id }, { "user", &r->user }, { "team", &r->team },
+		{ "ts", &r->ts },
+	};
+	dup_members(root, members, ARRAY_SIZE(members));
 	if (!r->ok && !r->error)
 		r->error = xstrdup("unknown_error");
-	r->warning = dup_str(root, "warning");
-	r->needed = dup_str(root, "needed");
-	r->url = dup_str(root, "url");
-	r->upload_url = dup_str(root, "upload_url");
-	r->file_id = dup_str(root, "file_id");
-	r->user_id = dup_str(root, "user_id");
-	r->user = dup_str(root, "user");
-	r->team = dup_str(root, "team");
-	r->ts = dup_str(root, "ts");
 	json_t *meta = json_object_get(root, "response_metadata");
 	json_t *msgs = json_is_object(meta) ? json_object_get(meta, "messages") : NULL;
 	if (json_is_array(msgs) && json_array_size(msgs) > 0) {

@@ -19,6 +19,8 @@
 #include <stdatomic.h>
 #include <time.h>
 
+#include "common/backoff.h"
+#include "common/env.h"
 #include "common/log.h"
 #include "bot/slack-api.h"
 #include "bot/slack-socket.h"
@@ -86,20 +88,10 @@ struct slack_socket {
 	atomic_int opener_stop;
 };
 
+/* A millisecond knob: at least MIN, at most a day; DEF when unset or bad. */
 static int64_t env_ms(const char *name, int64_t def, int64_t min)
 {
-	const char *v = getenv(name);
-	if (!v || !*v)
-		return def;
-	char *end;
-	errno = 0;
-	long long n = strtoll(v, &end, 10);
-	if (errno || *end || n < min || n > 86400000LL) {
-		log_warn("%s='%s' is not a number of milliseconds from %lld; using %lld",
-			 name, v, (long long)min, (long long)def);
-		return def;
-	}
-	return n;
+	return env_number_or(name, min, 86400000LL, def);
 }
 
 void slack_socket_options_from_env(struct slack_socket_options *opt)
@@ -112,19 +104,6 @@ void slack_socket_options_from_env(struct slack_socket_options *opt)
 	opt->dedupe_ttl_ms = env_ms("REPORTBOT_DEDUPE_TTL_MS", 600000, 10);
 	if (opt->reconnect_max_ms < opt->reconnect_min_ms)
 		opt->reconnect_max_ms = opt->reconnect_min_ms;
-}
-
-/* Backoff before a reconnect after `failures` failures in a row:
- * reconnect_min_ms doubling, capped at reconnect_max_ms, jittered between
- * half and all of it. */
-static int64_t backoff_ms(const struct slack_socket_options *opt, int failures, unsigned *seed)
-{
-	int64_t d = opt->reconnect_min_ms;
-	for (int i = 0; i < failures && i < 30 && d < opt->reconnect_max_ms; i++)
-		d *= 2;
-	if (d > opt->reconnect_max_ms)
-		d = opt->reconnect_max_ms;
-	return d / 2 + (int64_t)(rand_r(seed) % (unsigned)(d / 2 + 1));
 }
 
 /* ---- the opener thread ---- */
@@ -195,7 +174,7 @@ static void *opener_main(void *arg)
 			pthread_mutex_lock(&s->lock);
 		} else {
 			/* keep asking, after Retry-After or a growing backoff */
-			int64_t d = backoff_ms(&s->opt, fails, &seed);
+			int64_t d = backoff_delay(s->opt.reconnect_min_ms, s->opt.reconnect_max_ms, fails, &seed);
 			if (retry_after > 0)
 				d = (int64_t)retry_after * 1000;
 			if (fails < 30)
@@ -224,9 +203,12 @@ static void request_url(struct slack_socket *s, int64_t delay_ms)
 	pthread_mutex_unlock(&s->lock);
 }
 
+/* Backoff before a reconnect after s->attempt failures in a row:
+ * reconnect_min_ms doubling, capped at reconnect_max_ms, jittered between
+ * half and all of it. */
 static int64_t reconnect_delay(struct slack_socket *s)
 {
-	return backoff_ms(&s->opt, s->attempt, &s->seed);
+	return backoff_delay(s->opt.reconnect_min_ms, s->opt.reconnect_max_ms, s->attempt, &s->seed);
 }
 
 /* ---- connections ---- */

@@ -591,46 +591,29 @@ static void finish_string(struct strbuf *sb, char **out, size_t *outlen)
 	*out = strbuf_detach(sb);
 }
 
-/* At '"'. */
-static int parse_basic_string(struct parser *p, char **out, size_t *outlen)
+/*
+ * One character of a string's content at p->pos (not its closing quote,
+ * not a newline): an escape in a BASIC string, else the character itself.
+ * -1 on a control character, which MULTILINE helps to word.
+ */
+static int string_char(struct parser *p, bool basic, bool multiline, struct strbuf *sb)
 {
-	size_t start = p->pos;
-	struct strbuf sb;
-	strbuf_init(&sb);
+	int c = peek(p, 0);
+	if (c == '\\' && basic)
+		return parse_escape(p, sb);
+	if (is_control(c))
+		return perr(p, p->pos, "control character U+%04X %s in a %sstring", c,
+			    basic ? "must be escaped" : "is not allowed",
+			    multiline ? "multi-line " : basic ? "" : "literal ");
+	strbuf_addc(sb, (char)c);
 	p->pos++;
-	for (;;) {
-		int c = peek(p, 0);
-		if (c == -1 || c == '\n' || c == '\r') {
-			perr(p, start, "string not closed before end of %s",
-			     c == -1 ? "file" : "line");
-			goto fail;
-		}
-		if (c == '"') {
-			p->pos++;
-			break;
-		}
-		if (c == '\\') {
-			if (parse_escape(p, &sb))
-				goto fail;
-			continue;
-		}
-		if (is_control(c)) {
-			perr(p, p->pos, "control character U+%04X must be escaped in a string", c);
-			goto fail;
-		}
-		strbuf_addc(&sb, (char)c);
-		p->pos++;
-	}
-	finish_string(&sb, out, outlen);
 	return 0;
-fail:
-	strbuf_release(&sb);
-	return -1;
 }
 
-/* At '\''. */
-static int parse_literal_string(struct parser *p, char **out, size_t *outlen)
+/* At '"' (BASIC: escapes allowed) or '\'' (literal): a one-line string. */
+static int parse_string(struct parser *p, bool basic, char **out, size_t *outlen)
 {
+	int q = basic ? '"' : '\'';
 	size_t start = p->pos;
 	struct strbuf sb;
 	strbuf_init(&sb);
@@ -642,16 +625,12 @@ static int parse_literal_string(struct parser *p, char **out, size_t *outlen)
 			     c == -1 ? "file" : "line");
 			goto fail;
 		}
-		if (c == '\'') {
+		if (c == q) {
 			p->pos++;
 			break;
 		}
-		if (is_control(c)) {
-			perr(p, p->pos, "control character U+%04X is not allowed in a literal string", c);
+		if (string_char(p, basic, false, &sb))
 			goto fail;
-		}
-		strbuf_addc(&sb, (char)c);
-		p->pos++;
 	}
 	finish_string(&sb, out, outlen);
 	return 0;
@@ -725,17 +704,9 @@ static int parse_multiline(struct parser *p, bool basic, char **out, size_t *out
 				}
 				continue;
 			}
-			if (parse_escape(p, &sb))
-				goto fail;
-			continue;
 		}
-		if (is_control(c)) {
-			perr(p, p->pos, "control character U+%04X %s in a multi-line string", c,
-			     basic ? "must be escaped" : "is not allowed");
+		if (string_char(p, basic, true, &sb))
 			goto fail;
-		}
-		strbuf_addc(&sb, (char)c);
-		p->pos++;
 	}
 	finish_string(&sb, out, outlen);
 	return 0;
@@ -765,9 +736,7 @@ static int parse_simple_key(struct parser *p, struct keypart *kp)
 	if (c == '"' || c == '\'') {
 		if (peek(p, 1) == c && peek(p, 2) == c)
 			return perr(p, p->pos, "a multi-line string cannot be a key");
-		if (c == '"')
-			return parse_basic_string(p, &kp->s, &kp->n);
-		return parse_literal_string(p, &kp->s, &kp->n);
+		return parse_string(p, c == '"', &kp->s, &kp->n);
 	}
 	if (!is_bare(c))
 		return perr(p, p->pos, "expected a key, found %s", DESC(p, p->pos));
@@ -1004,18 +973,37 @@ out:
 
 /* ---- values ---- */
 
+/* At the '[' or '{' that opens an inline array or table: the new empty
+ * container, located there, with the opener consumed. NULL when too deep. */
+static struct toml_value *open_inline(struct parser *p, enum toml_type type, unsigned kind, int depth)
+{
+	int line, col;
+	locate(p, p->pos, &line, &col);
+	struct toml_value *v = new_container(p, type, kind, depth, p->pos, line, col);
+	if (v)
+		p->pos++;
+	return v;
+}
+
+/* After an item of an inline array or table: 1 past a ',', 0 past CLOSE,
+ * -1 at anything else (left for the caller to name). */
+static int inline_separator(struct parser *p, int close)
+{
+	int c = peek(p, 0);
+	if (c != ',' && c != close)
+		return -1;
+	p->pos++;
+	return c == ',';
+}
+
 /* At '['. */
 static struct toml_value *parse_array(struct parser *p, int depth)
 {
 	char descbuf[16];
 	size_t start = p->pos;
-	int line, col;
-	locate(p, start, &line, &col);
-	struct toml_value *a = new_container(p, TOML_ARRAY, KIND_STATIC_ARRAY, depth, start,
-					     line, col);
+	struct toml_value *a = open_inline(p, TOML_ARRAY, KIND_STATIC_ARRAY, depth);
 	if (!a)
 		return NULL;
-	p->pos++;
 	for (;;) {
 		if (skip_ws_nl(p))
 			goto fail;
@@ -1034,16 +1022,12 @@ static struct toml_value *parse_array(struct parser *p, int depth)
 		array_push(a, item);
 		if (skip_ws_nl(p))
 			goto fail;
-		c = peek(p, 0);
-		if (c == ',') {
-			p->pos++;
+		int sep = inline_separator(p, ']');
+		if (sep > 0)
 			continue;
-		}
-		if (c == ']') {
-			p->pos++;
+		if (sep == 0)
 			return a;
-		}
-		if (c == -1)
+		if (peek(p, 0) == -1)
 			perr(p, start, "array not closed before end of file");
 		else
 			perr(p, p->pos, "expected ',' or ']' in array, found %s", DESC(p, p->pos));
@@ -1059,13 +1043,9 @@ static struct toml_value *parse_inline_table(struct parser *p, int depth)
 {
 	char descbuf[16];
 	size_t start = p->pos;
-	int line, col;
-	locate(p, start, &line, &col);
-	struct toml_value *t = new_container(p, TOML_TABLE, KIND_DOTTED, depth, start,
-					     line, col);
+	struct toml_value *t = open_inline(p, TOML_TABLE, KIND_DOTTED, depth);
 	if (!t)
 		return NULL;
-	p->pos++;
 	skip_ws(p);
 	if (peek(p, 0) == '}') {
 		p->pos++;
@@ -1085,16 +1065,14 @@ static struct toml_value *parse_inline_table(struct parser *p, int depth)
 		if (parse_keyval(p, t))
 			goto fail;
 		skip_ws(p);
-		int c = peek(p, 0);
-		if (c == ',') {
-			p->pos++;
+		int sep = inline_separator(p, '}');
+		if (sep > 0)
 			continue;
-		}
-		if (c == '}') {
-			p->pos++;
+		if (sep == 0) {
 			freeze(t);
 			return t;
 		}
+		int c = peek(p, 0);
 		if (c == -1)
 			perr(p, start, "inline table not closed before end of file");
 		else if (at_newline(p))
@@ -1453,10 +1431,8 @@ static struct toml_value *parse_value(struct parser *p, int depth)
 		int rc;
 		if (peek(p, 1) == c && peek(p, 2) == c)
 			rc = parse_multiline(p, c == '"', &v->u.string.ptr, &v->u.string.len);
-		else if (c == '"')
-			rc = parse_basic_string(p, &v->u.string.ptr, &v->u.string.len);
 		else
-			rc = parse_literal_string(p, &v->u.string.ptr, &v->u.string.len);
+			rc = parse_string(p, c == '"', &v->u.string.ptr, &v->u.string.len);
 		if (rc) {
 			free(v);
 			return NULL;

@@ -1,6 +1,7 @@
 /*
  * history-db.h: the history store's connection, for other store/ modules
- * (a schedule store) that keep their tables in the same database.
+ * (a schedule store) that keep their tables in the same database, and the
+ * one copy of the statement helpers both use (store/history-db.c).
  *
  * The schema of every table lives in store/history.c (PRAGMA user_version);
  * version 1 already holds schedule_slots, schedules and last_posted.
@@ -23,5 +24,48 @@ sqlite3 *history_db(struct history *h);
 /* The one mutex guarding the connection; not recursive. */
 void history_lock(struct history *h);
 void history_unlock(struct history *h);
+
+/*
+ * Statement helpers. Call them with the history lock held. WHO and WHAT
+ * word a failure as "WHO: WHAT: <SQLite's message>" (e.g. "history",
+ * "cannot record a run"). TYPES has one letter per parameter, bound in
+ * order to ?1, ?2, ... from the arguments that follow:
+ *   't'  const char *, borrowed until the statement is finalized; NULL
+ *        binds NULL
+ *   'i'  int64_t
+ *   'd'  int64_t id; 0 or less binds NULL
+ * Pass int64_t for 'i' and 'd' (cast an int or bool).
+ */
+
+/* fail() with the connection's last error; returns -1. */
+int history_db_fail(sqlite3 *db, const char *who, const char *what, char **cause);
+
+/* A statement without parameters or rows (BEGIN, COMMIT, a PRAGMA). */
+int history_db_exec(sqlite3 *db, const char *who, const char *what, char **cause, const char *sql);
+
+/* Prepare SQL and bind the parameters. 0 with *st (caller finalizes);
+ * -1 with *cause and *st NULL. */
+int history_db_prepare(sqlite3 *db, sqlite3_stmt **st, const char *who, const char *what,
+		       char **cause, const char *sql, const char *types, ...);
+
+/* Prepare, bind and step SQL to its end (an INSERT, UPDATE or DELETE).
+ * 0 when done: sqlite3_changes(db) then says how many rows changed; -1
+ * with *cause. */
+int history_db_run(sqlite3 *db, const char *who, const char *what, char **cause,
+		   const char *sql, const char *types, ...);
+
+/* The integer in the first column of SQL's first row (0 for NULL) into
+ * *out; -1 with *cause when it fails or gives no row. */
+int history_db_query_int(sqlite3 *db, int64_t *out, const char *who, const char *what,
+			 char **cause, const char *sql, const char *types, ...);
+
+/* The first row of SQL: 0 with *st on it (read its columns, then the
+ * caller finalizes *st), 1 when there is none (*st NULL), -1 with *cause
+ * (*st NULL). */
+int history_db_row(sqlite3 *db, sqlite3_stmt **st, const char *who, const char *what,
+		   char **cause, const char *sql, const char *types, ...);
+
+/* A copy of column I of the current row; NULL stays NULL. Caller frees. */
+char *history_db_column_dup(sqlite3_stmt *st, int i);
 
 #endif

@@ -119,39 +119,16 @@ void history_unlock(struct history *h)
 	pthread_mutex_unlock(&h->mutex);
 }
 
-/* fail() with the connection's last error; call with the lock held. */
-static int history_fail(struct history *h, char **cause, const char *what)
-{
-	return fail(cause, "history: %s: %s", what, sqlite3_errmsg(h->db));
-}
-
+/* The statement helpers of store/history-db.c, worded as "history: ...". */
 static int history_exec(struct history *h, const char *sql, char **cause, const char *what)
 {
-	if (sqlite3_exec(h->db, sql, NULL, NULL, NULL) != SQLITE_OK)
-		return history_fail(h, cause, what);
-	return 0;
+	return history_db_exec(h->db, "history", what, cause, sql);
 }
 
-/* A single integer from a one-row query; 0 when the value is NULL. */
 static int history_query_int(struct history *h, const char *sql, int64_t *out, char **cause,
 			     const char *what)
 {
-	sqlite3_stmt *st = NULL;
-	int ret = -1;
-	if (sqlite3_prepare_v2(h->db, sql, -1, &st, NULL) != SQLITE_OK) {
-		history_fail(h, cause, what);
-		goto out;
-	}
-	int rc = sqlite3_step(st);
-	if (rc != SQLITE_ROW) {
-		history_fail(h, cause, what);
-		goto out;
-	}
-	*out = sqlite3_column_int64(st, 0);
-	ret = 0;
-out:
-	sqlite3_finalize(st);
-	return ret;
+	return history_db_query_int(h->db, out, "history", what, cause, sql, "");
 }
 
 static int history_migrate(struct history *h, char **cause)
@@ -192,20 +169,9 @@ rollback:
 /* Mark runs a dead process left behind. */
 static int history_recover(struct history *h, char **cause)
 {
-	sqlite3_stmt *st = NULL;
-	int ret = -1;
-	const char *sql = "UPDATE runs SET status = 'interrupted', error = ?1 "
-			  "WHERE status IN ('queued', 'running')";
-	if (sqlite3_prepare_v2(h->db, sql, -1, &st, NULL) != SQLITE_OK ||
-	    sqlite3_bind_text(st, 1, HISTORY_INTERRUPTED_TEXT, -1, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_step(st) != SQLITE_DONE) {
-		history_fail(h, cause, "cannot mark unfinished runs as interrupted");
-		goto out;
-	}
-	ret = 0;
-out:
-	sqlite3_finalize(st);
-	return ret;
+	return history_db_run(h->db, "history", "cannot mark unfinished runs as interrupted", cause,
+			      "UPDATE runs SET status = 'interrupted', error = ?1 "
+			      "WHERE status IN ('queued', 'running')", "t", HISTORY_INTERRUPTED_TEXT);
 }
 
 /* The directory part of path must exist: say so rather than "unable to open". */
@@ -329,57 +295,34 @@ void history_close(struct history *h)
 	free(h);
 }
 
-static void history_bind_text(sqlite3_stmt *st, int i, const char *s)
-{
-	if (s)
-		sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
-	else
-		sqlite3_bind_null(st, i);
-}
-
 int history_add_run(struct history *h, const struct run_record *r, int64_t *id, char **cause)
 {
+	const char *what = "cannot record a run";
 	const char *sql = "INSERT INTO runs (id, command, args, user, channel, source, queued_ms, "
 			  "started_ms, finished_ms, status, rows, bytes, duration_ms, error) "
 			  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)";
-	sqlite3_stmt *st = NULL;
+	sqlite3_stmt *st;
 	int ret = -1;
 
 	history_lock(h);
-	if (sqlite3_prepare_v2(h->db, sql, -1, &st, NULL) != SQLITE_OK) {
-		history_fail(h, cause, "cannot record a run");
+	if (history_db_prepare(h->db, &st, "history", what, cause, sql, "dtttttiiitiiit",
+			       r->id, r->command, r->args, r->user, r->channel, r->source,
+			       r->queued_ms, r->started_ms, r->finished_ms, run_status_name(r->status),
+			       r->rows, r->bytes, r->duration_ms, r->error) < 0)
 		goto out;
-	}
-	if (r->id > 0)
-		sqlite3_bind_int64(st, 1, r->id);
-	else
-		sqlite3_bind_null(st, 1);
-	history_bind_text(st, 2, r->command);
-	history_bind_text(st, 3, r->args);
-	history_bind_text(st, 4, r->user);
-	history_bind_text(st, 5, r->channel);
-	history_bind_text(st, 6, r->source);
-	sqlite3_bind_int64(st, 7, r->queued_ms);
-	sqlite3_bind_int64(st, 8, r->started_ms);
-	sqlite3_bind_int64(st, 9, r->finished_ms);
-	sqlite3_bind_text(st, 10, run_status_name(r->status), -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 11, r->rows);
-	sqlite3_bind_int64(st, 12, r->bytes);
-	sqlite3_bind_int64(st, 13, r->duration_ms);
-	history_bind_text(st, 14, r->error);
+	/* stepped here, not by history_db_run: a taken id is told apart */
 	int rc = sqlite3_step(st);
-	if (rc != SQLITE_DONE) {
-		if ((rc & 0xff) == SQLITE_CONSTRAINT && r->id > 0)
-			fail(cause, "history: run id %lld is already taken", (long long)r->id);
-		else
-			history_fail(h, cause, "cannot record a run");
-		goto out;
+	if (rc == SQLITE_DONE) {
+		if (id)
+			*id = sqlite3_last_insert_rowid(h->db);
+		ret = 0;
+	} else if ((rc & 0xff) == SQLITE_CONSTRAINT && r->id > 0) {
+		fail(cause, "history: run id %lld is already taken", (long long)r->id);
+	} else {
+		history_db_fail(h->db, "history", what, cause);
 	}
-	if (id)
-		*id = sqlite3_last_insert_rowid(h->db);
-	ret = 0;
-out:
 	sqlite3_finalize(st);
+out:
 	history_unlock(h);
 	return ret;
 }
@@ -399,51 +342,26 @@ int history_max_id(struct history *h, int64_t *id, char **cause)
  */
 static int history_explain_unchanged(struct history *h, int64_t id, const char *becoming, char **cause)
 {
-	sqlite3_stmt *st = NULL;
-	int ret = -1;
-	if (sqlite3_prepare_v2(h->db, "SELECT status FROM runs WHERE id = ?1", -1, &st, NULL) != SQLITE_OK) {
-		history_fail(h, cause, "cannot read a run");
-		goto out;
-	}
-	sqlite3_bind_int64(st, 1, id);
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
+	sqlite3_stmt *st;
+	int r = history_db_row(h->db, &st, "history", "cannot read a run", cause,
+			       "SELECT status FROM runs WHERE id = ?1", "i", id);
+	if (r == 0)
 		fail(cause, "history: run %lld is already %s; it cannot become %s", (long long)id,
 		     (const char *)sqlite3_column_text(st, 0), becoming);
-	else if (rc == SQLITE_DONE)
+	else if (r == 1)
 		fail(cause, "history: there is no run %lld", (long long)id);
-	else
-		history_fail(h, cause, "cannot read a run");
-out:
 	sqlite3_finalize(st);
-	return ret;
+	return -1;
 }
 
 int history_mark_running(struct history *h, int64_t id, char **cause)
 {
-	const char *sql = "UPDATE runs SET status = 'running', started_ms = ?2 "
-			  "WHERE id = ?1 AND status = 'queued'";
-	sqlite3_stmt *st = NULL;
-	int ret = -1;
-
 	history_lock(h);
-	if (sqlite3_prepare_v2(h->db, sql, -1, &st, NULL) != SQLITE_OK) {
-		history_fail(h, cause, "cannot mark a run as running");
-		goto out;
-	}
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_int64(st, 2, now_ms_wall());
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		history_fail(h, cause, "cannot mark a run as running");
-		goto out;
-	}
-	if (sqlite3_changes(h->db) == 0) {
-		history_explain_unchanged(h, id, "running", cause);
-		goto out;
-	}
-	ret = 0;
-out:
-	sqlite3_finalize(st);
+	int ret = history_db_run(h->db, "history", "cannot mark a run as running", cause,
+				 "UPDATE runs SET status = 'running', started_ms = ?2 "
+				 "WHERE id = ?1 AND status = 'queued'", "ii", id, now_ms_wall());
+	if (ret == 0 && sqlite3_changes(h->db) == 0)
+		ret = history_explain_unchanged(h, id, "running", cause);
 	history_unlock(h);
 	return ret;
 }
@@ -452,39 +370,18 @@ int history_finish_run(struct history *h, int64_t id, enum run_status status,
 		       int64_t rows, int64_t bytes, int64_t duration_ms,
 		       const char *error, char **cause)
 {
-	const char *sql = "UPDATE runs SET status = ?2, rows = ?3, bytes = ?4, duration_ms = ?5, "
-			  "error = ?6, finished_ms = ?7 "
-			  "WHERE id = ?1 AND status IN ('queued', 'running')";
-	sqlite3_stmt *st = NULL;
-	int ret = -1;
-
 	if (status == RUN_QUEUED || status == RUN_RUNNING || (size_t)status >= ARRAY_SIZE(history_status_names))
 		return fail(cause, "history: run %lld cannot finish as '%s'; accepted: ok, error, timeout, "
 			    "cancelled, interrupted, skipped", (long long)id, run_status_name(status));
 
 	history_lock(h);
-	if (sqlite3_prepare_v2(h->db, sql, -1, &st, NULL) != SQLITE_OK) {
-		history_fail(h, cause, "cannot record the end of a run");
-		goto out;
-	}
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_text(st, 2, run_status_name(status), -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, rows);
-	sqlite3_bind_int64(st, 4, bytes);
-	sqlite3_bind_int64(st, 5, duration_ms);
-	history_bind_text(st, 6, error);
-	sqlite3_bind_int64(st, 7, now_ms_wall());
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		history_fail(h, cause, "cannot record the end of a run");
-		goto out;
-	}
-	if (sqlite3_changes(h->db) == 0) {
-		history_explain_unchanged(h, id, run_status_name(status), cause);
-		goto out;
-	}
-	ret = 0;
-out:
-	sqlite3_finalize(st);
+	int ret = history_db_run(h->db, "history", "cannot record the end of a run", cause,
+				 "UPDATE runs SET status = ?2, rows = ?3, bytes = ?4, duration_ms = ?5, "
+				 "error = ?6, finished_ms = ?7 "
+				 "WHERE id = ?1 AND status IN ('queued', 'running')", "itiiiti",
+				 id, run_status_name(status), rows, bytes, duration_ms, error, now_ms_wall());
+	if (ret == 0 && sqlite3_changes(h->db) == 0)
+		ret = history_explain_unchanged(h, id, run_status_name(status), cause);
 	history_unlock(h);
 	return ret;
 }
@@ -492,19 +389,14 @@ out:
 #define HISTORY_COLUMNS "id, command, args, user, channel, source, queued_ms, started_ms, " \
 			"finished_ms, status, rows, bytes, duration_ms, error"
 
-static char *history_column_text(sqlite3_stmt *st, int i)
-{
-	return xstrdup((const char *)sqlite3_column_text(st, i));
-}
-
 static void history_read_record(sqlite3_stmt *st, struct run_record *r)
 {
 	r->id = sqlite3_column_int64(st, 0);
-	r->command = history_column_text(st, 1);
-	r->args = history_column_text(st, 2);
-	r->user = history_column_text(st, 3);
-	r->channel = history_column_text(st, 4);
-	r->source = history_column_text(st, 5);
+	r->command = history_db_column_dup(st, 1);
+	r->args = history_db_column_dup(st, 2);
+	r->user = history_db_column_dup(st, 3);
+	r->channel = history_db_column_dup(st, 4);
+	r->source = history_db_column_dup(st, 5);
 	r->queued_ms = sqlite3_column_int64(st, 6);
 	r->started_ms = sqlite3_column_int64(st, 7);
 	r->finished_ms = sqlite3_column_int64(st, 8);
@@ -514,7 +406,7 @@ static void history_read_record(sqlite3_stmt *st, struct run_record *r)
 	r->rows = sqlite3_column_int64(st, 10);
 	r->bytes = sqlite3_column_int64(st, 11);
 	r->duration_ms = sqlite3_column_int64(st, 12);
-	r->error = history_column_text(st, 13);
+	r->error = history_db_column_dup(st, 13);
 }
 
 void history_record_release(struct run_record *r)
@@ -552,11 +444,9 @@ int history_recent(struct history *h, size_t limit, struct run_record **out, siz
 	if (limit == 0)
 		return 0;
 	history_lock(h);
-	if (sqlite3_prepare_v2(h->db, sql, -1, &st, NULL) != SQLITE_OK) {
-		history_fail(h, cause, "cannot list runs");
+	if (history_db_prepare(h->db, &st, "history", "cannot list runs", cause, sql, "i",
+			       limit > (size_t)INT64_MAX ? INT64_MAX : (int64_t)limit) < 0)
 		goto out;
-	}
-	sqlite3_bind_int64(st, 1, limit > (size_t)INT64_MAX ? INT64_MAX : (int64_t)limit);
 	int rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (count == alloc) {
@@ -566,7 +456,7 @@ int history_recent(struct history *h, size_t limit, struct run_record **out, siz
 		history_read_record(st, &recs[count++]);
 	}
 	if (rc != SQLITE_DONE) {
-		history_fail(h, cause, "cannot list runs");
+		history_db_fail(h->db, "history", "cannot list runs", cause);
 		goto out;
 	}
 	*out = recs;
@@ -585,25 +475,13 @@ int history_get(struct history *h, int64_t id, struct run_record *r, char **caus
 {
 	const char *sql = "SELECT " HISTORY_COLUMNS " FROM runs WHERE id = ?1";
 	sqlite3_stmt *st = NULL;
-	int ret = -1;
+	int ret;
 
 	memset(r, 0, sizeof(*r));
 	history_lock(h);
-	if (sqlite3_prepare_v2(h->db, sql, -1, &st, NULL) != SQLITE_OK) {
-		history_fail(h, cause, "cannot read a run");
-		goto out;
-	}
-	sqlite3_bind_int64(st, 1, id);
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
+	ret = history_db_row(h->db, &st, "history", "cannot read a run", cause, sql, "i", id);
+	if (ret == 0)
 		history_read_record(st, r);
-		ret = 0;
-	} else if (rc == SQLITE_DONE) {
-		ret = 1;
-	} else {
-		history_fail(h, cause, "cannot read a run");
-	}
-out:
 	sqlite3_finalize(st);
 	history_unlock(h);
 	return ret;
