@@ -12,7 +12,7 @@
 #include <stdatomic.h>
 
 #include "common.h"
-#include "commands/args.h"
+#include "commands/invocation.h"
 #include "commands/report.h"
 
 struct builtin;

@@ -219,23 +219,6 @@ out:
 	return ret;
 }
 
-/* The command's SQL with every placeholder as one '?', for a dry prepare. */
-static char *check_sql(const struct command *cmd, size_t *nparams)
-{
-	struct strbuf sb;
-	strbuf_init(&sb);
-	*nparams = 0;
-	for (size_t i = 0; i < cmd->npieces; i++) {
-		if (cmd->pieces[i].text) {
-			strbuf_adds(&sb, cmd->pieces[i].text);
-		} else {
-			strbuf_addc(&sb, '?');
-			(*nparams)++;
-		}
-	}
-	return strbuf_detach(&sb);
-}
-
 /* Prepare every command on its source when reachable: catches typos in
  * column names before anyone types the command. An unreachable source is
  * a note (once), not a fault: check runs on machines without the database. */
@@ -266,10 +249,12 @@ static int check_sql_on_sources(struct app *app)
 		struct source *src = NULL;
 		char *cause = NULL;
 		size_t nparams;
-		char *sql = check_sql(cmd, &nparams);
+		struct strbuf sql;
+		strbuf_init(&sql);
+		invocation_sql_unbound(cmd, &sql, &nparams);
 		enum source_result r = source_cache_get(&cache, scfg, &src, &cause);
 		if (r == SOURCE_OK)
-			r = source_check(src, sql, nparams, &cause);
+			r = source_check(src, sql.buf, nparams, &cause);
 		if (r == SOURCE_ECONNECT || r == SOURCE_EAUTH) {
 			fprintf(stderr, "note: source '%s' not reachable, its commands' SQL not checked: %s\n",
 				scfg->name, cause ? cause : source_strerror(r));
@@ -281,7 +266,7 @@ static int check_sql_on_sources(struct app *app)
 			faults++;
 		}
 		free(cause);
-		free(sql);
+		strbuf_release(&sql);
 	}
 	strlist_release(&unreachable);
 	source_cache_release(&cache);
