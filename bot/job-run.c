@@ -209,7 +209,10 @@ void run_job(struct run_worker *rw, struct job *job)
 	log_info("run %lld: %s %s (user %s) started on worker %d", (long long)job->run_id, cmd->name,
 		 job->args_shown ? job->args_shown : "", job->user_id, rw->index);
 
-	fd = open_result_file(app, job->run_id, &path, &cause);
+	if (job->delivery && job->delivery->result_fd)
+		fd = job->delivery->result_fd(job->delivery->ctx, job);   /* borrowed; path stays NULL */
+	else
+		fd = open_result_file(app, job->run_id, &path, &cause);
 	if (fd < 0) {
 		res.status = RUN_ERROR;
 		res.error = cause;
@@ -219,7 +222,8 @@ void run_job(struct run_worker *rw, struct job *job)
 	struct report_watch watch = rw->watch;
 	watch.cancelled = &job->cancel_requested;
 	report_execute(&app->cfg, &rw->sources, &job->inv, fd, &watch, &res);
-	close(fd);
+	if (path)
+		close(fd);
 	if (res.status == RUN_CANCELLED && !res.error)
 		res.error = xasprintf("run %lld was cancelled", (long long)job->run_id);
 

@@ -61,6 +61,10 @@ struct delivery {
 	 * renames it). On failure res->error says why, for the person. */
 	int (*post_result)(void *ctx, void *wstate, const struct job *job,
 			   const struct report_result *res, const char *csv_path, char **cause);
+	/* Optional: the fd the CSV streams into instead of a temporary file
+	 * (borrowed, not closed; `reportbot run` gives stdout or FILE.partial).
+	 * post_result then gets csv_path NULL. */
+	int (*result_fd)(void *ctx, const struct job *job);
 };
 
 #endif

@@ -7,8 +7,10 @@
 
 #include "bot/dispatch.h"
 #include "bot/job-pool.h"
+#include "bot/program.h"
 #include "bot/schedule-service.h"
 #include "commands/report.h"
+#include "common/log.h"
 #include "common/strbuf.h"
 
 struct console {
@@ -169,4 +171,29 @@ int console_run(struct app *app, FILE *in, FILE *out)
 	if (c.failed)
 		return 2;
 	return mistakes ? 1 : 0;
+}
+
+int program_console(const char *config, int argc, char **argv)
+{
+	struct app app;
+	char *cause = NULL;
+
+	(void)argc;   /* main's table gives console no arguments */
+	(void)argv;
+	/* The console's stdout is the conversation; info lines only on request. */
+	if (!getenv("REPORTBOT_LOG"))
+		log_set_quiet(true);
+	if (program_open_app(&app, config, APP_NEED_HISTORY) < 0)
+		return EXIT_INPUT;
+	if (pool_start(&app.pool, &app, app.cfg.workers, app.cfg.queue_size, &cause) < 0) {
+		fprintf(stderr, "reportbot: %s\n", cause);
+		free(cause);
+		app_close(&app);
+		return EXIT_RUNTIME;
+	}
+	int ret = console_run(&app, stdin, stdout);
+	pool_stop(app.pool, (int64_t)app.cfg.shutdown_grace * 1000);
+	app.pool = NULL;
+	app_close(&app);
+	return ret;
 }
