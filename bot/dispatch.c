@@ -112,9 +112,9 @@ static char *channel_refusal(const struct command *cmd)
 	return strbuf_detach(&sb);
 }
 
-static void dispatch_report(struct app *app, const struct dispatch_request *req,
-			    const struct command *cmd, char *const *argv, size_t argc,
-			    struct dispatch_reply *reply)
+void dispatch_report(struct app *app, const struct dispatch_request *req,
+		     const struct command *cmd, char *const *argv, size_t argc,
+		     struct dispatch_reply *reply)
 {
 	char *cause = NULL;
 

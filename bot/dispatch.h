@@ -35,6 +35,13 @@ struct dispatch_reply {
 };
 
 void dispatch_line(struct app *app, const struct dispatch_request *req, struct dispatch_reply *reply);
+
+/* The report part of dispatch_line for a command already found and its
+ * words already split (`reportbot run` passes its argv): bind, queue,
+ * reply. reply must be zeroed by the caller. */
+void dispatch_report(struct app *app, const struct dispatch_request *req,
+		     const struct command *cmd, char *const *argv, size_t argc,
+		     struct dispatch_reply *reply);
 void dispatch_reply_release(struct dispatch_reply *reply);
 
 #endif

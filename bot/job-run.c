@@ -183,7 +183,10 @@ void run_job(struct run_worker *rw, struct job *job)
 	log_info("run %lld: %s %s (user %s) started on worker %d", (long long)job->run_id, cmd->name,
 		 job->args_shown ? job->args_shown : "", job->user_id, rw->index);
 
-	fd = open_result_file(app, job->run_id, &path, &cause);
+	if (job->delivery && job->delivery->result_fd)
+		fd = job->delivery->result_fd(job->delivery->ctx, job);   /* borrowed; path stays NULL */
+	else
+		fd = open_result_file(app, job->run_id, &path, &cause);
 	if (fd < 0) {
 		res.status = RUN_ERROR;
 		res.error = cause;
@@ -195,7 +198,8 @@ void run_job(struct run_worker *rw, struct job *job)
 	struct report_options ro;
 	config_report_options(&app->cfg, job->inv.cmd, &ro);
 	report_execute(&ro, &rw->sources, &job->inv, fd, &watch, &res);
-	close(fd);
+	if (path)
+		close(fd);
 	if (res.status == RUN_CANCELLED && !res.error)
 		res.error = xasprintf("run %lld was cancelled", (long long)job->run_id);
 

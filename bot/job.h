@@ -12,7 +12,7 @@
 #include <stdatomic.h>
 
 #include "common.h"
-#include "commands/args.h"
+#include "commands/invocation.h"
 #include "commands/report.h"
 
 struct builtin;
@@ -66,6 +66,10 @@ struct delivery {
 	 * back on purpose (recorded as skipped), -1 with *cause on failure. */
 	int (*post_result)(void *ctx, void *wstate, const struct job *job,
 			   const struct report_result *res, const char *csv_path, char **cause);
+	/* Optional: the fd the CSV streams into instead of a temporary file
+	 * (borrowed, not closed; `reportbot run` gives stdout or FILE.partial).
+	 * post_result then gets csv_path NULL. */
+	int (*result_fd)(void *ctx, const struct job *job);
 };
 
 #define DELIVERY_HELD 1

@@ -7,8 +7,10 @@
 
 #include "bot/dispatch.h"
 #include "bot/job-pool.h"
+#include "bot/program.h"
 #include "bot/schedule-service.h"
 #include "commands/report.h"
+#include "common/log.h"
 #include "common/strbuf.h"
 
 struct console {
@@ -104,9 +106,15 @@ int console_run(struct app *app, FILE *in, FILE *out)
 	int mistakes = 0;
 	bool tty = isatty(fileno(in));
 
+	/* The pool lives inside console_run: its workers use d until they stop. */
+	char *cause = NULL;
+	if (pool_start(&app->pool, app, app->cfg.workers, app->cfg.queue_size, &cause) < 0) {
+		fprintf(stderr, "reportbot: %s\n", cause);
+		free(cause);
+		return EXIT_RUNTIME;
+	}
 	pthread_mutex_init(&c.lock, NULL);
 	/* Schedules are listed and managed here, but only `serve` fires them. */
-	char *cause = NULL;
 	if (schedules_start(app, &d, false, &cause) < 0) {
 		fprintf(out, "bot: schedules unavailable: %s\n", cause);
 		free(cause);
@@ -165,8 +173,26 @@ int console_run(struct app *app, FILE *in, FILE *out)
 	free(line);
 	pool_wait_idle(app->pool);
 	schedules_stop(app);
+	pool_stop(app->pool, (int64_t)app->cfg.shutdown_grace * 1000);
+	app->pool = NULL;
 	pthread_mutex_destroy(&c.lock);
 	if (c.failed)
 		return 2;
 	return mistakes ? 1 : 0;
+}
+
+int program_console(const char *config, int argc, char **argv)
+{
+	struct app app;
+
+	(void)argc;   /* main's table gives console no arguments */
+	(void)argv;
+	/* The console's stdout is the conversation; info lines only on request. */
+	if (!getenv("REPORTBOT_LOG"))
+		log_set_quiet(true);
+	if (program_open_app(&app, config, APP_NEED_HISTORY) < 0)
+		return EXIT_INPUT;
+	int ret = console_run(&app, stdin, stdout);
+	app_close(&app);
+	return ret;
 }

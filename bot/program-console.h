@@ -12,7 +12,9 @@
 #include "common.h"
 #include "bot/app.h"
 
-/* Returns the exit code: 0, or 1 when a line was a mistake (so scripts
+/* app is open (config, catalog, history); console_run starts app->pool
+ * and stops it before returning, as its delivery lives in console_run.
+ * Returns the exit code: 0, or 1 when a line was a mistake (so scripts
  * notice), 2 when a report failed at run time. */
 int console_run(struct app *app, FILE *in, FILE *out);
 

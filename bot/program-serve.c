@@ -17,6 +17,7 @@
 #include "common/log.h"
 #include "bot/schedule-service.h"
 #include "bot/job-pool.h"
+#include "bot/program.h"
 #include "bot/slack-api.h"
 #include "bot/slack-delivery.h"
 #include "bot/slack-socket.h"
@@ -203,5 +204,23 @@ out:
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (ret == SERVE_OK)
 		log_info("stopped cleanly");
+	return ret;
+}
+
+int program_serve(const char *config, int argc, char **argv)
+{
+	struct app app;
+	char *cause = NULL;
+
+	(void)argc;   /* main's table gives serve no arguments */
+	(void)argv;
+	if (program_open_app(&app, config, APP_NEED_HISTORY) < 0)
+		return EXIT_INPUT;
+	int ret = serve_run(&app, &cause);
+	if (cause) {
+		log_error("%s", cause);
+		free(cause);
+	}
+	app_close(&app);
 	return ret;
 }

@@ -1,6 +1,7 @@
 /*
- * args.h: the text a person types after `/report CMD`, turned into typed,
- * resolved values for a command's params, then into bound SQL.
+ * args.h: the text a person types after `/report CMD`, split into words
+ * and bound to a command's params as typed, resolved values (a struct
+ * invocation; commands/invocation.h turns it into SQL and a file name).
  *
  * Words: whitespace separates, double quotes group ("a b"), \" and \\
  * inside quotes are a quote and a backslash. Values go positional (in
@@ -16,11 +17,14 @@
 #include "common.h"
 #include "commands/command.h"
 #include "common/strbuf.h"
-#include "store/source.h"
 
 /* Split text into words. On error (quote left open, ...) *cause is a
  * message for the person with the accepted form. */
 int args_split(const char *text, struct strlist *words, char **cause);
+
+/* Append word to out, in double quotes when it needs them to come back
+ * from args_split as this one word. */
+void args_quote(struct strbuf *out, const char *word);
 
 struct arg_value {
 	char *text;          /* resolved text: "2024-11" for last, "acme", "2024-11-03", "a,b" */
@@ -82,19 +86,5 @@ void args_usage(const struct command *cmd, const char *slash, struct strbuf *out
  */
 void args_example(const struct command *cmd, const char *slash, time_t now, size_t upto,
 		  struct strbuf *out);
-
-/*
- * The SQL to run: placeholders become '?', list params one '?' per item.
- * *binds (caller frees the array, not the strings) borrows from inv.
- */
-int invocation_sql(const struct invocation *inv, struct strbuf *sql,
-		   struct bind_value **binds, size_t *nbinds, char **cause);
-
-/* "customer=acme month=2024-11"; caller frees. */
-char *invocation_describe(const struct invocation *inv);
-
-/* File name from the command's filename template, else "CMD-ARG1-ARG2.csv";
- * only [A-Za-z0-9._-] survive; caller frees. */
-char *invocation_filename(const struct invocation *inv);
 
 #endif

@@ -1,5 +1,6 @@
 /*
- * catalog.c: every DIR/NAME.sql, parsed and sorted by name.
+ * catalog.c: every DIR/NAME.sql, read, parsed and sorted by name. The
+ * file I/O lives here; commands/command.c parses the text.
  *
  * Hidden files (.#x.sql editor locks) and anything that is not a regular
  * file are skipped. A faulty file is left out of the catalog, so the bot
@@ -8,9 +9,48 @@
 #include "common.h"
 #include "commands/catalog.h"
 #include "commands/suggest.h"
+#include "common/strbuf.h"
 
 #include <dirent.h>
 #include <sys/stat.h>
+
+int command_load(struct command *cmd, const char *path, struct strlist *errors)
+{
+	const char *base = strrchr(path, '/');
+	base = base ? base + 1 : path;
+	size_t blen = strlen(base);
+	char *name = blen > 4 && strcmp(base + blen - 4, ".sql") == 0 ?
+		xstrndup(base, blen - 4) : xstrdup(base);
+
+	memset(cmd, 0, sizeof(*cmd));
+	cmd->bom = -1;
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		strlist_pushf(errors, "%s: cannot open: %s", path, strerror(errno));
+		free(name);
+		return -1;
+	}
+	struct strbuf sb;
+	strbuf_init(&sb);
+	char buf[8192];
+	size_t n;
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0) {
+		strbuf_add(&sb, buf, n);
+		if (sb.len > COMMAND_MAX_BYTES)
+			break;
+	}
+	int rc;
+	if (ferror(f)) {
+		strlist_pushf(errors, "%s: cannot read: %s", path, strerror(errno));
+		rc = -1;
+	} else {
+		rc = command_parse(cmd, name, path, sb.buf, sb.len, errors);
+	}
+	fclose(f);
+	strbuf_release(&sb);
+	free(name);
+	return rc;
+}
 
 static int compare_names(const void *a, const void *b)
 {

@@ -18,6 +18,11 @@ struct catalog {
  * errors ("PATH:LINE: message"); returns -1 if DIR cannot be read or any
  * file had a fault, 0 otherwise. */
 int catalog_load(struct catalog *cat, const char *dir, struct strlist *errors);
+
+/* Read and parse one command file (path), its name taken from the file
+ * name; at most COMMAND_MAX_BYTES are read. Faults go to errors as for
+ * command_parse; cmd is safe to release either way. */
+int command_load(struct command *cmd, const char *path, struct strlist *errors);
 void catalog_release(struct catalog *cat);
 
 const struct command *catalog_find(const struct catalog *cat, const char *name);

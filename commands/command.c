@@ -1,5 +1,6 @@
 /*
- * command.c: parse a report file, commands/NAME.sql.
+ * command.c: parse a report file's text, commands/NAME.sql (no I/O: the
+ * catalog reads the file, commands/catalog.c).
  *
  * How a file is read (this is what `reportbot check` enforces):
  *
@@ -36,7 +37,6 @@
 #include <strings.h>
 #include <time.h>
 
-#define COMMAND_MAX_BYTES (1024 * 1024)
 #define COMMAND_NAME_MAX 64
 #define TIMEOUT_MAX 86400
 
@@ -870,42 +870,4 @@ void command_release(struct command *cmd)
 	sql_pieces_free(cmd->pieces, cmd->npieces);
 	memset(cmd, 0, sizeof(*cmd));
 	cmd->bom = -1;
-}
-
-int command_load(struct command *cmd, const char *path, struct strlist *errors)
-{
-	const char *base = strrchr(path, '/');
-	base = base ? base + 1 : path;
-	size_t blen = strlen(base);
-	char *name = blen > 4 && strcmp(base + blen - 4, ".sql") == 0 ?
-		xstrndup(base, blen - 4) : xstrdup(base);
-
-	memset(cmd, 0, sizeof(*cmd));
-	cmd->bom = -1;
-	FILE *f = fopen(path, "rb");
-	if (!f) {
-		strlist_pushf(errors, "%s: cannot open: %s", path, strerror(errno));
-		free(name);
-		return -1;
-	}
-	struct strbuf sb;
-	strbuf_init(&sb);
-	char buf[8192];
-	size_t n;
-	while ((n = fread(buf, 1, sizeof(buf), f)) > 0) {
-		strbuf_add(&sb, buf, n);
-		if (sb.len > COMMAND_MAX_BYTES)
-			break;
-	}
-	int rc;
-	if (ferror(f)) {
-		strlist_pushf(errors, "%s: cannot read: %s", path, strerror(errno));
-		rc = -1;
-	} else {
-		rc = command_parse(cmd, name, path, sb.buf, sb.len, errors);
-	}
-	fclose(f);
-	strbuf_release(&sb);
-	free(name);
-	return rc;
 }

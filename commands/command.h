@@ -10,6 +10,8 @@
 
 #include "common.h"
 
+#define COMMAND_MAX_BYTES (1024 * 1024)   /* the longest command file */
+
 enum param_type {
 	PARAM_STRING,
 	PARAM_INT,
@@ -63,9 +65,6 @@ struct command {
 int command_parse(struct command *cmd, const char *name, const char *path,
 		  const char *text, size_t len, struct strlist *errors);
 void command_release(struct command *cmd);
-
-/* Read and parse commands/NAME.sql (path), name taken from the file name. */
-int command_load(struct command *cmd, const char *path, struct strlist *errors);
 
 /* The param called name, or NULL; borrowed from cmd. */
 const struct param *command_find_param(const struct command *cmd, const char *name);

@@ -4,6 +4,7 @@
  */
 #include "common.h"
 #include "commands/report.h"
+#include "commands/invocation.h"
 
 #include "common/log.h"
 #include "common/strbuf.h"

@@ -2,6 +2,7 @@
  * with every param type; what binds must give SQL with one bind per '?'. */
 #include "common.h"
 #include "commands/args.h"
+#include "commands/invocation.h"
 #include "commands/command.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -2,6 +2,7 @@
  * and a file it accepts must bind its defaults and build bound SQL. */
 #include "common.h"
 #include "commands/args.h"
+#include "commands/invocation.h"
 #include "commands/command.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -1,4 +1,6 @@
-/* test-args: splitting, binding, typed values, bound SQL, names for files. */
+/* test-args: splitting, binding, typed values (commands/args.c), and what
+ * an invocation becomes: bound SQL, description, file name
+ * (commands/invocation.c). */
 #include "common.h"
 
 #include <setjmp.h>
@@ -6,6 +8,7 @@
 #include <time.h>
 
 #include "commands/args.h"
+#include "commands/invocation.h"
 #include "commands/command.h"
 #include "common/strbuf.h"
 
@@ -399,6 +402,20 @@ static void test_sql_binds(void **state)
 	strbuf_release(&sql);
 }
 
+static void test_sql_unbound(void **state)
+{
+	(void)state;
+	/* What check prepares: the same text as invocation_sql, one '?' per
+	 * placeholder (a list too), nothing bound. */
+	struct strbuf sql;
+	size_t n;
+	strbuf_init(&sql);
+	invocation_sql_unbound(&cmd, &sql, &n);
+	assert_string_equal(sql.buf, "SELECT ?, ?, ?, ?, ?, ?, ?, ?\nWHERE id IN (?)\n");
+	assert_int_equal(n, 9);
+	strbuf_release(&sql);
+}
+
 static void test_describe(void **state)
 {
 	(void)state;
@@ -534,6 +551,7 @@ int main(void)
 		T(test_bind_list),
 		T(test_bind_string),
 		T(test_sql_binds),
+		T(test_sql_unbound),
 		T(test_describe),
 		T(test_filename_default),
 		T(test_filename_template),

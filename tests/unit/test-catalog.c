@@ -1,4 +1,5 @@
-/* test-catalog: loading a commands folder, finding names, generated help. */
+/* test-catalog: loading a commands folder and one command file, finding
+ * names, generated help. */
 #include "common.h"
 
 #include <setjmp.h>
@@ -257,9 +258,27 @@ static void test_shipped_commands_pass(void **state)
 	strlist_release(&errors);
 }
 
+static void test_load_fixture(void **state)
+{
+	(void)state;
+	struct command c;
+	struct strlist errs;
+	strlist_init(&errs);
+	assert_int_equal(command_load(&c, "tests/fixtures/commands/good/usage.sql", &errs), 0);
+	assert_string_equal(c.name, "usage");
+	assert_int_equal(c.nparams, 2);
+	command_release(&c);
+	assert_int_equal(command_load(&c, "tests/fixtures/commands/no-such.sql", &errs), -1);
+	assert_int_equal(errs.n, 1);
+	assert_non_null(strstr(errs.v[0], "tests/fixtures/commands/no-such.sql: cannot open"));
+	command_release(&c);
+	strlist_release(&errs);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_load_fixture),
 		cmocka_unit_test(test_load_good),
 		cmocka_unit_test(test_load_bad),
 		cmocka_unit_test(test_load_missing_dir),

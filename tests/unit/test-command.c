@@ -379,23 +379,6 @@ static void test_release_is_safe(void **state)
 	command_release(&cmd);
 }
 
-static void test_load_fixture(void **state)
-{
-	(void)state;
-	struct command c;
-	struct strlist errs;
-	strlist_init(&errs);
-	assert_int_equal(command_load(&c, "tests/fixtures/commands/good/usage.sql", &errs), 0);
-	assert_string_equal(c.name, "usage");
-	assert_int_equal(c.nparams, 2);
-	command_release(&c);
-	assert_int_equal(command_load(&c, "tests/fixtures/commands/no-such.sql", &errs), -1);
-	assert_int_equal(errs.n, 1);
-	assert_non_null(strstr(errs.v[0], "tests/fixtures/commands/no-such.sql: cannot open"));
-	command_release(&c);
-	strlist_release(&errs);
-}
-
 int main(void)
 {
 	strlist_init(&errors);
@@ -419,7 +402,6 @@ int main(void)
 		cmocka_unit_test_teardown(test_encoding, teardown),
 		cmocka_unit_test_teardown(test_all_faults_reported_in_order, teardown),
 		cmocka_unit_test_teardown(test_release_is_safe, teardown),
-		cmocka_unit_test_teardown(test_load_fixture, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,90 @@
+/*
+ * program-check.c: `reportbot check`: the config and every command file
+ * loaded as serve would, each fault printed once as FILE:LINE: message,
+ * then every command's SQL prepared on its source when that is reachable.
+ */
+#include "common.h"
+#include "bot/program.h"
+
+#include "commands/invocation.h"
+#include "common/log.h"
+#include "common/strbuf.h"
+#include "store/source-cache.h"
+
+/* Prepare every command on its source when reachable: catches typos in
+ * column names before anyone types the command. An unreachable source is
+ * a note (once), not a fault: check runs on machines without the database. */
+static int check_sql_on_sources(struct app *app)
+{
+	int faults = 0;
+	struct source_cache cache;
+	struct strlist unreachable;
+
+	source_cache_init(&cache);
+	strlist_init(&unreachable);
+	for (size_t i = 0; i < app->catalog.n; i++) {
+		const struct command *cmd = &app->catalog.cmds[i];
+		const char *sname = cmd->source ? cmd->source : app->cfg.default_source;
+		const struct source_config *scfg = sname ? config_find_source(&app->cfg, sname) : NULL;
+		if (!scfg) {
+			fprintf(stderr, "%s:1: source '%s' is not in %s; add [sources.%s] or fix `-- source:`\n",
+				cmd->path, sname ? sname : "(none: set bot.default_source)", app->cfg.path,
+				sname ? sname : "NAME");
+			faults++;
+			continue;
+		}
+		bool skip = false;
+		for (size_t j = 0; j < unreachable.n; j++)
+			skip |= strcmp(unreachable.v[j], scfg->name) == 0;
+		if (skip)
+			continue;
+		struct source *src = NULL;
+		char *cause = NULL;
+		size_t nparams;
+		struct strbuf sql;
+		strbuf_init(&sql);
+		invocation_sql_unbound(cmd, &sql, &nparams);
+		enum source_result r = source_cache_get(&cache, scfg, &src, &cause);
+		if (r == SOURCE_OK)
+			r = source_check(src, sql.buf, nparams, &cause);
+		if (r == SOURCE_ECONNECT || r == SOURCE_EAUTH) {
+			fprintf(stderr, "note: source '%s' not reachable, its commands' SQL not checked: %s\n",
+				scfg->name, cause ? cause : source_strerror(r));
+			strlist_push(&unreachable, xstrdup(scfg->name));
+			source_cache_drop(&cache, scfg);
+		} else if (r != SOURCE_OK) {
+			fprintf(stderr, "%s:%d: the SQL does not prepare: %s\n", cmd->path,
+				cmd->sql_line, cause ? cause : source_strerror(r));
+			faults++;
+		}
+		free(cause);
+		strbuf_release(&sql);
+	}
+	strlist_release(&unreachable);
+	source_cache_release(&cache);
+	return faults;
+}
+
+int program_check(const char *config, int argc, char **argv)
+{
+	struct app app;
+	char *cause = NULL;
+
+	(void)argc;   /* main's table gives check no arguments */
+	(void)argv;
+	log_set_quiet(true);
+	/* Config faults print as they are: one FILE:LINE:COLUMN line each. */
+	if (app_open(&app, config_default_path(config), APP_QUIET_FAULTS, &cause) < 0) {
+		fprintf(stderr, "%s\n", cause);
+		free(cause);
+		return EXIT_INPUT;
+	}
+	for (size_t i = 0; i < app.catalog_faults.n; i++)
+		fprintf(stderr, "%s\n", app.catalog_faults.v[i]);
+	int faults = (int)app.catalog_faults.n + check_sql_on_sources(&app);
+	if (!faults)
+		printf("ok: %s and %zu command%s in %s/\n", app.cfg.path, app.catalog.n,
+		       app.catalog.n == 1 ? "" : "s", app.cfg.commands_dir);
+	app_close(&app);
+	return faults ? EXIT_INPUT : EXIT_OK;
+}

@@ -1,0 +1,34 @@
+/*
+ * invocation.h: what a bound command becomes: the SQL text with its binds,
+ * the one-line description of its values, the name of its CSV file. The
+ * struct invocation itself is made by binding (commands/args.h).
+ */
+#ifndef INVOCATION_H
+#define INVOCATION_H
+
+#include "common.h"
+#include "commands/args.h"
+#include "commands/command.h"
+#include "common/strbuf.h"
+#include "store/source.h"
+
+/*
+ * The SQL to run: placeholders become '?', list params one '?' per item.
+ * *binds (caller frees the array, not the strings) borrows from inv.
+ */
+int invocation_sql(const struct invocation *inv, struct strbuf *sql,
+		   struct bind_value **binds, size_t *nbinds, char **cause);
+
+/* cmd's SQL with every placeholder as one '?', nothing bound, for a dry
+ * prepare (`reportbot check`); *nplaceholders counts them. */
+void invocation_sql_unbound(const struct command *cmd, struct strbuf *sql, size_t *nplaceholders);
+
+/* "customer=acme month=2024-11"; each value quoted so that args_split
+ * gives it back; caller frees. */
+char *invocation_describe(const struct invocation *inv);
+
+/* File name from the command's filename template, else "CMD-ARG1-ARG2.csv";
+ * only [A-Za-z0-9._-] survive; caller frees. */
+char *invocation_filename(const struct invocation *inv);
+
+#endif
