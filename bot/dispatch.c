@@ -12,6 +12,7 @@
 #include "bot/job-pool.h"
 #include "bot/builtin.h"
 #include "common/strbuf.h"
+#include "commands/fold.h"
 
 void dispatch_reply_release(struct dispatch_reply *reply)
 {
@@ -163,6 +164,7 @@ void dispatch_line(struct app *app, const struct dispatch_request *req, struct d
 		dispatch_builtin(app, req, &builtin_help, NULL, 0, reply);
 		goto out;
 	}
+	fold_width_inplace(words.v[0]);   /* ｈｅｌｐ is help */
 	const char *name = words.v[0];
 	const struct builtin *b = builtin_find(name);
 	if (b) {

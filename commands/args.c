@@ -2,18 +2,30 @@
  * args.c: what a person types after `/report CMD`, into checked values.
  *
  * Splitting: ASCII whitespace, U+00A0 and U+3000 (the ideographic space a
- * Japanese IME types) separate words. A double quote — ASCII " or the
- * curly quotes U+201C/U+201D that phones and Macs substitute — groups
- * words, also inside a word (name="two words"); within quotes \" and \\
- * are a quote and a backslash, any other backslash is kept.
+ * Japanese IME types) separate words. A double quote — ASCII " , the
+ * curly quotes U+201C/U+201D that phones, Macs and Japanese IMEs
+ * substitute, or the full-width U+FF02 — groups words, also inside a word
+ * (name="two words"); within quotes \" and \\ are a quote and a
+ * backslash, any other backslash is kept.
  *
  * Binding: a word `NAME=value` (NAME as a param name, any case) names a
  * param; every other word is positional, the k-th positional word being
  * the k-th param. So text holding '=' after a name-like prefix must be
  * given by name: q=a=b. A param may get one value, by position or name.
+ *
+ * Full width (commands/fold.h): the name and its sign may be typed full
+ * width (ｃｕｓｔｏｍｅｒ＝acme), and so may int, date, month and enum
+ * values (２０２４－１１); they are folded before they are read. String
+ * values and list items are bound exactly as typed; a list is split at
+ * ',' and at the full-width '，'.
+ *
+ * Ranges and order: an int declared int(MIN..MAX) is refused outside it;
+ * a command's `order:` pairs (FIRST <= SECOND) are checked once every
+ * value is bound.
  */
 #include "common.h"
 #include "commands/args.h"
+#include "commands/fold.h"
 #include "commands/reldate.h"
 #include "commands/suggest.h"
 #include "commands/utf8.h"
@@ -43,6 +55,9 @@ static size_t quote_len(const char *s)
 {
 	if (s[0] == '"')
 		return 1;
+	if ((unsigned char)s[0] == 0xef && (unsigned char)s[1] == 0xbc &&
+	    (unsigned char)s[2] == 0x82)
+		return 3;
 	if ((unsigned char)s[0] == 0xe2 && (unsigned char)s[1] == 0x80 &&
 	    ((unsigned char)s[2] == 0x9c || (unsigned char)s[2] == 0x9d))
 		return 3;
@@ -159,6 +174,13 @@ char *param_accepted(const struct param *p)
 	case PARAM_STRING:
 		return xasprintf("any text up to %d bytes", ARG_STRING_MAX);
 	case PARAM_INT:
+		if (p->has_min && p->has_max)
+			return xasprintf("a whole number from %lld to %lld", (long long)p->min,
+					 (long long)p->max);
+		if (p->has_min)
+			return xasprintf("a whole number of at least %lld", (long long)p->min);
+		if (p->has_max)
+			return xasprintf("a whole number of at most %lld", (long long)p->max);
 		return xstrdup("a whole number");
 	case PARAM_DATE:
 		return xstrdup("YYYY-MM-DD, today or yesterday");
@@ -178,7 +200,8 @@ char *param_accepted(const struct param *p)
 	return xstrdup("?");
 }
 
-static int parse_int(const char *text, struct arg_value *out, char **cause)
+static int parse_int(const struct param *p, const char *text, struct arg_value *out,
+		     char **cause)
 {
 	const char *s = text;
 	if (*s == '-' || *s == '+')
@@ -194,11 +217,16 @@ static int parse_int(const char *text, struct arg_value *out, char **cause)
 		char *end;
 		errno = 0;
 		long long v = strtoll(text, &end, 10);
-		if (errno == ERANGE || *end)
+		if (errno == ERANGE || *end) {
 			rc = fail(cause, "%s is out of range; use a whole number from %lld to %lld",
 				  e, (long long)INT64_MIN, (long long)INT64_MAX);
-		else
+		} else if ((p->has_min && v < p->min) || (p->has_max && v > p->max)) {
+			char *acc = param_accepted(p);
+			rc = fail(cause, "%s is out of range; use %s", e, acc);
+			free(acc);
+		} else {
 			out->i = v;
+		}
 	}
 	free(e);
 	if (rc == 0)
@@ -281,6 +309,24 @@ static bool is_blank(char c)
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
 }
 
+/* The next list separator in s, ',' or the full-width U+FF0C (EF BC 8C),
+ * or NULL; its length in *len. */
+static const char *list_comma(const char *s, size_t *len)
+{
+	for (; *s; s++) {
+		if (*s == ',') {
+			*len = 1;
+			return s;
+		}
+		if ((unsigned char)s[0] == 0xef && (unsigned char)s[1] == 0xbc &&
+		    (unsigned char)s[2] == 0x8c) {
+			*len = 3;
+			return s;
+		}
+	}
+	return NULL;
+}
+
 static int parse_list(const char *text, struct arg_value *out, char **cause)
 {
 	const char *s = text;
@@ -288,7 +334,8 @@ static int parse_list(const char *text, struct arg_value *out, char **cause)
 	int rc = 0;
 	strbuf_init(&joined);
 	for (;;) {
-		const char *comma = strchr(s, ',');
+		size_t clen = 0;
+		const char *comma = list_comma(s, &clen);
 		size_t n = comma ? (size_t)(comma - s) : strlen(s);
 		const char *item = s;
 		while (n && is_blank(*item)) {
@@ -324,7 +371,7 @@ static int parse_list(const char *text, struct arg_value *out, char **cause)
 		strbuf_add(&joined, item, n);
 		if (!comma)
 			break;
-		s = comma + 1;
+		s = comma + clen;
 	}
 	if (rc == 0)
 		out->text = strbuf_detach(&joined);
@@ -341,6 +388,7 @@ int param_value_parse(const struct param *p, const char *text, time_t now,
 	int rc;
 	if (bad < len)
 		return fail(cause, "the value is not valid UTF-8 (byte %zu)", bad + 1);
+	char *folded = fold_width(text);   /* for the types read as ASCII */
 	switch (p->type) {
 	case PARAM_STRING:
 		if (len > ARG_STRING_MAX) {
@@ -353,16 +401,16 @@ int param_value_parse(const struct param *p, const char *text, time_t now,
 		}
 		break;
 	case PARAM_INT:
-		rc = parse_int(text, out, cause);
+		rc = parse_int(p, folded, out, cause);
 		break;
 	case PARAM_DATE:
-		rc = parse_date(text, now, out, cause);
+		rc = parse_date(folded, now, out, cause);
 		break;
 	case PARAM_MONTH:
-		rc = parse_month(text, now, out, cause);
+		rc = parse_month(folded, now, out, cause);
 		break;
 	case PARAM_ENUM:
-		rc = parse_enum(p, text, out, cause);
+		rc = parse_enum(p, folded, out, cause);
 		break;
 	case PARAM_LIST:
 		rc = parse_list(text, out, cause);
@@ -371,6 +419,7 @@ int param_value_parse(const struct param *p, const char *text, time_t now,
 		rc = fail(cause, "unknown param type");
 		break;
 	}
+	free(folded);
 	if (rc < 0)
 		arg_value_release(out);
 	return rc;
@@ -427,7 +476,11 @@ static char *sample_value(const struct param *p, time_t now)
 	case PARAM_STRING:
 		return xstrdup(p->def && *p->def ? p->def : p->name);
 	case PARAM_INT:
-		return xstrdup(p->def ? p->def : "10");
+		if (p->def)
+			return xstrdup(p->def);
+		if ((p->has_min && p->min > 10) || (p->has_max && p->max < 10))
+			return xasprintf("%lld", (long long)(p->has_min ? p->min : p->max));
+		return xstrdup("10");
 	case PARAM_DATE:
 		if (param_value_parse(p, "yesterday", now, &v, NULL) == 0) {
 			char *t = v.text;
@@ -459,26 +512,68 @@ void args_example(const struct command *cmd, const char *slash, time_t now, size
 	for (size_t i = 0; i < cmd->nparams; i++)
 		if (!cmd->params[i].def || (upto != SIZE_MAX && i == upto))
 			last = i + 1;
+	char **v = xcalloc(last ? last : 1, sizeof(*v));
+	for (size_t i = 0; i < last; i++)
+		v[i] = sample_value(&cmd->params[i], now);
+	for (size_t k = 0; k < cmd->norders; k++) {
+		/* an example keeps the command's order: swap samples that break it */
+		size_t a = cmd->orders[k].first, b = cmd->orders[k].second;
+		if (a >= last || b >= last)
+			continue;
+		struct arg_value va, vb;
+		if (param_value_parse(&cmd->params[a], v[a], now, &va, NULL) == 0) {
+			if (param_value_parse(&cmd->params[b], v[b], now, &vb, NULL) == 0) {
+				if (strcmp(va.text, vb.text) > 0) {
+					char *t = v[a];
+					v[a] = v[b];
+					v[b] = t;
+				}
+				arg_value_release(&vb);
+			}
+			arg_value_release(&va);
+		}
+	}
 	strbuf_addf(out, "%s %s", slash, cmd->name);
 	for (size_t i = 0; i < last; i++) {
-		char *v = sample_value(&cmd->params[i], now);
 		strbuf_addc(out, ' ');
-		args_quote(out, v);
-		free(v);
+		args_quote(out, v[i]);
+		free(v[i]);
 	}
+	free(v);
 }
 
 /* --- binding ------------------------------------------------------------------ */
 
-/* If word is NAME=value with a name-like NAME, the length of NAME. */
-static size_t named_len(const char *word)
+/*
+ * If word is NAME=value with a name-like NAME (each character and the '='
+ * ASCII or full width), the bytes up to and including the '=', and the
+ * folded NAME in *name (caller frees); 0 otherwise.
+ */
+static size_t named_prefix(const char *word, char **name)
 {
-	if (!(isalpha((unsigned char)word[0]) || word[0] == '_'))
-		return 0;
-	size_t i = 1;
-	while (isalnum((unsigned char)word[i]) || word[i] == '_')
-		i++;
-	return word[i] == '=' ? i : 0;
+	struct strbuf sb;
+	size_t i = 0;
+	strbuf_init(&sb);
+	for (;;) {
+		char c;
+		size_t n = fold_width_char(word + i, &c);
+		if (!n) {
+			c = word[i];
+			n = c ? 1 : 0;
+		}
+		bool ok = sb.len ? isalnum((unsigned char)c) || c == '_' :
+			isalpha((unsigned char)c) || c == '_';
+		if (c == '=' && sb.len) {
+			*name = strbuf_detach(&sb);
+			return i + n;
+		}
+		if (!n || !ok) {
+			strbuf_release(&sb);
+			return 0;
+		}
+		strbuf_addc(&sb, c);
+		i += n;
+	}
 }
 
 static void param_names(const struct command *cmd, struct strbuf *out)
@@ -501,6 +596,24 @@ static int bind_fail(const struct command *cmd, const char *slash, time_t now, s
 	return rc;
 }
 
+/* The command's `order:` pairs against the bound values (dates and
+ * months as text compare in calendar order). */
+static int check_order(const struct command *cmd, const char *slash, time_t now,
+		       const struct invocation *inv, char **cause, struct strbuf *msg)
+{
+	for (size_t k = 0; k < cmd->norders; k++) {
+		size_t a = cmd->orders[k].first, b = cmd->orders[k].second;
+		const char *va = inv->values[a].text, *vb = inv->values[b].text;
+		if (strcmp(va, vb) <= 0)
+			continue;
+		const char *na = cmd->params[a].name, *nb = cmd->params[b].name;
+		strbuf_addf(msg, "%s %s comes after %s %s; %s must not come after %s", na, va,
+			    nb, vb, na, nb);
+		return bind_fail(cmd, slash, now, a > b ? a : b, cause, msg, false);
+	}
+	return 0;
+}
+
 int args_bind(const struct command *cmd, char *const *words, size_t nwords,
 	      time_t now, struct invocation *inv, char **cause)
 {
@@ -521,15 +634,15 @@ int args_bind_as(const struct command *cmd, const char *slash, char *const *word
 
 	for (size_t w = 0; w < nwords && rc == 0; w++) {
 		const char *word = words[w];
-		size_t nlen = named_len(word);
+		char *name = NULL;
+		size_t plen = named_prefix(word, &name);
 		size_t idx;
-		if (nlen) {
+		if (plen) {
 			for (idx = 0; idx < cmd->nparams; idx++)
-				if (strlen(cmd->params[idx].name) == nlen &&
-				    strncasecmp(cmd->params[idx].name, word, nlen) == 0)
+				if (strcasecmp(cmd->params[idx].name, name) == 0)
 					break;
 			if (idx == cmd->nparams) {
-				char *name = xstrndup(word, nlen), *e = echo(word);
+				char *e = echo(word);
 				const char *near = NULL;
 				for (size_t i = 0; i < cmd->nparams && !near; i++) {
 					const char *one = cmd->params[i].name;
@@ -550,7 +663,8 @@ int args_bind_as(const struct command *cmd, const char *slash, char *const *word
 				rc = bind_fail(cmd, slash, now, SIZE_MAX, cause, &msg, false);
 				break;
 			}
-			word += nlen + 1;
+			free(name);
+			word += plen;
 		} else {
 			idx = npos++;
 			if (idx >= cmd->nparams) {
@@ -604,6 +718,8 @@ int args_bind_as(const struct command *cmd, const char *slash, char *const *word
 			rc = bind_fail(cmd, slash, now, i, cause, &msg, false);
 		}
 	}
+	if (rc == 0)
+		rc = check_order(cmd, slash, now, inv, cause, &msg);
 	free(given);
 	strbuf_release(&msg);
 	if (rc < 0)

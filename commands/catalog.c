@@ -8,6 +8,7 @@
  */
 #include "common.h"
 #include "commands/catalog.h"
+#include "commands/fold.h"
 #include "commands/suggest.h"
 #include "common/strbuf.h"
 
@@ -115,18 +116,21 @@ void catalog_release(struct catalog *cat)
 
 const struct command *catalog_find(const struct catalog *cat, const char *name)
 {
+	char *folded = fold_width(name);   /* ｍｏｎｔｈｌｙ is monthly */
+	const struct command *found = NULL;
 	size_t lo = 0, hi = cat->n;
-	while (lo < hi) {
+	while (lo < hi && !found) {
 		size_t mid = lo + (hi - lo) / 2;
-		int c = strcmp(name, cat->cmds[mid].name);
+		int c = strcmp(folded, cat->cmds[mid].name);
 		if (c == 0)
-			return &cat->cmds[mid];
-		if (c < 0)
+			found = &cat->cmds[mid];
+		else if (c < 0)
 			hi = mid;
 		else
 			lo = mid + 1;
 	}
-	return NULL;
+	free(folded);
+	return found;
 }
 
 const char *catalog_closest(const struct catalog *cat, const char *name,

@@ -25,6 +25,7 @@ int catalog_load(struct catalog *cat, const char *dir, struct strlist *errors);
 int command_load(struct command *cmd, const char *path, struct strlist *errors);
 void catalog_release(struct catalog *cat);
 
+/* The command called name, typed in ASCII or full width; borrowed. */
 const struct command *catalog_find(const struct catalog *cat, const char *name);
 
 /* The name closest to `name` (edit distance), or NULL if nothing is close. */

@@ -21,6 +21,10 @@
  *   in order: `param: NAME TYPE[=DEFAULT] description`. A default holding
  *   spaces is written in double quotes (`string="two words"`, `string=""`).
  *   A param without a default is required; required params come first.
+ * - An int param may declare a range, `int(1..52)`, `int(1..)`, `int(..52)`;
+ *   `order: FIRST <= SECOND` (several separated by commas) says one date
+ *   or month param never comes after another of the same type. Values
+ *   outside either are refused when binding (commands/args.c).
  * - Every fault is pushed as "PATH:LINE: message" and parsing goes on, so
  *   one `check` run shows them all.
  */
@@ -40,7 +44,7 @@
 #define COMMAND_NAME_MAX 64
 #define TIMEOUT_MAX 86400
 
-#define TYPES_ACCEPTED "string, int, date, month, enum(a|b|c), list"
+#define TYPES_ACCEPTED "string, int, int(MIN..MAX), date, month, enum(a|b|c), list"
 #define PARAM_FORM "NAME TYPE[=DEFAULT] description"
 
 enum key {
@@ -52,13 +56,16 @@ enum key {
 	KEY_MAX_ROWS,
 	KEY_FILENAME,
 	KEY_BOM,
+	KEY_ORDER,
 	KEY_COUNT,
 };
 
 static const char *const key_names[KEY_COUNT] = {
 	"summary", "source", "param", "channels", "timeout", "max_rows", "filename", "bom",
+	"order",
 };
-#define KEYS_ACCEPTED "summary, source, param, channels, timeout, max_rows, filename, bom"
+#define KEYS_ACCEPTED "summary, source, param, channels, timeout, max_rows, filename, bom, " \
+	"order"
 
 struct parser {
 	struct command *cmd;
@@ -70,6 +77,7 @@ struct parser {
 	size_t params_alloc;
 	struct strlist bad_params;  /* names of params with faults: no follow-up faults */
 	size_t channels_alloc;
+	char *order_text;           /* the `order:` value, resolved after the header */
 };
 
 static void PRINTF_LIKE(3, 4) fault(struct parser *ps, int line, const char *fmt, ...)
@@ -222,6 +230,129 @@ static int parse_choices(struct parser *ps, int line, struct param *p, const cha
 	return rc;
 }
 
+/* --- int ranges and the order of params ---------------------------------- */
+
+#define RANGE_FORMS "write int(MIN..MAX) with whole numbers, e.g. int(1..52); an end " \
+	"may be left open: int(1..) or int(..52)"
+
+/* One end of a range: "" (open) or a whole number with an optional '-'. */
+static bool range_end(const char *s, size_t n, bool *has, int64_t *out)
+{
+	*has = n > 0;
+	if (!n)
+		return true;
+	size_t d = s[0] == '-' || s[0] == '+';
+	if (n == d || n - d > 19)
+		return false;
+	for (size_t i = d; i < n; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+	char buf[24];
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	errno = 0;
+	long long x = strtoll(buf, NULL, 10);
+	if (errno)
+		return false;
+	*out = x;
+	return true;
+}
+
+/* The inside of int(...): MIN..MAX, MIN.. or ..MAX. */
+static int parse_range(struct parser *ps, int line, struct param *p, const char *s, size_t n)
+{
+	size_t len = n;
+	const char *r = trim(s, &len);
+	const char *dots = NULL;
+	for (size_t i = 0; i + 1 < len && !dots; i++)
+		if (r[i] == '.' && r[i + 1] == '.')
+			dots = r + i;
+	if (!dots) {
+		fault(ps, line, "param %s: range '%.*s' has no '..'; " RANGE_FORMS, p->name,
+		      (int)n, s);
+		return -1;
+	}
+	size_t ln = (size_t)(dots - r), rn = len - ln - 2;
+	const char *lo = trim(r, &ln), *hi = trim(dots + 2, &rn);
+	if (!range_end(lo, ln, &p->has_min, &p->min) || !range_end(hi, rn, &p->has_max, &p->max)) {
+		fault(ps, line, "param %s: range '%.*s' is not valid; " RANGE_FORMS, p->name,
+		      (int)n, s);
+		return -1;
+	}
+	if (!p->has_min && !p->has_max) {
+		fault(ps, line, "param %s: range '%.*s' has no end; give at least one, or write "
+		      "plain int", p->name, (int)n, s);
+		return -1;
+	}
+	if (p->has_min && p->has_max && p->min > p->max) {
+		fault(ps, line, "param %s: range %lld..%lld is empty; the smaller end comes first, "
+		      "e.g. int(%lld..%lld)", p->name, (long long)p->min, (long long)p->max,
+		      (long long)p->max, (long long)p->min);
+		return -1;
+	}
+	return 0;
+}
+
+#define ORDER_FORM "write -- order: FIRST <= SECOND with two date or two month params, " \
+	"e.g. from <= to (several separated by commas)"
+
+static void unknown_name(struct parser *ps, int line, const char *what, const char *name,
+			 const char *open, const char *close);
+
+/* One `FIRST <= SECOND` of the order key, resolved against the params. */
+static void order_pair(struct parser *ps, int line, const char *s, size_t n)
+{
+	struct command *cmd = ps->cmd;
+	size_t len = n;
+	const char *t = trim(s, &len);
+	const char *le = NULL;
+	for (size_t i = 0; i + 1 < len && !le; i++)
+		if (t[i] == '<' && t[i + 1] == '=')
+			le = t + i;
+	size_t an = le ? (size_t)(le - t) : 0, bn = le ? len - an - 2 : 0;
+	const char *a = le ? trim(t, &an) : NULL, *b = le ? trim(le + 2, &bn) : NULL;
+	if (!le || !an || !bn) {
+		fault(ps, line, "order '%.*s' is not valid; " ORDER_FORM, (int)len, t);
+		return;
+	}
+	char *first = xstrndup(a, an), *second = xstrndup(b, bn);
+	const struct param *pa = command_find_param(cmd, first);
+	const struct param *pb = command_find_param(cmd, second);
+	if (!pa || !pb) {
+		unknown_name(ps, line, "order:", pa ? second : first, "", "");
+	} else if (pa == pb) {
+		fault(ps, line, "order '%.*s' compares %s with itself; " ORDER_FORM, (int)len, t,
+		      first);
+	} else if ((pa->type != PARAM_DATE && pa->type != PARAM_MONTH) || pa->type != pb->type) {
+		fault(ps, line, "order '%.*s': %s is of type %s and %s of type %s; both must be "
+		      "date or both month", (int)len, t, first, param_type_name(pa->type), second,
+		      param_type_name(pb->type));
+	} else {
+		cmd->orders = xrealloc(cmd->orders, (cmd->norders + 1) * sizeof(*cmd->orders));
+		cmd->orders[cmd->norders].first = (size_t)(pa - cmd->params);
+		cmd->orders[cmd->norders].second = (size_t)(pb - cmd->params);
+		cmd->norders++;
+	}
+	free(first);
+	free(second);
+}
+
+/* The order key, once every param is known. */
+static void check_orders(struct parser *ps)
+{
+	const char *s = ps->order_text;
+	if (!s)
+		return;
+	for (;;) {
+		const char *comma = strchr(s, ',');
+		size_t n = comma ? (size_t)(comma - s) : strlen(s);
+		order_pair(ps, ps->key_line[KEY_ORDER], s, n);
+		if (!comma)
+			break;
+		s = comma + 1;
+	}
+}
+
 static void key_param(struct parser *ps, int line, const char *v, size_t n)
 {
 	struct param p;
@@ -263,6 +394,18 @@ static void key_param(struct parser *ps, int line, const char *v, size_t n)
 		}
 		p.type = PARAM_ENUM;
 		if (parse_choices(ps, line, &p, v + i + 5, close - i - 5) < 0)
+			goto bad;
+		i = close + 1;
+	} else if (n - i >= 4 && strncmp(v + i, "int(", 4) == 0) {
+		size_t close = i + 4;
+		while (close < n && v[close] != ')')
+			close++;
+		if (close == n) {
+			fault(ps, line, "param %s: int( is not closed; " RANGE_FORMS, p.name);
+			goto bad;
+		}
+		p.type = PARAM_INT;
+		if (parse_range(ps, line, &p, v + i + 4, close - i - 4) < 0)
 			goto bad;
 		i = close + 1;
 	} else {
@@ -488,6 +631,9 @@ static void key_value(struct parser *ps, enum key k, int line, const char *v, si
 			cmd->bom = 0;
 		else
 			fault(ps, line, "bom '%.*s' is not valid; use true or false", (int)n, v);
+		break;
+	case KEY_ORDER:
+		ps->order_text = xstrndup(v, n);
 		break;
 	case KEY_COUNT:
 		break;
@@ -842,11 +988,13 @@ int command_parse(struct command *cmd, const char *name, const char *path,
 	cmd->sql_line = line;
 
 	check_params(&ps);
+	check_orders(&ps);
 	check_filename(&ps);
 	check_sql(&ps, cmd->sql, len - i, line);
 out:
 	sort_faults(errors, nerrors, strlen(cmd->path));
 	free(ps.param_lines);
+	free(ps.order_text);
 	strlist_release(&ps.bad_params);
 	return errors->n == nerrors ? 0 : -1;
 }
@@ -868,6 +1016,7 @@ void command_release(struct command *cmd)
 	free(cmd->filename);
 	free(cmd->sql);
 	sql_pieces_free(cmd->pieces, cmd->npieces);
+	free(cmd->orders);
 	memset(cmd, 0, sizeof(*cmd));
 	cmd->bom = -1;
 }

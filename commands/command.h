@@ -2,7 +2,7 @@
  * command.h: a report definition, parsed from commands/NAME.sql.
  *
  * Header: `-- key: value` lines first (summary, source, param, channels,
- * timeout, max_rows, filename, bom), the SQL after. Everything in a
+ * timeout, max_rows, filename, bom, order), the SQL after. Everything in a
  * struct command is owned by it; command_release frees it.
  */
 #ifndef COMMAND_H
@@ -29,6 +29,15 @@ struct param {
 	size_t nchoices;
 	char *def;              /* default text as written, or NULL = required */
 	char *description;      /* may be "" */
+	/* PARAM_INT declared as int(MIN..MAX); either end may be open */
+	bool has_min, has_max;
+	int64_t min, max;
+};
+
+/* `-- order: FIRST <= SECOND`: two date (or two month) params, the first
+ * never after the second. Indexes into cmd->params. */
+struct param_order {
+	size_t first, second;
 };
 
 /* One piece of the SQL after placeholder scanning. */
@@ -54,6 +63,8 @@ struct command {
 	int sql_line;           /* 1-based line where the SQL starts */
 	struct sql_piece *pieces;  /* sql split at placeholders */
 	size_t npieces;
+	struct param_order *orders;   /* from `-- order:`, checked at binding */
+	size_t norders;
 };
 
 /*

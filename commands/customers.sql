@@ -1,7 +1,7 @@
 -- summary: Usage of several customers side by side for a month
 -- param: customers list         Customer slugs, comma-separated, e.g. acme,globex
 -- param: month month=last       Month as YYYY-MM, or this / last
--- filename: customers-{month}.csv
+-- filename: customers-{customers}-{month}.csv
 SELECT c.slug AS customer,
        c.name,
        e.event,

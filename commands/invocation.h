@@ -27,8 +27,12 @@ void invocation_sql_unbound(const struct command *cmd, struct strbuf *sql, size_
  * gives it back; caller frees. */
 char *invocation_describe(const struct invocation *inv);
 
-/* File name from the command's filename template, else "CMD-ARG1-ARG2.csv";
- * only [A-Za-z0-9._-] survive; caller frees. */
+/* File name from the command's filename template, else "CMD-ARG1-ARG2.csv",
+ * valid UTF-8 of at most 204 bytes: values as typed (non-ASCII letters
+ * too), with only path separators, control and invisible characters and
+ * what Windows forbids replaced, and "-HASH" of the values added when the
+ * name alone would not tell two argument lists apart (see invocation.c);
+ * caller frees. */
 char *invocation_filename(const struct invocation *inv);
 
 #endif

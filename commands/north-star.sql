@@ -2,6 +2,7 @@
 -- param: from date              First day, YYYY-MM-DD (or today / yesterday)
 -- param: to date=today          Last day, inclusive
 -- filename: north-star-{from}-{to}.csv
+-- order: from <= to
 SELECT day,
        count(*) AS reports_exported,
        count(DISTINCT customer_id) AS exporting_customers

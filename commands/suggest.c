@@ -1,4 +1,9 @@
+/*
+ * suggest.c: "did you mean ...?" by edit distance, on the width-folded
+ * word (commands/fold.h), so ｍｏｎｔｈｌｙｙ finds monthly.
+ */
 #include "common.h"
+#include "commands/fold.h"
 #include "commands/suggest.h"
 
 #include <ctype.h>
@@ -54,7 +59,17 @@ static bool starts_with_folded(const char *s, const char *prefix)
 	return true;
 }
 
+static const char *closest(const char *word, const char *const *cands, size_t n);
+
 const char *suggest_closest(const char *word, const char *const *cands, size_t n)
+{
+	char *folded = fold_width(word);
+	const char *best = closest(folded, cands, n);
+	free(folded);
+	return best;
+}
+
+static const char *closest(const char *word, const char *const *cands, size_t n)
 {
 	size_t len = strlen(word);
 	if (len == 0 || len > SUGGEST_MAX_LEN)

@@ -17,6 +17,7 @@ size_t suggest_distance(const char *a, const char *b);
  * most 1 edit for words up to 4 bytes, 2 up to 8, 3 beyond; a candidate
  * that starts with word (3 bytes or more) also counts as close. Ties go to
  * the earlier candidate. NULL entries in cands are skipped. Borrowed.
+ * word is compared width-folded (commands/fold.h): ｍｏｎｔｈｌｙ is monthly.
  */
 const char *suggest_closest(const char *word, const char *const *cands, size_t n);
 

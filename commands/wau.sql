@@ -1,5 +1,5 @@
 -- summary: Weekly active users per plan over the last weeks
--- param: weeks int=8            How many weeks back, e.g. 12
+-- param: weeks int(1..52)=8     How many weeks back, e.g. 12
 -- param: plan enum(all|enterprise|business|team)=all   Customer plan to count
 -- timeout: 120
 SELECT strftime('%Y-W%W', e.day) AS week,

@@ -10,6 +10,7 @@
 #include "commands/args.h"
 #include "commands/invocation.h"
 #include "commands/command.h"
+#include "commands/utf8.h"
 #include "common/strbuf.h"
 
 #define NOW ((time_t)1732980600)   /* 2024-11-30 15:30 UTC; 2024-12-01 in Tokyo */
@@ -109,6 +110,15 @@ static const char *val(const char *name)
 			return inv.values[i].text;
 	fail_msg("no param %s", name);
 	return NULL;
+}
+
+/* f is PREFIX-XXXXXXXX.csv with 8 lower-case hex digits. */
+static void assert_hashed(const char *f, const char *prefix)
+{
+	size_t n = strlen(prefix);
+	if (strncmp(f, prefix, n) != 0 || strlen(f) != n + 13 || f[n] != '-' ||
+	    strcmp(f + n + 9, ".csv") != 0 || strspn(f + n + 1, "0123456789abcdef") != 8)
+		fail_msg("'%s' is not '%s-HASH.csv'", f, prefix);
 }
 
 /* --- splitting --- */
@@ -443,11 +453,12 @@ static void test_filename_default(void **state)
 	(void)state;
 	bind_ok("acme");
 	char *f = invocation_filename(&inv);
-	assert_string_equal(f, "all-acme-2024-10-2024-11-30-10-csv-1.csv");
+	/* two free-text values (customer, ids) and an empty note: hashed */
+	assert_hashed(f, "all-acme-2024-10-2024-11-30-10-csv-1");
 	free(f);
 	bind_ok("\"../etc/pass wd\" ids=a,b note=顧客");
 	f = invocation_filename(&inv);
-	assert_string_equal(f, "all-.._etc_pass_wd-2024-10-2024-11-30-10-csv-a_b-_.csv");
+	assert_hashed(f, "all-.._etc_pass wd-2024-10-2024-11-30-10-csv-a,b-顧客");
 	assert_null(strchr(f, '/'));
 	free(f);
 }
@@ -467,7 +478,7 @@ static void test_filename_template(void **state)
 	char *w[] = { (char *)"acme" };
 	assert_int_equal(args_bind(&c, w, 1, NOW, &in, &cause), 0);
 	char *f = invocation_filename(&in);
-	assert_string_equal(f, "usage_acme_2024-10_2024-10-01.csv");
+	assert_string_equal(f, "usage acme_2024-10_2024-10-01.csv");
 	free(f);
 	invocation_release(&in);
 	char *w2[] = { (char *)"..." };
@@ -475,7 +486,7 @@ static void test_filename_template(void **state)
 	free(c.filename);
 	c.filename = xstrdup("{customer}.csv");
 	f = invocation_filename(&in);
-	assert_string_equal(f, "usage.csv");
+	assert_hashed(f, "usage");
 	free(f);
 	invocation_release(&in);
 	command_release(&c);
@@ -529,6 +540,342 @@ static void test_no_params(void **state)
 	strlist_release(&errors);
 }
 
+
+/* --- full width (commands/fold.h) --- */
+
+static void test_split_fullwidth_quote(void **state)
+{
+	(void)state;
+	split_ok("\xef\xbc\x82" "acme corp" "\xef\xbc\x82" " x");
+	assert_int_equal(words.n, 2);
+	assert_string_equal(words.v[0], "acme corp");
+	split_ok("note＝\xe2\x80\x9c" "二つの 言葉" "\xe2\x80\x9d");
+	assert_int_equal(words.n, 1);
+	assert_string_equal(words.v[0], "note＝二つの 言葉");
+}
+
+static void test_bind_fullwidth(void **state)
+{
+	(void)state;
+	/* the full-width sign names a param; the string value stays as typed */
+	bind_ok("customer＝acme");
+	assert_string_equal(val("customer"), "acme");
+	bind_ok("ｃｕｓｔｏｍｅｒ＝ＡＣＭＥ　ｍｏｎｔｈ＝２０２４－１１");
+	assert_string_equal(val("customer"), "ＡＣＭＥ");
+	assert_string_equal(val("month"), "2024-11");
+	assert_string_equal(inv.values[1].start, "2024-11-01");
+	/* dates, ints, enums typed full width bind folded and resolved */
+	bind_ok("acme ２０２４－１１ ２０２４－１１－０３ －５ ＴＳＶ");
+	assert_string_equal(val("day"), "2024-11-03");
+	assert_string_equal(val("n"), "-5");
+	assert_int_equal(inv.values[3].i, -5);
+	assert_string_equal(val("fmt"), "tsv");
+	bind_ok("acme day＝ｙｅｓｔｅｒｄａｙ month＝ｌａｓｔ");
+	assert_string_equal(val("day"), "2024-11-29");
+	assert_string_equal(val("month"), "2024-10");
+	/* list items are free text: kept as typed, split at ',' and '，' */
+	bind_ok("acme ids＝\"ａ，b, Ｃ \"");
+	assert_int_equal(inv.values[5].nitems, 3);
+	assert_string_equal(inv.values[5].items[0], "ａ");
+	assert_string_equal(inv.values[5].items[1], "b");
+	assert_string_equal(inv.values[5].items[2], "Ｃ");
+	/* the description (the ack) shows what was bound */
+	bind_ok("ｃｕｓｔｏｍｅｒ＝大和 ｎ＝１２");
+	char *d = invocation_describe(&inv);
+	assert_string_equal(d, "customer=大和 month=2024-10 day=2024-11-30 n=12 fmt=csv ids=1 note=\"\"");
+	free(d);
+	/* mistakes are explained on the folded value, with did-you-mean */
+	bind_err("acme ｆｍｔ＝ｔｓｖｖ", "fmt: 'tsvv' is not one of csv, tsv; did you mean tsv?");
+	bind_err("acme ｍｏｎｔｈ＝２０２４－１３", "month: '2024-13' is not a month");
+	bind_err("ｃｕｓｔｏｍｅｒｒ＝acme", "unknown param 'customerr'");
+	/* a half-typed sign is not a name: the word is a positional value */
+	bind_ok("customer＝");
+	bind_ok("ｃｕｓｔｏｍｅｒ");
+	assert_string_equal(val("customer"), "ｃｕｓｔｏｍｅｒ");
+}
+
+/* --- ranges and order --- */
+
+static struct command other;
+
+static void parse_other(const char *text)
+{
+	struct strlist errors;
+	strlist_init(&errors);
+	command_release(&other);
+	int rc = command_parse(&other, "r", "r.sql", text, strlen(text), &errors);
+	for (size_t i = 0; i < errors.n; i++)
+		print_error("%s\n", errors.v[i]);
+	strlist_release(&errors);
+	assert_int_equal(rc, 0);
+}
+
+/* Bind text to other: 0 or -1, *why (caller frees) on error. */
+static int bind_other(const char *text, struct invocation *out, char **why)
+{
+	struct strlist w;
+	strlist_init(&w);
+	assert_int_equal(args_split(text, &w, why), 0);
+	int rc = args_bind(&other, w.v, w.n, NOW, out, why);
+	strlist_release(&w);
+	return rc;
+}
+
+static void other_ok(const char *text)
+{
+	struct invocation in;
+	char *why = NULL;
+	if (bind_other(text, &in, &why) < 0)
+		fail_msg("bind '%s': %s", text, why);
+	invocation_release(&in);
+}
+
+static void other_err(const char *text, const char *want)
+{
+	struct invocation in;
+	char *why = NULL;
+	assert_int_equal(bind_other(text, &in, &why), -1);
+	if (!strstr(why, want))
+		fail_msg("cause '%s' lacks '%s'", why, want);
+	free(why);
+}
+
+static void test_int_range(void **state)
+{
+	(void)state;
+	parse_other("-- param: weeks int(1..52)=8 How many weeks\nSELECT :weeks");
+	other_ok("1");
+	other_ok("52");
+	other_ok("weeks=８");
+	other_err("weeks=-3", "weeks: '-3' is out of range; use a whole number from 1 to 52, "
+		  "e.g. /report r 8");
+	other_err("0", "'0' is out of range; use a whole number from 1 to 52");
+	other_err("53", "'53' is out of range");
+	other_err("５３", "'53' is out of range");
+	char *acc = param_accepted(&other.params[0]);
+	assert_string_equal(acc, "a whole number from 1 to 52");
+	free(acc);
+	/* open ends */
+	parse_other("-- param: n int(1..)\nSELECT :n");
+	other_ok("1000000000000");
+	other_err("0", "'0' is out of range; use a whole number of at least 1, e.g. /report r 10");
+	acc = param_accepted(&other.params[0]);
+	assert_string_equal(acc, "a whole number of at least 1");
+	free(acc);
+	parse_other("-- param: n int(..-5)\nSELECT :n");
+	other_ok("-5");
+	other_ok("-99999");
+	/* the example is inside the range even without a default */
+	other_err("-4", "'-4' is out of range; use a whole number of at most -5, e.g. /report r -5");
+	parse_other("-- param: n int(20..30)\nSELECT :n");
+	other_err("31", "e.g. /report r 20");
+	/* a plain int is unlimited */
+	parse_other("-- param: n int\nSELECT :n");
+	other_ok("-3");
+}
+
+static void test_order_bind(void **state)
+{
+	(void)state;
+	parse_other("-- param: from date\n-- param: to date=today\n-- order: from <= to\n"
+		    "SELECT :from, :to");
+	other_ok("2024-11-01 2024-11-30");
+	other_ok("2024-11-30 2024-11-30");
+	other_ok("yesterday");
+	other_err("today yesterday", "from 2024-11-30 comes after to 2024-11-29; from must not "
+		  "come after to, e.g. /report r 2024-11-29 2024-11-29");
+	other_err("to=2024-01-01 from=2024-02-01", "from 2024-02-01 comes after to 2024-01-01");
+	other_err("２０２４－１２－０１", "from 2024-12-01 comes after to 2024-11-30");
+	/* months, and an example that keeps the order whatever the descriptions say */
+	parse_other("-- param: a month    First, e.g. 2024-12\n"
+		    "-- param: b month    Last, e.g. 2024-01\n-- order: a <= b\nSELECT :a, :b");
+	other_ok("2024-01 2024-12");
+	other_err("this last", "a 2024-11 comes after b 2024-10; a must not come after b, "
+		  "e.g. /report r 2024-01 2024-12");
+	struct strbuf sb;
+	strbuf_init(&sb);
+	args_example(&other, "/report", NOW, SIZE_MAX, &sb);
+	assert_string_equal(sb.buf, "/report r 2024-01 2024-12");
+	strbuf_release(&sb);
+}
+
+/* --- file names --- */
+
+/* The file name of text bound to other; caller frees. */
+static char *name_of(const char *text)
+{
+	struct invocation in;
+	char *why = NULL;
+	if (bind_other(text, &in, &why) < 0)
+		fail_msg("bind '%s': %s", text, why);
+	char *f = invocation_filename(&in);
+	invocation_release(&in);
+	assert_int_equal(utf8_invalid_at(f, strlen(f)), strlen(f));
+	return f;
+}
+
+static void test_filename_keeps_letters(void **state)
+{
+	(void)state;
+	parse_other("-- param: customer string\n-- param: month month=last\n"
+		    "-- filename: usage-{customer}-{month}.csv\nSELECT :customer, :month_start");
+	char *a = name_of("大和"), *b = name_of("東京"), *c = name_of("\"acme corp\" 2024-11");
+	assert_string_equal(a, "usage-大和-2024-10.csv");
+	assert_string_equal(b, "usage-東京-2024-10.csv");
+	assert_string_equal(c, "usage-acme corp-2024-11.csv");
+	free(a);
+	free(b);
+	free(c);
+	a = name_of("Ｃａｆé,#1&(x)");
+	assert_string_equal(a, "usage-Ｃａｆé,#1&(x)-2024-10.csv");
+	free(a);
+}
+
+static void test_filename_replaces_unsafe(void **state)
+{
+	(void)state;
+	parse_other("-- param: customer string\n-- param: month month=last\n"
+		    "-- filename: usage-{customer}-{month}.csv\nSELECT :customer, :month_start");
+	static const char *const bad[] = {
+		"a/b", "a\\\\b", "a<b", "a>b", "a:b", "a\\\"b", "a|b", "a?b", "a*b",
+		"a\tb", "a\x01" "b", "a\x7f" "b", "a\xc2\x85" "b", "a\xe2\x80\xae" "b",
+		"a\xe2\x80\x8b" "b", "a\xe2\x81\xa6" "b", "a\xef\xbb\xbf" "b", "a\xe2\x80\xa8" "b",
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		char *text = xasprintf("\"%s\"", bad[i]);
+		char *f = name_of(text);
+		assert_hashed(f, "usage-a_b-2024-10");
+		free(text);
+		free(f);
+	}
+	/* a run of them is one '_'; each list of values has its own name */
+	char *a = name_of("\"a/:b\""), *b = name_of("\"a/b\""), *c = name_of("a_b");
+	assert_hashed(a, "usage-a_b-2024-10");
+	assert_hashed(b, "usage-a_b-2024-10");
+	assert_string_equal(c, "usage-a_b-2024-10.csv");
+	assert_string_not_equal(a, b);
+	/* the same values give the same name every time */
+	char *again = name_of("\"a/:b\"");
+	assert_string_equal(a, again);
+	free(a);
+	free(b);
+	free(c);
+	free(again);
+}
+
+static void test_filename_windows_rules(void **state)
+{
+	(void)state;
+	parse_other("-- param: customer string\n-- filename: {customer}.csv\nSELECT :customer");
+	static const char *const devices[] = { "CON", "con", "Nul", "aux", "PRN", "COM1", "lpt9",
+					       "com\xc2\xb9", "CON.txt", "nul ", };
+	for (size_t i = 0; i < ARRAY_SIZE(devices); i++) {
+		char *text = xasprintf("\"%s\"", devices[i]);
+		char *f = name_of(text);
+		size_t stem = strcspn(f, ". -");
+		if (strncmp(f + stem - 1, "_", 1) != 0)
+			fail_msg("'%s' keeps the device name of '%s'", f, devices[i]);
+		assert_non_null(strstr(f, "-"));
+		free(text);
+		free(f);
+	}
+	char *f = name_of("CONSOLE");
+	assert_string_equal(f, "CONSOLE.csv");
+	free(f);
+	f = name_of("COM10");
+	assert_string_equal(f, "COM10.csv");
+	free(f);
+	/* no leading or trailing dots or spaces */
+	f = name_of("\" .acme. \"");
+	assert_hashed(f, "acme");
+	free(f);
+	f = name_of("..");
+	assert_hashed(f, "r");
+	free(f);
+	f = name_of("r");
+	assert_string_equal(f, "r.csv");
+	free(f);
+	f = name_of("\"\"");
+	assert_hashed(f, "r");
+	free(f);
+}
+
+static void test_filename_never_the_same(void **state)
+{
+	(void)state;
+	/* default names: "a-b"+"c" and "a"+"b-c" */
+	parse_other("-- param: x string\n-- param: y string\nSELECT :x, :y");
+	char *a = name_of("a-b c"), *b = name_of("a b-c");
+	assert_string_not_equal(a, b);
+	free(a);
+	free(b);
+	/* an empty value is not in the default name */
+	parse_other("-- param: x string=\"\"\n-- param: y string=\"\"\nSELECT :x, :y");
+	a = name_of("x=v");
+	b = name_of("y=v");
+	assert_string_not_equal(a, b);
+	free(a);
+	free(b);
+	/* free text next to a negative int: "x-" 5 and "x" -5 */
+	parse_other("-- param: s string\n-- param: n int\nSELECT :s, :n");
+	a = name_of("x- 5");
+	b = name_of("x -5");
+	assert_string_not_equal(a, b);
+	free(a);
+	free(b);
+	/* a non-negative int after free text and plain ints need no hash */
+	parse_other("-- param: s string\n-- param: n int(0..)\nSELECT :s, :n");
+	a = name_of("x 5");
+	assert_string_equal(a, "r-x-5.csv");
+	free(a);
+	parse_other("-- param: n int\n-- param: p enum(all|team)\nSELECT :n, :p");
+	a = name_of("-5 team");
+	assert_string_equal(a, "r--5-team.csv");
+	free(a);
+	/* a param left out of the template */
+	parse_other("-- param: c list\n-- param: m month=last\n-- filename: c-{m}.csv\n"
+		    "SELECT :m_start WHERE x IN (:c)");
+	a = name_of("a,b");
+	b = name_of("a,c");
+	assert_hashed(a, "c-2024-10");
+	assert_string_not_equal(a, b);
+	free(a);
+	free(b);
+	/* two open-length values in a template */
+	parse_other("-- param: x string\n-- param: y string\n-- filename: {x}{y}\nSELECT :x, :y");
+	a = name_of("ab c");
+	b = name_of("a bc");
+	assert_string_not_equal(a, b);
+	free(a);
+	free(b);
+}
+
+static void test_filename_length(void **state)
+{
+	(void)state;
+	parse_other("-- param: customer string\n-- filename: u-{customer}.csv\nSELECT :customer");
+	struct strbuf sb;
+	strbuf_init(&sb);
+	for (int i = 0; i < 300; i++)
+		strbuf_adds(&sb, "大");
+	char *a = name_of(sb.buf);
+	strbuf_adds(&sb, "x");
+	char *b = name_of(sb.buf);
+	assert_true(strlen(a) <= 204);
+	assert_int_equal(strncmp(a, "u-大大", 8), 0);
+	assert_string_equal(a + strlen(a) - 4, ".csv");
+	assert_string_not_equal(a, b);
+	free(a);
+	free(b);
+	strbuf_release(&sb);
+}
+
+static int release_other(void **state)
+{
+	command_release(&other);
+	return reset(state);
+}
+
 #define T(f) cmocka_unit_test_teardown(f, reset)
 
 int main(void)
@@ -557,6 +904,15 @@ int main(void)
 		T(test_filename_template),
 		T(test_usage_and_example),
 		T(test_no_params),
+		T(test_split_fullwidth_quote),
+		T(test_bind_fullwidth),
+		cmocka_unit_test_teardown(test_int_range, release_other),
+		cmocka_unit_test_teardown(test_order_bind, release_other),
+		cmocka_unit_test_teardown(test_filename_keeps_letters, release_other),
+		cmocka_unit_test_teardown(test_filename_replaces_unsafe, release_other),
+		cmocka_unit_test_teardown(test_filename_windows_rules, release_other),
+		cmocka_unit_test_teardown(test_filename_never_the_same, release_other),
+		cmocka_unit_test_teardown(test_filename_length, release_other),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

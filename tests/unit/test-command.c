@@ -210,7 +210,7 @@ static void test_param_type(void **state)
 	expect_one("-- param: a\nSELECT 1", "param a: missing type");
 	expect_one("-- param: a strng d\nSELECT 1",
 		   "param a: unknown type 'strng'; did you mean 'string'? accepted: string, int, "
-		   "date, month, enum(a|b|c), list");
+		   "int(MIN..MAX), date, month, enum(a|b|c), list");
 	expect_one("-- param: a integer\nSELECT 1", "unknown type 'integer'");
 	expect_one("-- param: a enum\nSELECT 1", "param a: enum needs its choices, e.g. enum(csv|tsv)");
 	expect_one("-- param: a enum(x|y\nSELECT 1", "param a: enum( is not closed");
@@ -222,6 +222,100 @@ static void test_param_type(void **state)
 	/* spaces around enum choices are fine */
 	expect_ok("-- param: a enum( x | y )\nSELECT :a");
 	assert_string_equal(cmd.params[0].choices[1], "y");
+}
+
+
+/* int(MIN..MAX): both ends, one open end, negative ends. */
+static void test_int_range(void **state)
+{
+	(void)state;
+	expect_ok("-- param: weeks int(1..52)=4 How many weeks\nSELECT :weeks");
+	assert_int_equal(cmd.params[0].type, PARAM_INT);
+	assert_true(cmd.params[0].has_min && cmd.params[0].has_max);
+	assert_int_equal(cmd.params[0].min, 1);
+	assert_int_equal(cmd.params[0].max, 52);
+	assert_string_equal(cmd.params[0].def, "4");
+	assert_string_equal(cmd.params[0].description, "How many weeks");
+	expect_ok("-- param: n int(1..)\nSELECT :n");
+	assert_true(cmd.params[0].has_min && !cmd.params[0].has_max);
+	expect_ok("-- param: n int( .. 52 )\nSELECT :n");
+	assert_true(!cmd.params[0].has_min && cmd.params[0].has_max);
+	assert_int_equal(cmd.params[0].max, 52);
+	expect_ok("-- param: n int(-10..-1)=-5\nSELECT :n");
+	assert_int_equal(cmd.params[0].min, -10);
+	assert_int_equal(cmd.params[0].max, -1);
+	expect_ok("-- param: n int(7..7)\nSELECT :n");
+	/* a plain int has no range */
+	expect_ok("-- param: n int\nSELECT :n");
+	assert_false(cmd.params[0].has_min || cmd.params[0].has_max);
+}
+
+/* A bad range is a fault with its line and the accepted forms. */
+static void test_int_range_faults(void **state)
+{
+	(void)state;
+	expect_one("-- summary: s\n-- param: n int(52..1)\nSELECT :n",
+		   "c/x.sql:2: param n: range 52..1 is empty; the smaller end comes first, "
+		   "e.g. int(1..52)");
+	expect_one("-- param: n int(..)\nSELECT :n", "c/x.sql:1: param n: range '..' has no end");
+	expect_one("-- param: n int(1-52)\nSELECT :n",
+		   "param n: range '1-52' has no '..'; write int(MIN..MAX) with whole numbers, "
+		   "e.g. int(1..52); an end may be left open: int(1..) or int(..52)");
+	expect_one("-- param: n int(a..b)\nSELECT :n", "param n: range 'a..b' is not valid");
+	expect_one("-- param: n int(1.5..3)\nSELECT :n", "range '1.5..3' is not valid");
+	expect_one("-- param: n int(1..99999999999999999999)\nSELECT :n", "is not valid");
+	expect_one("-- param: n int(1..52\nSELECT :n", "param n: int( is not closed");
+	expect_one("-- param: n int(1..52)=60\nSELECT :n",
+		   "param n: default '60' is out of range; use a whole number from 1 to 52");
+	expect_one("-- param: n int(1..52)x\nSELECT :n", "param n: unexpected 'x' after the type");
+	expect_one("-- param: n date(1..2)\nSELECT :n", "unknown type 'date(1..2)'");
+}
+
+/* order: FIRST <= SECOND between two dates or two months. */
+static void test_order(void **state)
+{
+	(void)state;
+	expect_ok("-- param: from date\n-- param: to date=today\n-- order: from <= to\n"
+		  "SELECT :from, :to");
+	assert_int_equal(cmd.norders, 1);
+	assert_int_equal(cmd.orders[0].first, 0);
+	assert_int_equal(cmd.orders[0].second, 1);
+	/* the order line may come before the params; several pairs */
+	expect_ok("-- order: a<=b, b <= c\n-- param: a month\n-- param: b month\n"
+		  "-- param: c month\nSELECT :a, :b, :c");
+	assert_int_equal(cmd.norders, 2);
+	assert_int_equal(cmd.orders[1].first, 1);
+	assert_int_equal(cmd.orders[1].second, 2);
+	/* no order key: none */
+	expect_ok("-- param: from date\nSELECT :from");
+	assert_int_equal(cmd.norders, 0);
+}
+
+static void test_order_faults(void **state)
+{
+	(void)state;
+	static const char params[] = "-- param: from date\n-- param: to date\n-- param: m month\n"
+		"-- param: n int\n";
+	char *t;
+#define ORDER_ONE(line, want) \
+	t = xasprintf("%s-- order: %s\nSELECT :from, :to, :m, :n", params, line); \
+	expect_one(t, want); \
+	free(t)
+	ORDER_ONE("from < to", "c/x.sql:5: order 'from < to' is not valid; write -- order: "
+		  "FIRST <= SECOND with two date or two month params, e.g. from <= to");
+	ORDER_ONE("from <=", "order 'from <=' is not valid");
+	ORDER_ONE("<= to", "order '<= to' is not valid");
+	ORDER_ONE("from <= too", "c/x.sql:5: order: too is not a declared param; did you mean to?");
+	ORDER_ONE("frm <= to", "order: frm is not a declared param; did you mean from?");
+	ORDER_ONE("from <= from", "order 'from <= from' compares from with itself");
+	ORDER_ONE("from <= m", "order 'from <= m': from is of type date and m of type month; "
+		  "both must be date or both month");
+	ORDER_ONE("n <= from", "n is of type int");
+	ORDER_ONE("from <= to, to <= m", "order 'to <= m'");
+#undef ORDER_ONE
+	expect_one("-- order:\nSELECT 1", "order is empty");
+	expect_one("-- param: a date\n-- param: b date\n-- order: a <= b\n-- order: b <= a\n"
+		   "SELECT :a, :b", "c/x.sql:4: duplicate key 'order' (first at line 3)");
 }
 
 static void test_param_defaults(void **state)
@@ -392,6 +486,10 @@ int main(void)
 		cmocka_unit_test_teardown(test_param_name, teardown),
 		cmocka_unit_test_teardown(test_param_type, teardown),
 		cmocka_unit_test_teardown(test_param_defaults, teardown),
+		cmocka_unit_test_teardown(test_int_range, teardown),
+		cmocka_unit_test_teardown(test_int_range_faults, teardown),
+		cmocka_unit_test_teardown(test_order, teardown),
+		cmocka_unit_test_teardown(test_order_faults, teardown),
 		cmocka_unit_test_teardown(test_required_after_optional, teardown),
 		cmocka_unit_test_teardown(test_month_suffix_clash, teardown),
 		cmocka_unit_test_teardown(test_numbers_and_flags, teardown),
