@@ -98,6 +98,50 @@ run_rb 0 "history" "$REPORTBOT" -c "$cfg" history -n 50
 check_contains "history lists the ok run" "$TMP/out" "monthly"
 check_contains "history lists a failed run as error" "$TMP/out" "error"
 
+# Input as a Japanese IME types it (issue 10): full-width names, '＝' and
+# digits are read as ASCII; the full-width run gets the same rows as the
+# ASCII one, not the 0 rows of customer='customer＝acme'.
+lastm=$(TZ=Asia/Tokyo date -d "$(TZ=Asia/Tokyo date +%Y-%m-15) -1 month" +%Y-%m)
+fwm=$(printf '%s' "$lastm" | sed 's/0/０/g; s/1/１/g; s/2/２/g; s/3/３/g; s/4/４/g; s/5/５/g; s/6/６/g; s/7/７/g; s/8/８/g; s/9/９/g; s/-/－/g')
+run_rb 0 "run with a full-width ＝ and month" "$REPORTBOT" -c "$cfg" run -o "$TMP/fw.csv" \
+	ｍｏｎｔｈｌｙ customer＝acme "ｍｏｎｔｈ＝$fwm"
+run_rb 0 "the same run in ASCII" "$REPORTBOT" -c "$cfg" run -o "$TMP/ascii.csv" monthly customer=acme "month=$lastm"
+cmp -s "$TMP/fw.csv" "$TMP/ascii.csv" && ok "full-width and ASCII runs give the same CSV" ||
+	not_ok "full-width and ASCII runs differ"
+check_eq "the full-width run found acme's rows" 1 "$([ "$(wc -l < "$TMP/fw.csv")" -gt 1 ] && echo 1)"
+run_rb 1 "a full-width typo" "$REPORTBOT" -c "$cfg" run ｍｏｎｔｈｌｙｙ acme
+check_contains "a full-width typo gets a suggestion" "$TMP/out" "did you mean monthly?"
+
+# Ranges and order declared in the headers are refused with an example.
+run_rb 1 "run with weeks out of range" "$REPORTBOT" -c "$cfg" run wau weeks=-3
+check_contains "the range is explained" "$TMP/out" "weeks: '-3' is out of range; use a whole number from 1 to 52, e.g."
+run_rb 1 "run with from after to" "$REPORTBOT" -c "$cfg" run north-star today yesterday
+check_contains "the order is explained" "$TMP/out" "from must not come after to, e.g. /report north-star"
+mkdir -p "$TMP/ranges"
+cat > "$TMP/ranges/ranges.sql" <<'EOS'
+-- summary: bad range and order on purpose
+-- param: n int(52..1)
+-- param: from date
+-- order: from <= nope
+SELECT :n, :from
+EOS
+demo_config "$TMP/ranges.toml" "$TMP/ranges"
+run_rb 1 "check on a bad range and order" "$REPORTBOT" -c "$TMP/ranges.toml" check
+check_contains "check names the bad range with its line" "$TMP/out" "ranges.sql:2: param n: range 52..1 is empty"
+check_contains "check names the bad order with its line" "$TMP/out" "ranges.sql:4: order: nope is not a declared param"
+
+# File names keep Japanese letters, and two customers never share a name.
+rm -f "$TMP"/var/usage-*.csv
+printf '/report monthly 大和\n/report monthly 東京\n/report monthly "a/b"\n' |
+	"$REPORTBOT" -c "$cfg" console > "$TMP/out" 2>&1
+check_eq "console with Japanese values exits 0" 0 $?
+ls "$TMP"/var/usage-大和-*.csv > /dev/null 2>&1 && ok "the file is named after 大和" ||
+	not_ok "no usage-大和-*.csv in data_dir"
+ls "$TMP"/var/usage-東京-*.csv > /dev/null 2>&1 && ok "the file is named after 東京" ||
+	not_ok "no usage-東京-*.csv in data_dir"
+ls "$TMP"/var/usage-a_b-*-????????.csv > /dev/null 2>&1 && ok "a replaced '/' adds a hash" ||
+	not_ok "no usage-a_b-MONTH-HASH.csv in data_dir"
+
 # Ctrl-C during run cancels the statement and says so (exit 2), and the
 # history records it cancelled. The signal goes once the run is recorded
 # as running (polled, bounded).
