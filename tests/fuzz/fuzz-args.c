@@ -1,9 +1,13 @@
 /* fuzz-args: args_split + args_bind on arbitrary text against a command
- * with every param type; what binds must give SQL with one bind per '?'. */
+ * with every param type (a ranged int and an order too); what binds must
+ * give SQL with one bind per '?' and a safe file name: valid UTF-8, at
+ * most 204 bytes, no separator, control or Windows-forbidden byte, no
+ * leading dot or space. */
 #include "common.h"
 #include "commands/args.h"
 #include "commands/invocation.h"
 #include "commands/command.h"
+#include "commands/utf8.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -16,8 +20,11 @@ static const char every_type[] =
 	"-- param: fmt enum(csv|tsv)=csv\n"
 	"-- param: ids list=1\n"
 	"-- param: note string=\"\"\n"
+	"-- param: weeks int(1..52)=4\n"
+	"-- param: to date=today\n"
+	"-- order: day <= to\n"
 	"-- filename: x-{customer}-{month_start}.csv\n"
-	"SELECT :customer, :month, :month_start, :month_end, :day, :n, :fmt, :note\n"
+	"SELECT :customer, :month, :month_start, :month_end, :day, :n, :fmt, :note, :weeks, :to\n"
 	"WHERE id IN (:ids)\n";
 
 static struct command cmd;
@@ -57,7 +64,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			free(binds);
 			free(invocation_describe(&inv));
 			char *f = invocation_filename(&inv);
-			if (strchr(f, '/') || f[0] == '.')
+			size_t flen = strlen(f);
+			if (f[0] == '.' || f[0] == ' ' || flen > 204 || utf8_invalid_at(f, flen) != flen ||
+			    strcmp(f + flen - 4, ".csv") != 0)
+				abort();
+			for (const char *c = f; *c; c++)
+				if ((unsigned char)*c < 0x20 || *c == 0x7f || strchr("<>:\"/\\|?*", *c))
+					abort();
+			if (inv.values[7].i < 1 || inv.values[7].i > 52 ||
+			    strcmp(inv.values[2].text, inv.values[8].text) > 0)
 				abort();
 			free(f);
 			strbuf_release(&sql);

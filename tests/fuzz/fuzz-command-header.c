@@ -4,6 +4,7 @@
 #include "commands/args.h"
 #include "commands/invocation.h"
 #include "commands/command.h"
+#include "commands/utf8.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -27,7 +28,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			free(cause);
 			cause = NULL;
 			free(invocation_describe(&inv));
-			free(invocation_filename(&inv));
+			char *f = invocation_filename(&inv);
+			if (strlen(f) > 204 || utf8_invalid_at(f, strlen(f)) != strlen(f))
+				abort();
+			free(f);
 			strbuf_release(&sql);
 			invocation_release(&inv);
 		}
