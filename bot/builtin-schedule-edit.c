@@ -2,9 +2,10 @@
  * builtin-schedule-edit.c: `/report schedule add NAME "CRON" CHANNEL [--skip-empty]
  * [--only-changed] REPORT ARGS…` and `/report schedule remove NAME`.
  * Everything that can be checked in memory is checked before the ack
- * (who asks, the cron text, the report and its arguments), and the words
- * are parsed there once; the timer and store writes happen on a worker
- * (schedules_add / schedules_remove).
+ * (who asks, then the schedule as its fire would take it:
+ * bot/schedule-check.h, the same words `reportbot check` prints), and the
+ * words are parsed there once; the timer and store writes happen on a
+ * worker (schedules_add / schedules_remove).
  */
 #include "common.h"
 #include "bot/builtin.h"
@@ -12,11 +13,10 @@
 #include <time.h>
 
 #include "bot/app.h"
-#include "common/cron.h"
 #include "bot/dispatch.h"
 #include "bot/job.h"
+#include "bot/schedule-check.h"
 #include "bot/schedule-service.h"
-#include "commands/args.h"
 #include "store/schedule-store.h"
 
 #define USAGE_ADD "schedule add NAME \"CRON\" CHANNEL [--skip-empty] [--only-changed] REPORT ARGS…"
@@ -83,41 +83,6 @@ static char *join_run(char *const *words, size_t n)
 	return strbuf_detach(&sb);
 }
 
-static int check_add(struct app *app, const struct schedule_add *a, struct strbuf *out)
-{
-	struct cron c;
-	char *cause = NULL;
-	const char *slash = app->cfg.command;
-
-	if (cron_parse(&c, a->cron, &cause) < 0) {
-		strbuf_addf(out, "%s; e.g. `%s schedule add monthly-usage \"0 9 1 * *\" C0123456789 usage-all last`",
-			    cause, slash);
-		free(cause);
-		return -1;
-	}
-	if ((a->channel[0] != 'C' && a->channel[0] != 'G') || strlen(a->channel) < 9 ||
-	    strspn(a->channel, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") != strlen(a->channel)) {
-		strbuf_addf(out, "schedule: '%s' is not a channel id; use one like C0123456789 "
-			    "(channel details → About, at the bottom)", a->channel);
-		return -1;
-	}
-	const struct command *cmd = catalog_find(&app->catalog, a->run[0]);
-	if (!cmd) {
-		const char *near = catalog_closest(&app->catalog, a->run[0], NULL, 0);
-		strbuf_addf(out, "schedule: there is no report '%s'%s%s%s; `%s help` lists them", a->run[0],
-			    near ? " (did you mean " : "", near ? near : "", near ? "?)" : "", slash);
-		return -1;
-	}
-	struct invocation inv = { 0 };
-	if (args_bind_as(cmd, slash, a->run + 1, a->nrun - 1, time(NULL), &inv, &cause) < 0) {
-		strbuf_addf(out, "schedule: %s", cause);
-		free(cause);
-		return -1;
-	}
-	invocation_release(&inv);
-	return 0;
-}
-
 /* What schedule_now parsed, for the worker: an add's schedule (owned
  * strings), or the name to remove. */
 struct schedule_edit {
@@ -174,13 +139,21 @@ static int schedule_now(struct app *app, const struct dispatch_request *req,
 		free(e);
 		return -1;
 	}
-	if (check_add(app, &a, out) < 0) {
+	/* Checked as joined: the fire splits this very text again. */
+	char *run = join_run(a.run, a.nrun);
+	struct schedule_spec spec = { .cron = a.cron, .channel = a.channel, .run = run,
+				      .owner = req->user_id };
+	char *cause = NULL;
+	if (schedule_check(app, &spec, time(NULL), NULL, &cause) < 0) {
+		strbuf_addf(out, "schedule: %s", cause);
+		free(cause);
+		free(run);
 		free(e);
 		return -1;
 	}
 	e->ss.name = xstrdup(a.name);
 	e->ss.cron = xstrdup(a.cron);
-	e->ss.run = join_run(a.run, a.nrun);
+	e->ss.run = run;
 	e->ss.channel = xstrdup(a.channel);
 	e->ss.skip_empty = a.skip_empty;
 	e->ss.only_changed = a.only_changed;

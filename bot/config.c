@@ -170,6 +170,7 @@ static void load_schedules(struct config_faults *F, struct config *cfg, const st
 		struct schedule_config *sc = &cfg->schedules[cfg->nschedules++];
 		config_keys_defaults(schedule_keys, ARRAY_SIZE(schedule_keys), sc);
 		apply(F, t, "[schedule]", schedule_keys, ARRAY_SIZE(schedule_keys), sc);
+		sc->line = t->line;
 		static const char *const required[] = { "name", "cron", "run", "channel" };
 		for (size_t k = 0; k < ARRAY_SIZE(required); k++)
 			if (!toml_table_entry(t, required[k]))

@@ -20,6 +20,7 @@ struct schedule_config {
 	char *channel;
 	bool skip_empty;            /* default false */
 	bool only_changed;          /* default false */
+	int line;                   /* where its [[schedule]] table starts, for messages */
 };
 
 struct config {

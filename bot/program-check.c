@@ -1,11 +1,15 @@
 /*
  * program-check.c: `reportbot check`: the config and every command file
  * loaded as serve would, each fault printed once as FILE:LINE: message,
- * then every command's SQL prepared on its source when that is reachable.
+ * every [[schedule]] checked as its fire would take it, then every
+ * command's SQL prepared on its source when that is reachable.
  */
 #include "common.h"
 #include "bot/program.h"
 
+#include <time.h>
+
+#include "bot/schedule-check.h"
 #include "commands/invocation.h"
 #include "common/log.h"
 #include "common/strbuf.h"
@@ -65,6 +69,27 @@ static int check_sql_on_sources(struct app *app)
 	return faults;
 }
 
+/* Every [[schedule]] through schedule_check, as `schedule add` would take
+ * it: FILE:LINE (its table's line): [[schedule]] "NAME": message. */
+static int check_schedules(struct app *app)
+{
+	int faults = 0;
+	time_t now = time(NULL);
+
+	for (size_t i = 0; i < app->cfg.nschedules; i++) {
+		const struct schedule_config *sc = &app->cfg.schedules[i];
+		struct schedule_spec spec = { .cron = sc->cron, .channel = sc->channel, .run = sc->run };
+		char *cause = NULL;
+		if (schedule_check(app, &spec, now, NULL, &cause) < 0) {
+			fprintf(stderr, "%s:%d: [[schedule]] \"%s\": %s\n", app->cfg.path, sc->line,
+				sc->name, cause);
+			faults++;
+		}
+		free(cause);
+	}
+	return faults;
+}
+
 int program_check(const char *config, int argc, char **argv)
 {
 	struct app app;
@@ -81,7 +106,7 @@ int program_check(const char *config, int argc, char **argv)
 	}
 	for (size_t i = 0; i < app.catalog_faults.n; i++)
 		fprintf(stderr, "%s\n", app.catalog_faults.v[i]);
-	int faults = (int)app.catalog_faults.n + check_sql_on_sources(&app);
+	int faults = (int)app.catalog_faults.n + check_schedules(&app) + check_sql_on_sources(&app);
 	if (!faults)
 		printf("ok: %s and %zu command%s in %s/\n", app.cfg.path, app.catalog.n,
 		       app.catalog.n == 1 ? "" : "s", app.cfg.commands_dir);

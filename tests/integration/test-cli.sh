@@ -182,4 +182,82 @@ printf '/report monthly %s\n/report monthly "acme\n/report monthly \377\376\n' "
 	"$REPORTBOT" -c "$cfg" console > "$TMP/out" 2>&1
 check_eq "console survives hostile lines (exit 1, not a crash)" 1 $?
 
+# --- issue 10: schedules checked up front -------------------------------
+# check takes every [[schedule]] the way its fire would: the report exists,
+# its arguments bind, the channel is an id where the report may run. Each
+# fault is FILE:LINE (the [[schedule]] line): [[schedule]] "NAME": ...
+
+# The shipped example passes check (its mysql source is unreachable here:
+# a note; its password variable must merely be set).
+MAIN_DB_PASSWORD=unused "$REPORTBOT" -c config.example.toml check > "$TMP/out" 2>&1
+check_eq "check on config.example.toml exits 0" 0 $?
+check_contains "check on config.example.toml says ok" "$TMP/out" "ok: config.example.toml"
+
+mkdir -p "$TMP/schedcmd"
+cp "$ROOT"/commands/*.sql "$TMP/schedcmd/"
+cat > "$TMP/schedcmd/sales-only.sql" <<'EOS'
+-- summary: only for the sales channel
+-- channels: C0SALES0001
+SELECT 1 AS one
+EOS
+demo_config "$TMP/sched.toml" "$TMP/schedcmd"
+# sched_add NAME RUN CHANNEL [CRON]: one [[schedule]] at the end of sched.toml
+sched_add() {
+	printf '\n[[schedule]]\nname = "%s"\ncron = "%s"\nrun = "%s"\nchannel = "%s"\n' \
+		"$1" "${4:-0 9 1 * *}" "$2" "$3" >> "$TMP/sched.toml"
+}
+# sched_line NAME: the line of the [[schedule]] table named NAME
+sched_line() {
+	echo $(($(grep -n "^name = \"$1\"" "$TMP/sched.toml" | cut -d: -f1) - 1))
+}
+sched_add fine "monthly acme last" C0123456789
+sched_add unknown "nosuch last" C0123456789
+sched_add missing "monthly" C0123456789
+sched_add named "usage-all last" general
+sched_add elsewhere "sales-only" C0OTHER0001
+sched_add badmonth "monthly acme 2024-13" C0123456789
+sched_add builtin "history 5" C0123456789
+sched_add sales "sales-only" C0SALES0001
+run_rb 1 "check with broken schedules" "$REPORTBOT" -c "$TMP/sched.toml" check
+f=$TMP/sched.toml
+check_contains "an unknown report is named with its line and the reports accepted" "$TMP/out" \
+	"$f:$(sched_line unknown): [[schedule]] \"unknown\": run \`nosuch last\`: there is no report 'nosuch'; accepted: customers, monthly,"
+check_contains "a missing required argument is named with its line and the usage" "$TMP/out" \
+	"$f:$(sched_line missing): [[schedule]] \"missing\": run \`monthly\`: missing customer; usage: /report monthly <customer>"
+check_contains "a channel name is refused with its line and what is accepted" "$TMP/out" \
+	"$f:$(sched_line named): [[schedule]] \"named\": channel 'general' is not a channel id; accepted: an id like C0123456789"
+check_contains "a channel the report may not run in is refused with the channels allowed" "$TMP/out" \
+	"$f:$(sched_line elsewhere): [[schedule]] \"elsewhere\": report 'sales-only' may not run in C0OTHER0001: its \`-- channels:\` header allows only C0SALES0001"
+check_contains "arguments that do not bind are refused with the accepted forms" "$TMP/out" \
+	"$f:$(sched_line badmonth): [[schedule]] \"badmonth\": run \`monthly acme 2024-13\`: month: '2024-13' is not a month; use YYYY-MM"
+check_contains "a built-in is not a report" "$TMP/out" \
+	"$f:$(sched_line builtin): [[schedule]] \"builtin\": run \`history 5\`: 'history' is a built-in command, not a report"
+check_eq "check prints one line per broken schedule and none for good ones" 6 \
+	"$(grep -c '\[\[schedule\]\]' "$TMP/out")"
+grep -q '"fine"\|"sales"' "$TMP/out" && not_ok "a good schedule was reported" || ok "good schedules pass check"
+grep -q '^ok:' "$TMP/out" && not_ok "check said ok despite broken schedules" || ok "no ok line when a schedule fails"
+
+# A bad cron is caught by the config loader, with its line and column.
+demo_config "$TMP/cron.toml"
+printf '\n[[schedule]]\nname = "badcron"\ncron = "0 25 * * *"\nrun = "monthly acme"\nchannel = "C0123456789"\n' >> "$TMP/cron.toml"
+run_rb 1 "check with a bad cron" "$REPORTBOT" -c "$TMP/cron.toml" check
+check_contains "a bad cron is named with its line and the range accepted" "$TMP/out" \
+	"$TMP/cron.toml:$(($(grep -n '^cron = ' "$TMP/cron.toml" | cut -d: -f1))):8: [[schedule]] cron: hour '25' is out of range 0-23"
+
+# schedule add in the console is refused with the same words, and nothing is added.
+demo_config "$TMP/console-sched.toml" "$TMP/schedcmd"
+printf '[scheduler]\nadmins = ["console"]\n' >> "$TMP/console-sched.toml"
+printf '%s\n' '/report schedule add s1 "0 9 1 * *" C0OTHER0001 sales-only' \
+	'/report schedule add s2 "0 9 1 * *" C0123456789 monthly acme 2024-13' \
+	'/report schedule add s3 "0 9 1 * *" general monthly acme' \
+	'/report schedules' |
+	"$REPORTBOT" -c "$TMP/console-sched.toml" console > "$TMP/out" 2>&1
+check_eq "console with refused schedule adds exits 1" 1 $?
+check_contains "schedule add refuses a channel the report may not run in" "$TMP/out" \
+	"schedule: report 'sales-only' may not run in C0OTHER0001: its \`-- channels:\` header allows only C0SALES0001"
+check_contains "schedule add refuses arguments that do not bind" "$TMP/out" \
+	"schedule: run \`monthly acme 2024-13\`: month: '2024-13' is not a month"
+check_contains "schedule add refuses a channel name" "$TMP/out" "schedule: channel 'general' is not a channel id"
+grep -q '\*s[123]\*' "$TMP/out" && not_ok "a refused schedule was added" || ok "refused schedules are not added"
+
 finish

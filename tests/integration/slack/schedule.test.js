@@ -398,3 +398,55 @@ test('schedule add, list and remove from Slack', async (t) => {
 		assert.equal(stop.code, 0, stop.stderr.slice(-2000));
 	});
 });
+
+// Issue 10, item 5: `schedule add` refuses what would fail at fire time,
+// before anything is stored: a channel the report's `channels:` header
+// does not allow, and a run text whose arguments do not bind.
+test('schedule add refuses what its fire would refuse, and stores nothing', async (t) => {
+	const h = await startHarness({});
+	t.after(() => h.close());
+	const fx = fixture(h);
+	h.writeFile(fx.commandsDir, 'sales-only.sql', [
+		'-- summary: Usage rows, for the sales channel only',
+		'-- channels: C0SALES0001',
+		'SELECT count(*) AS n FROM usage',
+		'',
+	].join('\n'));
+	const cfg = config(fx, { admins: [ADMIN] }, []);
+	const { bot } = await spawnAt(h, cfg, { at: Date.now() / 1000 });
+	const chan = 'C0FAKECHAN1';
+	// the ack's text: a refusal, or nothing when the add went to a worker
+	const add = async (text) => {
+		const a = await h.sendSlashCommand({ channel: chan, user: ADMIN, text }).ack;
+		return a.payload ? a.payload.text : undefined;
+	};
+	const stored = () => sqlite(path.join(fx.dir, 'var', 'history.db'), 'SELECT name FROM schedules ORDER BY name').trim();
+
+	await t.test('a report not allowed in that channel is refused, naming the channels it allows', async () => {
+		const text = await add('schedule add sales-elsewhere "0 9 1 * *" C0OTHER0001 sales-only');
+		assert.match(text, /^schedule: report 'sales-only' may not run in C0OTHER0001/);
+		assert.match(text, /allows only C0SALES0001/);
+	});
+
+	await t.test('a run whose arguments do not bind is refused with the accepted forms', async () => {
+		const month = await add('schedule add bad-month "0 9 1 * *" C0SLACKMADE monthly acme 2024-13');
+		assert.match(month, /^schedule: run `monthly acme 2024-13`: month: '2024-13' is not a month; use YYYY-MM/);
+		const missing = await add('schedule add no-customer "0 9 1 * *" C0SLACKMADE monthly');
+		assert.match(missing, /^schedule: run `monthly`: missing customer/);
+		const builtin = await add('schedule add hist "0 9 1 * *" C0SLACKMADE history');
+		assert.match(builtin, /'history' is a built-in command, not a report/);
+	});
+
+	await t.test('nothing refused is stored or listed; an allowed add still is', async () => {
+		const s = h.mark();
+		await add('schedule add sales-ok "0 9 1 * *" C0SALES0001 sales-only');
+		await h.waitForMessage({ channel: chan, text: /Added schedule \*sales-ok\*/, since: s }, 10000);
+		assert.equal(stored(), 'sales-ok');
+		const text = await schedules(h);
+		lineOf(text, 'sales-ok');
+		for (const name of ['sales-elsewhere', 'bad-month', 'no-customer', 'hist'])
+			assert.ok(!text.includes(`*${name}*`), text);
+		const r = await bot.stop();
+		assert.equal(r.code, 0, r.stderr.slice(-2000));
+	});
+});
