@@ -11,6 +11,7 @@
 
 #include <time.h>
 
+#include "bot/access.h"
 #include "bot/app.h"
 #include "common/cron.h"
 #include "bot/dispatch.h"
@@ -20,14 +21,6 @@
 #include "store/schedule-store.h"
 
 #define USAGE_ADD "schedule add NAME \"CRON\" CHANNEL [--skip-empty] [--only-changed] REPORT ARGS…"
-
-static bool is_admin(const struct app *app, const char *user)
-{
-	for (size_t i = 0; user && i < app->cfg.nschedule_admins; i++)
-		if (strcmp(app->cfg.schedule_admins[i], user) == 0)
-			return true;
-	return false;
-}
 
 /* Parsed `schedule add` words; strings borrowed from argv. */
 struct schedule_add {
@@ -83,7 +76,8 @@ static char *join_run(char *const *words, size_t n)
 	return strbuf_detach(&sb);
 }
 
-static int check_add(struct app *app, const struct schedule_add *a, struct strbuf *out)
+/* owner: the person adding it; the schedule runs on their behalf. */
+static int check_add(struct app *app, const struct schedule_add *a, const char *owner, struct strbuf *out)
 {
 	struct cron c;
 	char *cause = NULL;
@@ -106,6 +100,12 @@ static int check_add(struct app *app, const struct schedule_add *a, struct strbu
 		const char *near = catalog_closest(&app->catalog, a->run[0], NULL, 0);
 		strbuf_addf(out, "schedule: there is no report '%s'%s%s%s; `%s help` lists them", a->run[0],
 			    near ? " (did you mean " : "", near ? near : "", near ? "?)" : "", slash);
+		return -1;
+	}
+	char *why = NULL;
+	if (!access_may_run(app->access, cmd, owner, a->channel, &why)) {
+		strbuf_addf(out, "schedule: %s", why);
+		free(why);
 		return -1;
 	}
 	struct invocation inv = { 0 };
@@ -144,15 +144,9 @@ static int schedule_now(struct app *app, const struct dispatch_request *req,
 		strbuf_addf(out, "usage: `%s " USAGE_ADD "` or `%s schedule remove NAME`", slash, slash);
 		return -1;
 	}
-	if (!is_admin(app, req->user_id)) {
-		strbuf_addf(out, "schedule: only the people listed in [scheduler] admins of %s may add or remove "
-			    "schedules; ask one of them", app->cfg.path);
-		if (app->cfg.nschedule_admins) {
-			strbuf_adds(out, " (");
-			for (size_t i = 0; i < app->cfg.nschedule_admins; i++)
-				strbuf_addf(out, "%s<@%s>", i ? ", " : "", app->cfg.schedule_admins[i]);
-			strbuf_adds(out, ")");
-		}
+	if (!access_is_admin(app->access, req->user_id)) {
+		strbuf_addf(out, "schedule: only admins (the group `" ACCESS_ADMINS "` of [access.groups] in %s) "
+			    "may add or remove schedules; ask one of them", app->cfg.path);
 		return -1;
 	}
 	struct schedule_edit *e = xcalloc(1, sizeof(*e));
@@ -174,7 +168,7 @@ static int schedule_now(struct app *app, const struct dispatch_request *req,
 		free(e);
 		return -1;
 	}
-	if (check_add(app, &a, out) < 0) {
+	if (check_add(app, &a, req->user_id, out) < 0) {
 		free(e);
 		return -1;
 	}
