@@ -160,6 +160,9 @@ void dispatch_line(struct app *app, const struct dispatch_request *req, struct d
 	for (size_t i = 0; i < builtin_count && nb < ARRAY_SIZE(builtin_names); i++)
 		builtin_names[nb++] = builtin_table[i]->name;
 	const char *near = catalog_closest(&app->catalog, name, builtin_names, nb);
+	const struct command *near_cmd = near ? catalog_find(&app->catalog, near) : NULL;
+	if (near_cmd && !access_may_run(app->access, near_cmd, req->user_id, req->channel_id, NULL))
+		near = NULL;   /* never name a report the person may not run */
 	struct strbuf sb;
 	strbuf_init(&sb);
 	strbuf_addf(&sb, "There is no command '%.64s'.", name);
