@@ -147,6 +147,22 @@ static int schedule_now(struct app *app, const struct dispatch_request *req,
 	if (!access_is_admin(app->access, req->user_id)) {
 		strbuf_addf(out, "schedule: only admins (the group `" ACCESS_ADMINS "` of [access.groups] in %s) "
 			    "may add or remove schedules; ask one of them", app->cfg.path);
+		const struct access_group *g = config_find_group(&app->cfg, ACCESS_ADMINS);
+		struct strlist who;
+		strlist_init(&who);
+		for (size_t i = 0; g && i < g->nids; i++)
+			strlist_push(&who, xstrdup(g->ids[i]));
+		for (size_t i = 0; i < app->cfg.nschedule_admins; i++)
+			strlist_push(&who, xstrdup(app->cfg.schedule_admins[i]));
+		for (size_t i = 0, shown = 0; i < who.n; i++)
+			if (access_is_person(who.v[i]))
+				strbuf_addf(out, "%s<@%s>", shown++ ? ", " : " (", who.v[i]);
+		for (size_t i = 0; i < who.n; i++)
+			if (access_is_person(who.v[i])) {
+				strbuf_adds(out, ")");
+				break;
+			}
+		strlist_release(&who);
 		return -1;
 	}
 	struct schedule_edit *e = xcalloc(1, sizeof(*e));
