@@ -3,6 +3,7 @@
 
 #include <sys/stat.h>
 
+#include "bot/access.h"
 #include "common/log.h"
 #include "common/timezone.h"
 
@@ -17,6 +18,8 @@ int app_open(struct app *app, const char *config_path, unsigned flags, char **ca
 		goto fail;
 
 	catalog_load(&app->catalog, app->cfg.commands_dir, &app->catalog_faults);
+	access_check_catalog(&app->cfg, &app->catalog, &app->catalog_faults);
+	app->access = access_new(&app->cfg);
 	for (size_t i = 0; !(flags & APP_QUIET_FAULTS) && i < app->catalog_faults.n; i++)
 		log_warn("%s (command left out; `reportbot check` lists every fault)",
 			 app->catalog_faults.v[i]);
@@ -46,6 +49,8 @@ void app_close(struct app *app)
 {
 	history_close(app->history);
 	app->history = NULL;
+	access_free(app->access);
+	app->access = NULL;
 	catalog_release(&app->catalog);
 	strlist_release(&app->catalog_faults);
 	config_release(&app->cfg);

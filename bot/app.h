@@ -13,6 +13,7 @@
 #include "commands/catalog.h"
 #include "store/history.h"
 
+struct access;
 struct pool;
 struct schedule_service;
 
@@ -24,6 +25,7 @@ struct app {
 	struct pool *pool;               /* serve and console; NULL otherwise */
 	atomic_llong next_run_id;        /* handed out without a database write */
 	struct schedule_service *schedules;  /* serve and console; bot/schedule-service.h */
+	struct access *access;           /* who may run, see and stop what (bot/access.h) */
 };
 
 #define APP_NEED_HISTORY (1 << 0)

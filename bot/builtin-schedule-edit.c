@@ -12,6 +12,7 @@
 
 #include <time.h>
 
+#include "bot/access.h"
 #include "bot/app.h"
 #include "bot/dispatch.h"
 #include "bot/job.h"
@@ -20,14 +21,6 @@
 #include "store/schedule-store.h"
 
 #define USAGE_ADD "schedule add NAME \"CRON\" CHANNEL [--skip-empty] [--only-changed] REPORT ARGS…"
-
-static bool is_admin(const struct app *app, const char *user)
-{
-	for (size_t i = 0; user && i < app->cfg.nschedule_admins; i++)
-		if (strcmp(app->cfg.schedule_admins[i], user) == 0)
-			return true;
-	return false;
-}
 
 /* Parsed `schedule add` words; strings borrowed from argv. */
 struct schedule_add {
@@ -109,15 +102,25 @@ static int schedule_now(struct app *app, const struct dispatch_request *req,
 		strbuf_addf(out, "usage: `%s " USAGE_ADD "` or `%s schedule remove NAME`", slash, slash);
 		return -1;
 	}
-	if (!is_admin(app, req->user_id)) {
-		strbuf_addf(out, "schedule: only the people listed in [scheduler] admins of %s may add or remove "
-			    "schedules; ask one of them", app->cfg.path);
-		if (app->cfg.nschedule_admins) {
-			strbuf_adds(out, " (");
-			for (size_t i = 0; i < app->cfg.nschedule_admins; i++)
-				strbuf_addf(out, "%s<@%s>", i ? ", " : "", app->cfg.schedule_admins[i]);
-			strbuf_adds(out, ")");
-		}
+	if (!access_is_admin(app->access, req->user_id)) {
+		strbuf_addf(out, "schedule: only admins (the group `" ACCESS_ADMINS "` of [access.groups] in %s) "
+			    "may add or remove schedules; ask one of them", app->cfg.path);
+		const struct access_group *g = config_find_group(&app->cfg, ACCESS_ADMINS);
+		struct strlist who;
+		strlist_init(&who);
+		for (size_t i = 0; g && i < g->nids; i++)
+			strlist_push(&who, xstrdup(g->ids[i]));
+		for (size_t i = 0; i < app->cfg.nschedule_admins; i++)
+			strlist_push(&who, xstrdup(app->cfg.schedule_admins[i]));
+		for (size_t i = 0, shown = 0; i < who.n; i++)
+			if (access_is_person(who.v[i]))
+				strbuf_addf(out, "%s<@%s>", shown++ ? ", " : " (", who.v[i]);
+		for (size_t i = 0; i < who.n; i++)
+			if (access_is_person(who.v[i])) {
+				strbuf_adds(out, ")");
+				break;
+			}
+		strlist_release(&who);
 		return -1;
 	}
 	struct schedule_edit *e = xcalloc(1, sizeof(*e));

@@ -58,6 +58,10 @@ static const struct config_key scheduler_keys[] = {
 	CONFIG_KEY_STRS(struct config, "admins", schedule_admins, nschedule_admins, CONFIG_NONEMPTY),
 };
 
+static const struct config_key access_keys[] = {
+	INT(struct config, "refresh_minutes", access_refresh_minutes, 1, 1440, 10),
+};
+
 static const struct config_key schedule_keys[] = {
 	STR(struct schedule_config, "name", name, CONFIG_NONEMPTY, NULL),
 	STR(struct schedule_config, "cron", cron, CONFIG_NONEMPTY, NULL),
@@ -80,7 +84,7 @@ static const struct section {
 };
 
 static const char *const sections[] = {
-	"slack", "bot", "sources", "output", "scheduler", "schedule",
+	"slack", "bot", "sources", "output", "scheduler", "schedule", "access",
 };
 
 /* Check table T against KEYS, storing into BASE. */
@@ -201,12 +205,114 @@ static void load_schedules(struct config_faults *F, struct config *cfg, const st
 	}
 }
 
+/* ---- [access] ---- */
+
+/* A group name: a lowercase letter, then [a-z0-9_-], at most 64 bytes, so
+ * it can never be mistaken for a Slack id (U…, W…, S…). */
+static bool group_name_valid(const char *s, size_t n)
+{
+	if (!valid_name(s, n) || !(s[0] >= 'a' && s[0] <= 'z'))
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (s[i] >= 'A' && s[i] <= 'Z')
+			return false;
+	return true;
+}
+
+/* A Slack user id (U…, W…) or user group id (S…): the letter, then at
+ * least two of [A-Z0-9]. */
+static bool access_id_valid(const char *s)
+{
+	size_t n = strlen(s);
+	if (n < 3 || n > 32 || (s[0] != 'U' && s[0] != 'W' && s[0] != 'S'))
+		return false;
+	return strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") == n;
+}
+
+struct groups_ctx {
+	struct config_faults *F;
+	struct config *cfg;
+};
+
+/* other_key of [access.groups]: every key is a group, its value an array
+ * of ids, checked by the walker with a spec made for that one key. */
+static bool access_group_entry(void *ctx, const struct toml_entry *e)
+{
+	struct groups_ctx *g = ctx;
+	if (!group_name_valid(e->key, e->key_len)) {
+		config_fault(g->F, e->line, e->column, "[access.groups] group name '%.64s' is not "
+			     "valid; accepted: a lowercase letter, then lowercase letters, digits, "
+			     "'_' or '-' (e.g. admins, finance)", e->key);
+		return true;
+	}
+	struct access_group *grp = &g->cfg->access_groups[g->cfg->naccess_groups++];
+	grp->name = xstrdup(e->key);
+	grp->line = e->line;
+	struct config_key spec = CONFIG_KEY_STRS(struct access_group, "", ids, nids, CONFIG_NONEMPTY);
+	spec.key = grp->name;
+	struct toml_value one = { .type = TOML_TABLE };
+	one.u.table.entries = (struct toml_entry *)e;
+	one.u.table.n = 1;
+	const struct config_table tab = { .section = "access.groups", .keys = &spec, .nkeys = 1, .base = grp };
+	config_keys_apply(g->F, &one, &tab);
+	for (size_t i = 0; i < grp->nids; i++) {
+		if (access_id_valid(grp->ids[i]))
+			continue;
+		const struct toml_value *item = toml_array_get(e->value, i);
+		config_fault(g->F, item ? item->line : e->line, item ? item->column : e->column,
+			     "[access.groups] %s[%zu] = \"%.64s\" is not a Slack id; accepted: a user id "
+			     "(U0123456789 or W0123456789, from the person's profile → ⋮ → Copy member ID) "
+			     "or a user group id (S0123456789)", grp->name, i, grp->ids[i]);
+	}
+	return true;
+}
+
+static void load_access(struct config_faults *F, struct config *cfg, const struct toml_value *root)
+{
+	const struct toml_value *t = section_table(F, root, "access");
+	if (!t)
+		return;
+	static const char *const also[] = { "groups" };
+	const struct config_table tab = {
+		.section = "access", .keys = access_keys, .nkeys = ARRAY_SIZE(access_keys),
+		.base = cfg, .also = also, .nalso = ARRAY_SIZE(also),
+	};
+	config_keys_apply(F, t, &tab);
+	const struct toml_entry *ge = toml_table_entry(t, "groups");
+	if (!ge)
+		return;
+	if (ge->value->type != TOML_TABLE) {
+		char *shown = config_show_value(ge->value, false);
+		config_fault(F, ge->line, ge->column, "[access] groups = %s is %s %s; accepted: a table "
+			     "[access.groups] of NAME = [\"U0123456789\", \"S0123456789\", …]", shown,
+			     config_article(ge->value->type), toml_type_name(ge->value->type));
+		free(shown);
+		return;
+	}
+	const struct toml_value *g = ge->value;
+	cfg->access_groups = xcalloc(g->u.table.n ? g->u.table.n : 1, sizeof(*cfg->access_groups));
+	struct groups_ctx ctx = { F, cfg };
+	const struct config_table gtab = {
+		.section = "access.groups", .other_key = access_group_entry, .ctx = &ctx,
+	};
+	config_keys_apply(F, g, &gtab);
+}
+
+const struct access_group *config_find_group(const struct config *cfg, const char *name)
+{
+	for (size_t i = 0; cfg && name && i < cfg->naccess_groups; i++)
+		if (strcmp(cfg->access_groups[i].name, name) == 0)
+			return &cfg->access_groups[i];
+	return NULL;
+}
+
 /* ---- the whole file ---- */
 
 static void set_defaults(struct config *cfg)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(fixed_sections); i++)
 		config_keys_defaults(fixed_sections[i].keys, fixed_sections[i].nkeys, cfg);
+	config_keys_defaults(access_keys, ARRAY_SIZE(access_keys), cfg);
 }
 
 static void env_override(char **field, const char *var)
@@ -313,6 +419,7 @@ static void load_root(struct config_faults *F, struct config *cfg, const struct 
 	}
 	load_sources(F, cfg, root);
 	load_schedules(F, cfg, root);
+	load_access(F, cfg, root);
 	if (cfg->nsources == 0) {
 		char *names = source_driver_names();
 		config_fault(F, 1, 1, "no data source is configured; add a [sources.NAME] table "
@@ -401,6 +508,13 @@ void config_release(struct config *cfg)
 	for (size_t i = 0; i < cfg->nschedules; i++)
 		config_keys_release(schedule_keys, ARRAY_SIZE(schedule_keys), &cfg->schedules[i]);
 	free(cfg->schedules);
+	static const struct config_key group_ids =
+		CONFIG_KEY_STRS(struct access_group, "", ids, nids, 0);
+	for (size_t i = 0; i < cfg->naccess_groups; i++) {
+		free(cfg->access_groups[i].name);
+		config_keys_release(&group_ids, 1, &cfg->access_groups[i]);
+	}
+	free(cfg->access_groups);
 	memset(cfg, 0, sizeof(*cfg));
 }
 

@@ -23,6 +23,14 @@ struct schedule_config {
 	int line;                   /* where its [[schedule]] table starts, for messages */
 };
 
+/* One group of [access.groups]: who is in it. */
+struct access_group {
+	char *name;                 /* [a-z][a-z0-9_-]*, e.g. "admins" */
+	char **ids;                 /* Slack user ids (U…, W…) and user group ids (S…) */
+	size_t nids;
+	int line;                   /* where it is defined, for messages */
+};
+
 struct config {
 	char *path;                 /* the file it came from */
 
@@ -50,8 +58,13 @@ struct config {
 	int schedule_retries;       /* default 2 */
 	int schedule_retry_backoff; /* seconds, first retry delay, doubles, default 60 */
 	char *alert_channel;        /* or NULL */
-	char **schedule_admins;     /* user ids allowed to add/remove schedules */
+	char **schedule_admins;     /* deprecated: read into the "admins" group of [access] */
 	size_t nschedule_admins;
+
+	/* [access] (bot/access.h applies it) */
+	int access_refresh_minutes; /* Slack user groups read again this often, default 10 */
+	struct access_group *access_groups;  /* [access.groups] NAME = [ids] */
+	size_t naccess_groups;
 
 	struct source_config *sources;   /* each [sources.NAME], via its driver */
 	size_t nsources;
@@ -72,6 +85,9 @@ struct config {
  */
 int config_load(struct config *cfg, const char *path, char **cause);
 void config_release(struct config *cfg);
+
+/* The [access.groups] group NAME, or NULL; borrowed from cfg. */
+const struct access_group *config_find_group(const struct config *cfg, const char *name);
 
 /* Borrowed pointer into cfg, or NULL. */
 const struct source_config *config_find_source(const struct config *cfg, const char *name);

@@ -8,6 +8,7 @@
 
 #include <time.h>
 
+#include "bot/access.h"
 #include "common/log.h"
 #include "bot/job-pool.h"
 #include "bot/builtin.h"
@@ -91,36 +92,15 @@ static void dispatch_builtin(struct app *app, const struct dispatch_request *req
 	strbuf_release(&out);
 }
 
-static bool channel_allowed(const struct command *cmd, const char *channel)
-{
-	if (!cmd->nchannels || !channel)
-		return true;
-	for (size_t i = 0; i < cmd->nchannels; i++)
-		if (strcmp(cmd->channels[i], channel) == 0)
-			return true;
-	return false;
-}
-
-static char *channel_refusal(const struct command *cmd)
-{
-	struct strbuf sb;
-	strbuf_init(&sb);
-	strbuf_addf(&sb, "%s can only be run in ", cmd->name);
-	for (size_t i = 0; i < cmd->nchannels; i++)
-		strbuf_addf(&sb, "%s<#%s>", i ? (i + 1 == cmd->nchannels ? " or " : ", ") : "",
-			    cmd->channels[i]);
-	strbuf_adds(&sb, "; run it there");
-	return strbuf_detach(&sb);
-}
-
 void dispatch_report(struct app *app, const struct dispatch_request *req,
 		     const struct command *cmd, char *const *argv, size_t argc,
 		     struct dispatch_reply *reply)
 {
 	char *cause = NULL;
 
-	if (!channel_allowed(cmd, req->channel_id)) {
-		reply_mistake(reply, channel_refusal(cmd));
+	char *why = NULL;
+	if (!access_may_run(app->access, cmd, req->user_id, req->channel_id, &why)) {
+		reply_mistake(reply, why);
 		return;
 	}
 	struct job *job = job_for(req, JOB_REPORT);
@@ -182,6 +162,9 @@ void dispatch_line(struct app *app, const struct dispatch_request *req, struct d
 	for (size_t i = 0; i < builtin_count && nb < ARRAY_SIZE(builtin_names); i++)
 		builtin_names[nb++] = builtin_table[i]->name;
 	const char *near = catalog_closest(&app->catalog, name, builtin_names, nb);
+	const struct command *near_cmd = near ? catalog_find(&app->catalog, near) : NULL;
+	if (near_cmd && !access_may_run(app->access, near_cmd, req->user_id, req->channel_id, NULL))
+		near = NULL;   /* never name a report the person may not run */
 	struct strbuf sb;
 	strbuf_init(&sb);
 	strbuf_addf(&sb, "There is no command '%.64s'.", name);

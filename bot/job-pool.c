@@ -181,32 +181,55 @@ int pool_submit(struct pool *p, struct job *job, char **cause)
 	return 0;
 }
 
-int pool_cancel(struct pool *p, int64_t run_id, char **cause)
+/* May user cancel job? Its asker may; any_owner: anyone (admins). */
+static bool may_cancel(const struct job *job, const char *user, bool any_owner)
+{
+	return any_owner || (user && job->user_id && strcmp(job->user_id, user) == 0);
+}
+
+int pool_cancel_as(struct pool *p, int64_t run_id, const char *user, bool any_owner, char **cause)
 {
 	int ret = -1;
 	pthread_mutex_lock(&p->lock);
-	for (size_t i = 0; i < p->len; i++) {
+	for (size_t i = 0; i < p->len && ret == -1; i++) {
 		struct job *job = p->queue[(p->head + i) % p->cap];
-		if (job->kind == JOB_REPORT && job->run_id == run_id) {
-			/* The worker that takes it records it cancelled and says so. */
-			atomic_store(&job->cancel_requested, 1);
-			ret = 0;
+		if (job->kind != JOB_REPORT || job->run_id != run_id)
+			continue;
+		if (!may_cancel(job, user, any_owner)) {
+			ret = POOL_NOT_YOURS;
+			break;
 		}
+		/* The worker that takes it records it cancelled and says so. */
+		atomic_store(&job->cancel_requested, 1);
+		ret = 0;
 	}
-	for (int i = 0; i < p->nworkers && ret < 0; i++) {
+	for (int i = 0; i < p->nworkers && ret == -1; i++) {
 		struct worker *w = &p->workers[i];
-		if (w->job && w->job->kind == JOB_REPORT && w->job->run_id == run_id) {
-			atomic_store(&w->job->cancel_requested, 1);
-			w->cancel_pending = 1;
-			pthread_cond_signal(&p->cancel_cond);
-			ret = 0;
+		if (!w->job || w->job->kind != JOB_REPORT || w->job->run_id != run_id)
+			continue;
+		if (!may_cancel(w->job, user, any_owner)) {
+			ret = POOL_NOT_YOURS;
+			break;
 		}
+		atomic_store(&w->job->cancel_requested, 1);
+		w->cancel_pending = 1;
+		pthread_cond_signal(&p->cancel_cond);
+		ret = 0;
 	}
 	pthread_mutex_unlock(&p->lock);
-	if (ret < 0)
+	/* Neither cause names what the run is or who asked for it. */
+	if (ret == -1)
 		fail(cause, "run %lld is not queued or running; `history` lists recent runs",
 		     (long long)run_id);
+	else if (ret == POOL_NOT_YOURS)
+		fail(cause, "run %lld was asked for by someone else; only they and admins may cancel it",
+		     (long long)run_id);
 	return ret;
+}
+
+int pool_cancel(struct pool *p, int64_t run_id, char **cause)
+{
+	return pool_cancel_as(p, run_id, NULL, true, cause) == 0 ? 0 : -1;
 }
 
 void pool_wait_idle(struct pool *p)

@@ -23,6 +23,13 @@ int pool_submit(struct pool *p, struct job *job, char **cause);
  * active run (*cause says so). Never blocks on a database. */
 int pool_cancel(struct pool *p, int64_t run_id, char **cause);
 
+#define POOL_NOT_YOURS (-2)
+/* pool_cancel on behalf of user (borrowed): allowed when user asked for the
+ * run, or any_owner (an admin). 0: done or signalled; -1: no such active
+ * run; POOL_NOT_YOURS: someone else's. *cause then says so without naming
+ * the run's report, arguments or asker. */
+int pool_cancel_as(struct pool *p, int64_t run_id, const char *user, bool any_owner, char **cause);
+
 /* Wait until the queue is empty and no worker is busy (console). */
 void pool_wait_idle(struct pool *p);
 

@@ -13,6 +13,7 @@
 #include <pthread.h>
 #include <signal.h>
 
+#include "bot/access-refresh.h"
 #include "bot/dispatch.h"
 #include "common/log.h"
 #include "bot/schedule-service.h"
@@ -28,6 +29,7 @@ struct serve {
 	struct app *app;
 	struct slack_delivery sd;
 	struct slack_socket *sock;
+	struct access_refresh *refresh;   /* Slack user groups, read on their own thread */
 	pthread_t sigthread;
 	sigset_t sigs;
 	atomic_int quit_sigthread;
@@ -150,6 +152,11 @@ int serve_run(struct app *app, char **cause)
 	ret = check_bot_token(app, cause);
 	if (ret != SERVE_OK)
 		goto out;
+	/* Who is in which Slack user group, before the first command. */
+	if (access_refresh_start(&sv.refresh, app, cause) < 0) {
+		ret = SERVE_RUNTIME;
+		goto out;
+	}
 
 	struct slack_socket_options opt;
 	memset(&opt, 0, sizeof(opt));
@@ -201,6 +208,7 @@ out:
 			 st.connects == 1 ? "" : "s", st.envelopes, st.duplicates);
 	}
 	slack_socket_free(sv.sock);
+	access_refresh_stop(sv.refresh);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (ret == SERVE_OK)
 		log_info("stopped cleanly");

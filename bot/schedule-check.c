@@ -7,6 +7,7 @@
 #include "common.h"
 #include "bot/schedule-check.h"
 
+#include "bot/access.h"
 #include "bot/app.h"
 #include "bot/builtin.h"
 #include "commands/args.h"
@@ -72,14 +73,13 @@ static void add_report_names(const struct app *app, struct strbuf *out)
 static int check_owner(struct app *app, const struct command *cmd, const struct schedule_spec *s,
 		       struct strbuf *out)
 {
-	(void)app;
-	(void)cmd;
-	(void)out;
-	if (!s->owner)
+	char *why = NULL;
+
+	if (!s->owner || access_may_run(app->access, cmd, s->owner, s->channel, &why))
 		return 0;
-	/* TODO(access): refuse when bot/access.h's access_may_run says the
-	 * owner may not run cmd in s->channel, with its words in out. */
-	return 0;
+	strbuf_adds(out, why ? why : "you may not run this report");
+	free(why);
+	return -1;
 }
 
 /* The run text, split and bound as dispatch_line does for the fire; the

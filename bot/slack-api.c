@@ -330,15 +330,18 @@ static int set_json_body(struct slack_api *api, void *ctx, char **err)
 	return 0;
 }
 
-/* A JSON POST of BODY to URL through send_request; headers say JSON,
- * plus AUTH when not NULL. */
-static int send_json(struct slack_api *api, const char *what, const char *url, const char *auth,
-		     const char *body, int tries, char **err)
+#define CONTENT_JSON "Content-Type: application/json; charset=utf-8"
+#define CONTENT_FORM "Content-Type: application/x-www-form-urlencoded"
+
+/* A POST of BODY to URL through send_request; headers say CONTENT_TYPE
+ * (a whole header line), plus AUTH when not NULL. */
+static int send_body(struct slack_api *api, const char *what, const char *url, const char *auth,
+		     const char *content_type, const char *body, int tries, char **err)
 {
 	struct curl_slist *hdr = NULL;
 	if (auth)
 		hdr = curl_slist_append(hdr, auth);
-	hdr = curl_slist_append(hdr, "Content-Type: application/json; charset=utf-8");
+	hdr = curl_slist_append(hdr, content_type);
 	hdr = curl_slist_append(hdr, "Expect:");
 	struct request req = {
 		.what = what, .url = url, .headers = hdr, .tries = tries,
@@ -349,6 +352,13 @@ static int send_json(struct slack_api *api, const char *what, const char *url, c
 	return rc;
 }
 
+/* A JSON POST: send_body with the JSON content type. */
+static int send_json(struct slack_api *api, const char *what, const char *url, const char *auth,
+		     const char *body, int tries, char **err)
+{
+	return send_body(api, what, url, auth, CONTENT_JSON, body, tries, err);
+}
+
 /* The cause for a call that ended without HTTP 200 and without a
  * transport failure: Slack answered api->status. */
 static char *http_refusal(const struct slack_api *api, const char *what)
@@ -356,8 +366,9 @@ static char *http_refusal(const struct slack_api *api, const char *what)
 	return xasprintf("%s: Slack answered HTTP %ld", what, api->status);
 }
 
-int slack_api_call(struct slack_api *api, const char *token, const char *method,
-		   const char *body, int max_tries, struct slack_response *resp, char **cause)
+/* slack_api_call with the body's content type (a whole header line). */
+static int api_call(struct slack_api *api, const char *token, const char *method, const char *content_type,
+		    const char *body, int max_tries, struct slack_response *resp, char **cause)
 {
 	memset(resp, 0, sizeof(*resp));
 	char *url = xasprintf("%s%s", api->base, method);
@@ -367,7 +378,7 @@ int slack_api_call(struct slack_api *api, const char *token, const char *method,
 	char *err = NULL;
 	int64_t t0 = now_ms_monotonic();
 
-	if (send_json(api, method, url, auth, body ? body : "{}", tries, &err) < 0) {
+	if (send_body(api, method, url, auth, content_type, body ? body : "{}", tries, &err) < 0) {
 		if (!err && api->status == 429) {
 			set_last_error(api, "ratelimited");
 			err = xasprintf("%s: %s", method, "Slack is rate limiting the bot; try again in a minute");
@@ -405,6 +416,33 @@ out:
 		fail_redacted(cause, err);
 	free(err);
 	return rc;
+}
+
+int slack_api_call(struct slack_api *api, const char *token, const char *method,
+		   const char *body, int max_tries, struct slack_response *resp, char **cause)
+{
+	return api_call(api, token, method, CONTENT_JSON, body, max_tries, resp, cause);
+}
+
+int slack_usergroup_members(struct slack_api *api, const char *token, const char *usergroup,
+			    struct strlist *users, char **cause)
+{
+	/* usergroups.users.list takes no JSON body (Slack's method page):
+	 * its arguments go form-encoded. */
+	char *enc = curl_easy_escape(api->curl, usergroup, 0);
+	if (!enc)
+		return fail(cause, "usergroups.users.list: out of memory");
+	char *body = xasprintf("usergroup=%s", enc);
+	curl_free(enc);
+	struct slack_response r;
+	int rc = api_call(api, token, "usergroups.users.list", CONTENT_FORM, body, 0, &r, cause);
+	free(body);
+	if (rc < 0)
+		return -1;
+	*users = r.users;
+	strlist_init(&r.users);
+	slack_response_release(&r);
+	return 0;
 }
 
 int slack_auth_test(struct slack_api *api, const char *token, struct slack_response *resp, char **cause)

@@ -51,6 +51,12 @@ int slack_api_last_retry_after(const struct slack_api *api);
 int slack_api_call(struct slack_api *api, const char *token, const char *method,
 		   const char *body, int max_tries, struct slack_response *resp, char **cause);
 
+/* usergroups.users.list (scope usergroups:read, form-encoded): the ids of
+ * the members of user group usergroup (S…) into *users (caller releases;
+ * untouched on failure). */
+int slack_usergroup_members(struct slack_api *api, const char *token, const char *usergroup,
+			    struct strlist *users, char **cause);
+
 /* auth.test: fills *resp (user_id, user, team). */
 int slack_auth_test(struct slack_api *api, const char *token, struct slack_response *resp, char **cause);
 

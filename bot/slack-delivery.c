@@ -45,9 +45,11 @@ static bool is_person(const char *user)
 }
 
 /* Tell the person. in_channel: a channel message (everyone waiting for
- * the report sees it); else ephemeral first. When that fails (the bot may
- * not post there), the other kind, then the slash command's response_url,
- * which works without channel membership. Scheduled runs and runs not
+ * the report sees it); when the bot may not post there, ephemeral, then
+ * the slash command's response_url, which works without channel
+ * membership. Else a private text (history, help, schedules, a refusal):
+ * ephemeral, then the response_url, and never a channel message: when
+ * neither works it is logged and dropped. Scheduled runs and runs not
  * asked by a person go to the channel only. response_url may be NULL. */
 static int tell(struct slack_delivery *sd, struct slack_api *api, const struct job *job,
 		const char *text, bool in_channel, const char *response_url, char **cause)
@@ -68,14 +70,19 @@ static int tell(struct slack_delivery *sd, struct slack_api *api, const struct j
 		return 0;
 	log_info("slack: %s reply in %s failed (%s); trying another way", in_channel ? "channel" : "ephemeral",
 		 job->channel_id, err);
-	free(err);
-	err = NULL;
-	rc = in_channel
-		? slack_post_ephemeral(api, token, job->channel_id, job->user_id, text, &err)
-		: slack_post_message(api, token, job->channel_id, text, &err);
+	if (in_channel) {
+		free(err);
+		err = NULL;
+		rc = slack_post_ephemeral(api, token, job->channel_id, job->user_id, text, &err);
+	}
 	if (rc == 0 || !response_url) {
-		if (rc < 0)
+		if (rc < 0) {
+			if (!in_channel)
+				log_warn("slack: a private reply to %s in %s was dropped: no ephemeral message and "
+					 "no response_url; it is never posted to the channel instead",
+					 job->user_id, job->channel_id);
 			fail(cause, "%s", err);
+		}
 		free(err);
 		return rc;
 	}
@@ -85,7 +92,7 @@ static int tell(struct slack_delivery *sd, struct slack_api *api, const struct j
 
 static int sd_post_text(void *ctx, void *wstate, const struct job *job, const char *text, char **cause)
 {
-	return tell(ctx, wstate, job, text, false, NULL, cause);
+	return tell(ctx, wstate, job, text, false, response_url_of(job), cause);
 }
 
 static void add_thousands(struct strbuf *sb, int64_t n)

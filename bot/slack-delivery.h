@@ -4,7 +4,8 @@
  * here touches the network thread.
  *
  *  - post_text: an ephemeral message to the person who asked (falls back
- *    to a channel message), or a channel message for scheduled runs.
+ *    to the slash command's response_url, never to a channel message: the
+ *    text is private), or a channel message for scheduled runs.
  *  - post_result: the CSV uploaded to the job's channel with a comment
  *    naming the command, the resolved arguments, the row count and the
  *    time taken; a failed run is told in the channel in plain words

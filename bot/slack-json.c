@@ -378,6 +378,7 @@ void slack_response_release(struct slack_response *r)
 	free(r->user);
 	free(r->team);
 	free(r->ts);
+	strlist_release(&r->users);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -402,6 +403,15 @@ int slack_response_parse(const char *data, size_t len, struct slack_response *r,
 		{ "ts", &r->ts },
 	};
 	dup_members(root, members, ARRAY_SIZE(members));
+	strlist_init(&r->users);
+	json_t *users = json_object_get(root, "users");
+	if (json_is_array(users)) {
+		size_t i;
+		json_t *u;
+		json_array_foreach(users, i, u)
+			if (json_is_string(u))
+				strlist_push(&r->users, xstrdup(json_string_value(u)));
+	}
 	if (!r->ok && !r->error)
 		r->error = xstrdup("unknown_error");
 	json_t *meta = json_object_get(root, "response_metadata");
@@ -438,6 +448,8 @@ static const struct {
 	{ "token_expired", "the token has expired" },
 	{ "account_inactive", "the token belongs to a deleted user or a disabled app" },
 	{ "missing_scope", "the app lacks a permission (scope)" },
+	{ "no_such_subteam", "there is no such Slack user group (check the S… id in [access.groups])" },
+	{ "plan_upgrade_required", "this Slack workspace's plan has no user groups" },
 	{ "no_permission", "the app lacks the permission to do this" },
 	{ "ratelimited", "Slack is rate limiting the bot; try again in a minute" },
 	{ "rate_limited", "the bot posted too many messages; try again in a minute" },

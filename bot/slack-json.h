@@ -110,6 +110,7 @@ struct slack_response {
 	char *user;          /* auth.test: the bot's name */
 	char *team;          /* auth.test */
 	char *ts;            /* chat.postMessage */
+	struct strlist users;  /* usergroups.users.list: the members' ids */
 };
 
 /* -1 with *cause when the body is not a JSON object with a boolean "ok". */

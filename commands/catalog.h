@@ -34,6 +34,11 @@ const char *catalog_closest(const struct catalog *cat, const char *name,
 
 /* Help text generated from the headers: the list, and one command. */
 void help_render_list(const struct catalog *cat, const char *slash, struct strbuf *out);
+/* The list of only the commands shown(ctx, cmd) accepts (NULL: all);
+ * returns how many were left out, without naming them. */
+size_t help_render_list_only(const struct catalog *cat, const char *slash,
+			     bool (*shown)(void *ctx, const struct command *cmd), void *ctx,
+			     struct strbuf *out);
 void help_render_command(const struct command *cmd, const char *slash, struct strbuf *out);
 
 #endif

@@ -57,15 +57,17 @@ enum key {
 	KEY_FILENAME,
 	KEY_BOM,
 	KEY_ORDER,
+	KEY_ALLOW,
 	KEY_COUNT,
 };
 
 static const char *const key_names[KEY_COUNT] = {
 	"summary", "source", "param", "channels", "timeout", "max_rows", "filename", "bom",
 	"order",
+	[KEY_ALLOW] = "allow",
 };
 #define KEYS_ACCEPTED "summary, source, param, channels, timeout, max_rows, filename, bom, " \
-	"order"
+	"order, allow"
 
 struct parser {
 	struct command *cmd;
@@ -549,6 +551,67 @@ static void key_channels(struct parser *ps, int line, const char *v, size_t n)
 	}
 }
 
+/* ---- allow: who may run it ---- */
+
+/* A Slack user id (U…, W…) or user group id (S…): the letter, then at
+ * least two of [A-Z0-9]. */
+static bool allow_id_valid(const char *s, size_t n)
+{
+	if (n < 3 || n > 32 || (s[0] != 'U' && s[0] != 'W' && s[0] != 'S'))
+		return false;
+	for (size_t i = 1; i < n; i++)
+		if (!((s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9')))
+			return false;
+	return true;
+}
+
+/* A group of [access.groups]: a lowercase letter, then [a-z0-9_-]. Whether
+ * it exists is the config's business (bot/access.c, `reportbot check`). */
+static bool allow_group_valid(const char *s, size_t n)
+{
+	if (n == 0 || n > 64 || !(s[0] >= 'a' && s[0] <= 'z'))
+		return false;
+	for (size_t i = 1; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '_' || s[i] == '-'))
+			return false;
+	return true;
+}
+
+/* `-- allow: GROUP|USER, …`: names separated by commas and/or spaces. */
+static void key_allow(struct parser *ps, int line, const char *v, size_t n)
+{
+	struct command *cmd = ps->cmd;
+	size_t i = 0;
+	cmd->allow_line = line;
+	while (i < n) {
+		while (i < n && (is_space(v[i]) || v[i] == ','))
+			i++;
+		size_t s0 = i;
+		while (i < n && !is_space(v[i]) && v[i] != ',')
+			i++;
+		if (i == s0)
+			break;
+		const char *a = v + s0;
+		size_t len = i - s0;
+		if (!allow_id_valid(a, len) && !allow_group_valid(a, len)) {
+			fault(ps, line, "allow '%.*s' is neither a group nor a Slack id; use group names "
+			      "from [access.groups] of the config or ids like U0123456789 (a person) or "
+			      "S0123456789 (a Slack user group), separated by commas", (int)(len > 64 ? 64 : len), a);
+			continue;
+		}
+		bool dup = false;
+		for (size_t k = 0; k < cmd->nallow; k++)
+			if (strlen(cmd->allow[k]) == len && memcmp(cmd->allow[k], a, len) == 0)
+				dup = true;
+		if (dup) {
+			fault(ps, line, "allow lists '%.*s' twice", (int)len, a);
+			continue;
+		}
+		cmd->allow = xrealloc(cmd->allow, (cmd->nallow + 1) * sizeof(*cmd->allow));
+		cmd->allow[cmd->nallow++] = xstrndup(a, len);
+	}
+}
+
 /* A whole number in [min, max], all digits; false otherwise. */
 static bool parse_count(const char *v, size_t n, long long min, long long max, long long *out)
 {
@@ -634,6 +697,9 @@ static void key_value(struct parser *ps, enum key k, int line, const char *v, si
 		break;
 	case KEY_ORDER:
 		ps->order_text = xstrndup(v, n);
+		break;
+	case KEY_ALLOW:
+		key_allow(ps, line, v, n);
 		break;
 	case KEY_COUNT:
 		break;
@@ -1013,6 +1079,9 @@ void command_release(struct command *cmd)
 	for (size_t i = 0; i < cmd->nchannels; i++)
 		free(cmd->channels[i]);
 	free(cmd->channels);
+	for (size_t i = 0; i < cmd->nallow; i++)
+		free(cmd->allow[i]);
+	free(cmd->allow);
 	free(cmd->filename);
 	free(cmd->sql);
 	sql_pieces_free(cmd->pieces, cmd->npieces);

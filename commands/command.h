@@ -2,7 +2,8 @@
  * command.h: a report definition, parsed from commands/NAME.sql.
  *
  * Header: `-- key: value` lines first (summary, source, param, channels,
- * timeout, max_rows, filename, bom, order), the SQL after. Everything in a
+ * timeout, max_rows, filename, bom, order,
+ * allow), the SQL after. Everything in a
  * struct command is owned by it; command_release frees it.
  */
 #ifndef COMMAND_H
@@ -59,6 +60,11 @@ struct command {
 	int64_t max_rows;       /* 0 = unlimited */
 	char *filename;         /* template like "usage-{customer}-{month}.csv", or NULL */
 	int bom;                /* -1 = config default, 0, 1 */
+	/* allow: who may run it: group names of [access.groups] and Slack ids
+	 * (U…/W… a person, S… a user group); nallow == 0: everyone */
+	char **allow;
+	size_t nallow;
+	int allow_line;         /* the allow: line, 0 when absent */
 	char *sql;              /* the SQL text as written */
 	int sql_line;           /* 1-based line where the SQL starts */
 	struct sql_piece *pieces;  /* sql split at placeholders */

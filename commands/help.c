@@ -11,18 +11,34 @@
 
 void help_render_list(const struct catalog *cat, const char *slash, struct strbuf *out)
 {
+	help_render_list_only(cat, slash, NULL, NULL, out);
+}
+
+size_t help_render_list_only(const struct catalog *cat, const char *slash,
+			     bool (*shown)(void *ctx, const struct command *cmd), void *ctx,
+			     struct strbuf *out)
+{
+	size_t hidden = 0, listed = 0;
 	if (cat->n == 0) {
 		strbuf_adds(out, "No reports yet: an engineer adds one by dropping NAME.sql into "
 			    "the commands folder.\n");
-		return;
+		return 0;
 	}
-	strbuf_addf(out, "*Reports* (`%s help NAME` shows one in detail):\n", slash);
 	for (size_t i = 0; i < cat->n; i++) {
 		const struct command *cmd = &cat->cmds[i];
+		if (shown && !shown(ctx, cmd)) {
+			hidden++;
+			continue;
+		}
+		if (!listed++)
+			strbuf_addf(out, "*Reports* (`%s help NAME` shows one in detail):\n", slash);
 		strbuf_addf(out, "• *%s*  `", cmd->name);
 		args_usage(cmd, slash, out);
 		strbuf_addf(out, "`  %s\n", cmd->summary ? cmd->summary : "(no summary)");
 	}
+	if (!listed)
+		strbuf_adds(out, "*Reports*: none you may run here.\n");
+	return hidden;
 }
 
 void help_render_command(const struct command *cmd, const char *slash, struct strbuf *out)

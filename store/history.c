@@ -431,9 +431,13 @@ void history_records_free(struct run_record *recs, size_t n)
 	free(recs);
 }
 
-int history_recent(struct history *h, size_t limit, struct run_record **out, size_t *n, char **cause)
+/* The last runs, most recent first; with filtered, only those in channel
+ * or asked for by user (either may be NULL: matches nothing). */
+static int history_list(struct history *h, size_t limit, bool filtered, const char *channel,
+			const char *user, struct run_record **out, size_t *n, char **cause)
 {
-	const char *sql = "SELECT " HISTORY_COLUMNS " FROM runs ORDER BY id DESC LIMIT ?1";
+	const char *sql = "SELECT " HISTORY_COLUMNS " FROM runs WHERE ?2 = 0 OR channel = ?3 OR user = ?4 "
+			  "ORDER BY id DESC LIMIT ?1";
 	sqlite3_stmt *st = NULL;
 	struct run_record *recs = NULL;
 	size_t count = 0, alloc = 0;
@@ -444,8 +448,9 @@ int history_recent(struct history *h, size_t limit, struct run_record **out, siz
 	if (limit == 0)
 		return 0;
 	history_lock(h);
-	if (history_db_prepare(h->db, &st, "history", "cannot list runs", cause, sql, "i",
-			       limit > (size_t)INT64_MAX ? INT64_MAX : (int64_t)limit) < 0)
+	if (history_db_prepare(h->db, &st, "history", "cannot list runs", cause, sql, "iitt",
+			       limit > (size_t)INT64_MAX ? INT64_MAX : (int64_t)limit,
+			       (int64_t)(filtered ? 1 : 0), channel, user) < 0)
 		goto out;
 	int rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -469,6 +474,17 @@ out:
 	history_unlock(h);
 	history_records_free(recs, count);
 	return ret;
+}
+
+int history_recent(struct history *h, size_t limit, struct run_record **out, size_t *n, char **cause)
+{
+	return history_list(h, limit, false, NULL, NULL, out, n, cause);
+}
+
+int history_recent_for(struct history *h, size_t limit, const char *channel, const char *user,
+		       struct run_record **out, size_t *n, char **cause)
+{
+	return history_list(h, limit, true, channel, user, out, n, cause);
 }
 
 int history_get(struct history *h, int64_t id, struct run_record *r, char **cause)

@@ -72,6 +72,10 @@ int history_finish_run(struct history *h, int64_t id, enum run_status status,
  * with history_records_free (NULL when *n is 0). */
 int history_recent(struct history *h, size_t limit, struct run_record **out, size_t *n, char **cause);
 void history_records_free(struct run_record *recs, size_t n);
+/* As history_recent, only the runs in channel plus those user asked for
+ * (wherever they ran); a NULL channel or user matches no run. */
+int history_recent_for(struct history *h, size_t limit, const char *channel, const char *user,
+		       struct run_record **out, size_t *n, char **cause);
 /* Returns 0 and fills *r, 1 if there is no such run, -1 on error. */
 int history_get(struct history *h, int64_t id, struct run_record *r, char **cause);
 

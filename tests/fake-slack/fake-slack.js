@@ -28,6 +28,8 @@ const DEFAULTS = {
 	notInChannel: [],
 	// channels that do not exist: channel_not_found
 	unknownChannels: [],
+	// Slack user groups: {S…: ['U…', …]} for usergroups.users.list
+	usergroups: {},
 	approximateConnectionTime: 18060,
 	// a socket that would make more than this many open gets a
 	// too_many_websockets disconnect instead of hello
@@ -150,6 +152,7 @@ class FakeSlack extends EventEmitter {
 		this.appToken = this.options.appToken;
 		this.notInChannel = new Set(this.options.notInChannel);
 		this.unknownChannels = new Set(this.options.unknownChannels);
+		this.usergroups = new Map(Object.entries(this.options.usergroups || {}).map(([k, v]) => [k, [...v]]));
 		this.port = null;
 		this.apiUrl = null;
 
@@ -954,6 +957,7 @@ class FakeSlack extends EventEmitter {
 			'chat.postEphemeral': () => this._postMessage(args, true),
 			'files.getUploadURLExternal': () => this._getUploadUrl(args),
 			'files.completeUploadExternal': () => this._completeUpload(args),
+			'usergroups.users.list': () => this._usergroupsUsersList(args, rec),
 		};
 		const handler = handlers[method];
 		if (!handler)
@@ -1032,6 +1036,29 @@ class FakeSlack extends EventEmitter {
 			ts,
 			message: { type: 'message', text: ev.text, user: this.options.botUserId, bot_id: this.options.botId, ts },
 		};
+	}
+
+	// Replace the members of user group `id` (S…); [] empties it, null removes it.
+	setUsergroup(id, users) {
+		if (users === null)
+			this.usergroups.delete(id);
+		else
+			this.usergroups.set(id, [...users]);
+		return this;
+	}
+
+	// usergroups.users.list (https://api.slack.com/methods/usergroups.users.list):
+	// `usergroup` (S…) required, form-encoded or in the query string; the
+	// method does not accept JSON bodies, so JSON arguments are not read.
+	// {"ok":true,"users":["U…","W…"]}; an unknown id: no_such_subteam.
+	_usergroupsUsersList(args, rec) {
+		const usergroup = rec.contentType === 'application/json' ? undefined : args.usergroup;
+		if (typeof usergroup !== 'string' || usergroup === '')
+			return { ok: false, error: 'invalid_arguments' };
+		const users = this.usergroups.get(usergroup);
+		if (!users)
+			return { ok: false, error: 'no_such_subteam' };
+		return { ok: true, users: [...users] };
 	}
 
 	_getUploadUrl(args) {

@@ -187,7 +187,8 @@ static void test_mistakes_are_explained(void **state)
 	assert_mistake(f, "monthly acme 2024-13", "YYYY-MM");
 	assert_mistake(f, "monthly", "customer");
 	assert_mistake(f, "monthly \"acme", "quote");
-	assert_mistake(f, "history 1 2", "usage: `/report history [N]`");
+	assert_mistake(f, "history all 1 2", "usage: `/report history [all] [N]`");
+	assert_mistake(f, "history 1 2", "not a count");
 	assert_mistake(f, "history lots", "not a count");
 	assert_mistake(f, "cancel 424242", "424242");
 	assert_mistake(f, "cancel x", "not a run id");
