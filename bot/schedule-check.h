@@ -40,8 +40,8 @@ enum schedule_key {
  * NOW, in this order: the cron text parses; the channel is a channel id;
  * the run text splits, names a report (not a built-in) that exists, and
  * its arguments bind; the report may run in that channel (its `channels:`
- * header); the owner may run the report (its `allow:` header, when the
- * access rules are in). Stops at the first fault: -1 with *cause, a
+ * header); the owner may run the report (access_may_run: its `allow:`
+ * header). Stops at the first fault: -1 with *cause, a
  * message for a person naming the value and what is accepted (no
  * "schedule:" prefix), and *key (may be NULL) the key it is about. 0 when
  * the schedule would fire.
