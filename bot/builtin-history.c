@@ -6,6 +6,7 @@
 #include "bot/app.h"
 #include "bot/dispatch.h"
 #include "bot/job.h"
+#include "common/markup.h"
 #include "store/history.h"
 
 #define HISTORY_DEFAULT 10
@@ -56,8 +57,11 @@ void history_render(struct history *h, size_t limit, struct strbuf *out)
 			    r->args ? r->args : "", run_status_name(r->status));
 		if (r->status == RUN_OK || r->status == RUN_SKIPPED)
 			strbuf_addf(out, "  %lld rows  %.1f s", (long long)r->rows, (double)r->duration_ms / 1000);
-		if (r->error)
-			strbuf_addf(out, "  (%s)", r->error);
+		if (r->error) {
+			char *why = markup_plain(r->error);   /* stored text, never a reference */
+			strbuf_addf(out, "  (%s)", why);
+			free(why);
+		}
 		strbuf_addf(out, "  by %s\n", r->user ? r->user : "?");
 	}
 	history_records_free(recs, n);

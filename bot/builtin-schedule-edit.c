@@ -13,6 +13,7 @@
 
 #include "bot/app.h"
 #include "common/cron.h"
+#include "common/markup.h"
 #include "bot/dispatch.h"
 #include "bot/job.h"
 #include "bot/schedule-service.h"
@@ -149,8 +150,10 @@ static int schedule_now(struct app *app, const struct dispatch_request *req,
 			    "schedules; ask one of them", app->cfg.path);
 		if (app->cfg.nschedule_admins) {
 			strbuf_adds(out, " (");
-			for (size_t i = 0; i < app->cfg.nschedule_admins; i++)
-				strbuf_addf(out, "%s<@%s>", i ? ", " : "", app->cfg.schedule_admins[i]);
+			for (size_t i = 0; i < app->cfg.nschedule_admins; i++) {
+				strbuf_adds(out, i ? ", " : "");
+				markup_add_user(out, app->cfg.schedule_admins[i]);
+			}
 			strbuf_adds(out, ")");
 		}
 		return -1;
@@ -209,9 +212,12 @@ static void schedule_worker(struct app *app, const struct job *job, struct strbu
 	}
 	if (schedules_add(app->schedules, &e->ss, &cause) < 0)
 		strbuf_addf(out, "schedule: %s", cause);
-	else
-		strbuf_addf(out, "Added schedule *%s*: `%s %s` at `%s` into <#%s>. `%s schedules` shows its next run.",
-			    e->ss.name, app->cfg.command, e->ss.run, e->ss.cron, e->ss.channel, app->cfg.command);
+	else {
+		strbuf_addf(out, "Added schedule *%s*: `%s %s` at `%s` into ", e->ss.name, app->cfg.command,
+			    e->ss.run, e->ss.cron);
+		markup_add_channel(out, e->ss.channel);
+		strbuf_addf(out, ". `%s schedules` shows its next run.", app->cfg.command);
+	}
 	free(cause);
 }
 

@@ -12,6 +12,7 @@
 #include "bot/job.h"
 #include "bot/schedule-service.h"
 #include "bot/schedule-timer.h"
+#include "common/markup.h"
 
 /* "2024-11-01 09:00" in bot.timezone. */
 static void format_local(time_t t, char *buf, size_t size)
@@ -47,9 +48,10 @@ static void schedules_worker(struct app *app, const struct job *job, struct strb
 		const struct schedule_info *si = &v[i];
 		char next[32], last[32];
 		format_local(si->next, next, sizeof(next));
-		strbuf_addf(out, "• *%s* `%s` → `%s %s` in <#%s>%s; next %s", si->def.name, si->def.cron,
-			    app->cfg.command, si->def.run, si->def.channel,
-			    si->def.from_config ? " (config)" : "", next);
+		strbuf_addf(out, "• *%s* `%s` → `%s %s` in ", si->def.name, si->def.cron,
+			    app->cfg.command, si->def.run);
+		markup_add_channel(out, si->def.channel);
+		strbuf_addf(out, "%s; next %s", si->def.from_config ? " (config)" : "", next);
 		if (si->has_last) {
 			format_local((time_t)(si->last.slot_ms / 1000), last, sizeof(last));
 			strbuf_addf(out, "; last %s %s", last, slot_status_name(si->last.status));

@@ -11,6 +11,7 @@
 #include "common/log.h"
 #include "bot/job-pool.h"
 #include "bot/builtin.h"
+#include "common/markup.h"
 #include "common/strbuf.h"
 
 void dispatch_reply_release(struct dispatch_reply *reply)
@@ -105,9 +106,10 @@ static char *channel_refusal(const struct command *cmd)
 	struct strbuf sb;
 	strbuf_init(&sb);
 	strbuf_addf(&sb, "%s can only be run in ", cmd->name);
-	for (size_t i = 0; i < cmd->nchannels; i++)
-		strbuf_addf(&sb, "%s<#%s>", i ? (i + 1 == cmd->nchannels ? " or " : ", ") : "",
-			    cmd->channels[i]);
+	for (size_t i = 0; i < cmd->nchannels; i++) {
+		strbuf_adds(&sb, i ? (i + 1 == cmd->nchannels ? " or " : ", ") : "");
+		markup_add_channel(&sb, cmd->channels[i]);
+	}
 	strbuf_adds(&sb, "; run it there");
 	return strbuf_detach(&sb);
 }
@@ -155,7 +157,11 @@ void dispatch_line(struct app *app, const struct dispatch_request *req, struct d
 
 	memset(reply, 0, sizeof(*reply));
 	strlist_init(&words);
-	if (args_split(req->text ? req->text : "", &words, &cause) < 0) {
+	/* typed text never carries the mark of the bot's own references */
+	char *typed = markup_plain(req->text ? req->text : "");
+	int split = args_split(typed, &words, &cause);
+	free(typed);
+	if (split < 0) {
 		reply_mistake(reply, cause);
 		goto out;
 	}
