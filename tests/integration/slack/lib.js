@@ -44,6 +44,18 @@ const COMMANDS = {
 		'SELECT i, i * 2 AS twice, printf(\'row %d, "quoted"\', i) AS label FROM seq',
 		'',
 	].join('\n'),
+	'echo.sql': [
+		'-- summary: Says back the text it was given',
+		'-- param: text string             Any text',
+		'SELECT :text AS said',
+		'',
+	].join('\n'),
+	'echo_broken.sql': [
+		'-- summary: Fails, with the text it was given in its arguments',
+		'-- param: text string             Any text',
+		'SELECT :text AS said FROM no_such_table',
+		'',
+	].join('\n'),
 	'broken.sql': [
 		'-- summary: Reads a table that does not exist',
 		'SELECT * FROM no_such_table',
