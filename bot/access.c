@@ -8,6 +8,7 @@
 #include <pthread.h>
 
 #include "common/log.h"
+#include "common/markup.h"
 #include "common/strbuf.h"
 
 /* One Slack user group as last read. */
@@ -174,9 +175,10 @@ bool access_may_run(const struct access *a, const struct command *cmd, const cha
 			struct strbuf sb;
 			strbuf_init(&sb);
 			strbuf_addf(&sb, "%s can only be run in ", cmd->name);
-			for (size_t i = 0; i < cmd->nchannels; i++)
-				strbuf_addf(&sb, "%s<#%s>", i ? (i + 1 == cmd->nchannels ? " or " : ", ") : "",
-					    cmd->channels[i]);
+			for (size_t i = 0; i < cmd->nchannels; i++) {
+				strbuf_adds(&sb, i ? (i + 1 == cmd->nchannels ? " or " : ", ") : "");
+				markup_add_channel(&sb, cmd->channels[i]);
+			}
 			strbuf_adds(&sb, "; run it there");
 			*why = strbuf_detach(&sb);
 		}

@@ -13,6 +13,7 @@
 #include "bot/app.h"
 #include "bot/dispatch.h"
 #include "bot/job.h"
+#include "common/markup.h"
 #include "store/history.h"
 
 #define HISTORY_DEFAULT 10
@@ -70,8 +71,11 @@ static void render_runs(const struct run_record *recs, size_t n, struct strbuf *
 			    r->args ? r->args : "", run_status_name(r->status));
 		if (r->status == RUN_OK || r->status == RUN_SKIPPED)
 			strbuf_addf(out, "  %lld rows  %.1f s", (long long)r->rows, (double)r->duration_ms / 1000);
-		if (r->error)
-			strbuf_addf(out, "  (%s)", r->error);
+		if (r->error) {
+			char *why = markup_plain(r->error);   /* stored text, never a reference */
+			strbuf_addf(out, "  (%s)", why);
+			free(why);
+		}
 		strbuf_addf(out, "  by %s\n", r->user ? r->user : "?");
 	}
 }
@@ -137,9 +141,12 @@ static void history_worker(struct app *app, const struct job *job, struct strbuf
 	}
 	if (!kept)
 		strbuf_adds(out, all ? "No runs yet." : "No runs in this channel or by you yet.");
-	else if (!all)
-		strbuf_addf(out, "Runs in <#%s> and yours (`%s history all` lists every channel's, for admins):\n",
-			    job->channel_id, app->cfg.command);
+	else if (!all) {
+		strbuf_adds(out, "Runs in ");
+		markup_add_channel(out, job->channel_id);
+		strbuf_addf(out, " and yours (`%s history all` lists every channel's, for admins):\n",
+			    app->cfg.command);
+	}
 	render_runs(recs, kept, out);
 	history_records_free(recs, count);
 }

@@ -14,6 +14,7 @@
 
 #include "bot/access.h"
 #include "bot/app.h"
+#include "common/markup.h"
 #include "bot/dispatch.h"
 #include "bot/job.h"
 #include "bot/schedule-check.h"
@@ -114,7 +115,10 @@ static int schedule_now(struct app *app, const struct dispatch_request *req,
 			strlist_push(&who, xstrdup(app->cfg.schedule_admins[i]));
 		for (size_t i = 0, shown = 0; i < who.n; i++)
 			if (access_is_person(who.v[i]))
-				strbuf_addf(out, "%s<@%s>", shown++ ? ", " : " (", who.v[i]);
+				{
+				strbuf_adds(out, shown++ ? ", " : " (");
+				markup_add_user(out, who.v[i]);
+			}
 		for (size_t i = 0; i < who.n; i++)
 			if (access_is_person(who.v[i])) {
 				strbuf_adds(out, ")");
@@ -185,9 +189,12 @@ static void schedule_worker(struct app *app, const struct job *job, struct strbu
 	}
 	if (schedules_add(app->schedules, &e->ss, &cause) < 0)
 		strbuf_addf(out, "schedule: %s", cause);
-	else
-		strbuf_addf(out, "Added schedule *%s*: `%s %s` at `%s` into <#%s>. `%s schedules` shows its next run.",
-			    e->ss.name, app->cfg.command, e->ss.run, e->ss.cron, e->ss.channel, app->cfg.command);
+	else {
+		strbuf_addf(out, "Added schedule *%s*: `%s %s` at `%s` into ", e->ss.name, app->cfg.command,
+			    e->ss.run, e->ss.cron);
+		markup_add_channel(out, e->ss.channel);
+		strbuf_addf(out, ". `%s schedules` shows its next run.", app->cfg.command);
+	}
 	free(cause);
 }
 

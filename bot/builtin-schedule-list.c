@@ -15,6 +15,7 @@
 #include "bot/job.h"
 #include "bot/schedule-service.h"
 #include "bot/schedule-timer.h"
+#include "common/markup.h"
 
 /* "2024-11-01 09:00" in bot.timezone. */
 static void format_local(time_t t, char *buf, size_t size)
@@ -89,8 +90,9 @@ static void schedules_worker(struct app *app, const struct job *job, struct strb
 			strbuf_addf(out, "`%s %s`", app->cfg.command, si->def.run);
 		else
 			strbuf_adds(out, "a report you may not run");
-		strbuf_addf(out, " in <#%s>%s; next %s", si->def.channel,
-			    si->def.from_config ? " (config)" : "", next);
+		strbuf_adds(out, " in ");
+		markup_add_channel(out, si->def.channel);
+		strbuf_addf(out, "%s; next %s", si->def.from_config ? " (config)" : "", next);
 		if (si->has_last) {
 			format_local((time_t)(si->last.slot_ms / 1000), last, sizeof(last));
 			strbuf_addf(out, "; last %s %s", last, slot_status_name(si->last.status));

@@ -47,7 +47,7 @@ static const struct config_key bot_keys[] = {
 };
 
 static const struct config_key output_keys[] = {
-	BOOL(struct config, "bom", bom, false),
+	BOOL(struct config, "bom", bom, true),   /* Excel reads BOM-less UTF-8 as the ANSI code page */
 };
 
 static const struct config_key scheduler_keys[] = {

@@ -12,6 +12,7 @@
 #include "common/log.h"
 #include "bot/job-pool.h"
 #include "bot/builtin.h"
+#include "common/markup.h"
 #include "common/strbuf.h"
 #include "commands/fold.h"
 
@@ -136,7 +137,11 @@ void dispatch_line(struct app *app, const struct dispatch_request *req, struct d
 
 	memset(reply, 0, sizeof(*reply));
 	strlist_init(&words);
-	if (args_split(req->text ? req->text : "", &words, &cause) < 0) {
+	/* typed text never carries the mark of the bot's own references */
+	char *typed = markup_plain(req->text ? req->text : "");
+	int split = args_split(typed, &words, &cause);
+	free(typed);
+	if (split < 0) {
 		reply_mistake(reply, cause);
 		goto out;
 	}

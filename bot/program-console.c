@@ -11,6 +11,7 @@
 #include "bot/schedule-service.h"
 #include "commands/report.h"
 #include "common/log.h"
+#include "common/markup.h"
 #include "common/strbuf.h"
 
 struct console {
@@ -26,13 +27,15 @@ static int console_post_text(void *ctx, void *wstate, const struct job *job, con
 	(void)wstate;
 	(void)job;
 	(void)cause;
-	size_t n = strlen(text);
-	while (n && text[n - 1] == '\n')
+	char *plain = markup_plain(text);   /* the console prints plain text */
+	size_t n = strlen(plain);
+	while (n && plain[n - 1] == '\n')
 		n--;
 	pthread_mutex_lock(&c->lock);
-	fprintf(c->out, "bot: %.*s\n", (int)n, text);
+	fprintf(c->out, "bot: %.*s\n", (int)n, plain);
 	fflush(c->out);
 	pthread_mutex_unlock(&c->lock);
+	free(plain);
 	return 0;
 }
 
@@ -161,8 +164,11 @@ int console_run(struct app *app, FILE *in, FILE *out)
 		dispatch_line(app, &req, &reply);
 		if (reply.mistake)
 			mistakes = 1;
-		if (reply.text)
-			fprintf(out, "bot: %s\n", reply.text);
+		if (reply.text) {
+			char *plain = markup_plain(reply.text);
+			fprintf(out, "bot: %s\n", plain);
+			free(plain);
+		}
 		fflush(out);
 		pthread_mutex_unlock(&c.lock);
 		dispatch_reply_release(&reply);

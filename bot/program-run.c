@@ -22,6 +22,7 @@
 #include "bot/dispatch.h"
 #include "bot/job-pool.h"
 #include "common/log.h"
+#include "common/markup.h"
 
 /* The delivery of `run`: the CSV streams into fd as the rows come (the
  * result_fd hook), post_result keeps why a run failed. error is written
@@ -100,7 +101,9 @@ static int run_job_to_end(struct app *app, const struct command *cmd, char **wor
 	dispatch_report(app, &req, cmd, words, nwords, &reply);
 	int ret = EXIT_OK;
 	if (reply.mistake) {
-		fprintf(stderr, "reportbot: %s\n", reply.text);
+		char *plain = markup_plain(reply.text);
+		fprintf(stderr, "reportbot: %s\n", plain);
+		free(plain);
 		ret = EXIT_INPUT;
 	} else {
 		ri.pool = app->pool;

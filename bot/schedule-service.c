@@ -18,6 +18,7 @@
 #include "bot/schedule-delivery.h"
 #include "bot/schedule-timer.h"
 #include "common/log.h"
+#include "common/markup.h"
 
 struct schedule_service {
 	struct app *app;                    /* borrowed */
@@ -52,7 +53,9 @@ static int schedules_submit(void *ctx, const struct scheduled_fire *f, char **ca
 		/* The schedule's text no longer binds (a report renamed, a
 		 * param added) or the queue is full: the scheduler logs it
 		 * and retries; the channel hears about it through a notice. */
-		ret = fail(cause, "%s", reply.text ? reply.text : "the report could not be queued");
+		char *plain = markup_plain(reply.text);   /* for the log */
+		ret = fail(cause, "%s", plain ? plain : "the report could not be queued");
+		free(plain);
 		struct job *job = job_new(JOB_NOTICE);
 		job->channel_id = xstrdup(f->channel);
 		job->user_id = xstrdup("scheduler");

@@ -6,6 +6,7 @@
 #include "common/log.h"
 #include "bot/slack-api.h"
 #include "bot/slack-delivery.h"
+#include "common/markup.h"
 #include "common/strbuf.h"
 
 #define RESPONSE_URL_TTL_MS (30 * 60 * 1000)   /* Slack's response_url lifetime */
@@ -134,8 +135,10 @@ char *slack_delivery_comment(const struct job *job, const char *command_name,
 	strbuf_addf(&sb, " (run %lld", (long long)job->run_id);
 	if (job->schedule)
 		strbuf_addf(&sb, ", scheduled by %s", job->schedule);
-	else if (is_person(job->user_id))
-		strbuf_addf(&sb, ", asked by <@%s>", job->user_id);
+	else if (is_person(job->user_id)) {
+		strbuf_adds(&sb, ", asked by ");
+		markup_add_user(&sb, job->user_id);
+	}
 	strbuf_adds(&sb, ")");
 	return strbuf_detach(&sb);
 }
@@ -159,12 +162,15 @@ static int sd_post_result(void *ctx, void *wstate, const struct job *job,
 	int rc;
 
 	if (res->status != RUN_OK || !csv_path) {
+		/* a source's message may quote data: text, never a reference */
+		char *why = markup_plain(res->error ? res->error : "no reason was given");
 		char *text = xasprintf("`%s`%s%s %s (run %lld): %s", name,
 				       job->args_shown && *job->args_shown ? " " : "",
 				       job->args_shown ? job->args_shown : "", status_words(res->status),
-				       (long long)job->run_id, res->error ? res->error : "no reason was given");
+				       (long long)job->run_id, why);
 		rc = tell(sd, api, job, text, true, hook, cause);
 		free(text);
+		free(why);
 		return rc;
 	}
 	if (!api || !job->channel_id)

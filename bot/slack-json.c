@@ -175,65 +175,6 @@ out:
 
 /* ---- writing ---- */
 
-/* Length of a Slack mention at p (<#C123>, <@U123|name>, <!here>), else 0. */
-static size_t mention_len(const char *p)
-{
-	if (p[0] != '<' || (p[1] != '#' && p[1] != '@' && p[1] != '!'))
-		return 0;
-	size_t i = 2;
-	while (p[i] && (isalnum((unsigned char)p[i]) || strchr("_|^.-", p[i])))
-		i++;
-	return p[i] == '>' && i > 2 ? i + 1 : 0;
-}
-
-char *slack_text_prepare(const char *text, size_t max)
-{
-	static const char cut_note[] = "\n… (cut)";
-	struct strbuf sb;
-	strbuf_init(&sb);
-	if (!text)
-		text = "";
-	size_t room = max > sizeof(cut_note) ? max - sizeof(cut_note) : 0;
-	bool cut = false;
-	for (const char *p = text; *p; p++) {
-		size_t ml = mention_len(p);
-		if (ml) {
-			/* <#C123>, <@U123>, <!here>: Slack markup we mean, kept */
-			if (sb.len + ml > room) {
-				cut = true;
-				break;
-			}
-			strbuf_add(&sb, p, ml);
-			p += ml - 1;
-			continue;
-		}
-		const char *rep = NULL;
-		switch (*p) {
-		case '&': rep = "&amp;"; break;
-		case '<': rep = "&lt;"; break;
-		case '>': rep = "&gt;"; break;
-		}
-		size_t n = rep ? strlen(rep) : 1;
-		if (sb.len + n > room) {
-			/* never leave half a UTF-8 sequence at the end */
-			while (sb.len > 0 && ((unsigned char)sb.buf[sb.len - 1] & 0xC0) == 0x80)
-				sb.len--;
-			if (sb.len > 0 && ((unsigned char)sb.buf[sb.len - 1] & 0x80))
-				sb.len--;
-			sb.buf[sb.len] = '\0';
-			cut = strlen(p) > 0;
-			break;
-		}
-		if (rep)
-			strbuf_adds(&sb, rep);
-		else
-			strbuf_addc(&sb, *p);
-	}
-	if (cut)
-		strbuf_adds(&sb, cut_note);
-	return strbuf_detach(&sb);
-}
-
 /* Serialize and free root; the result is plain ASCII JSON. */
 static char *dump(json_t *root)
 {

@@ -15,6 +15,7 @@
 #define SLACK_JSON_H
 
 #include "common.h"
+#include "bot/slack-text.h"   /* slack_text_prepare */
 
 /* Longest message text we send; Slack asks for at most 4,000 characters. */
 #define SLACK_TEXT_MAX 3900
@@ -78,13 +79,9 @@ const char *slack_frame_type_name(enum slack_frame_type t);
 /*
  * The acknowledgement of an envelope: {"envelope_id":ID} and, when text is
  * not NULL, "payload":{"text":TEXT,"response_type":"ephemeral"}. Text is
- * escaped for Slack (&, <, >) and cut at SLACK_TEXT_MAX.
+ * escaped for Slack (&, <, >; bot/slack-text.h) and cut at SLACK_TEXT_MAX.
  */
 char *slack_json_ack(const char *envelope_id, const char *text);
-
-/* Escape &, <, > for Slack message text and cut at max bytes on a UTF-8
- * boundary (adding a note that it was cut). Caller frees. */
-char *slack_text_prepare(const char *text, size_t max);
 
 /* Request bodies. Text arguments are prepared with slack_text_prepare. */
 char *slack_json_post_message(const char *channel, const char *text);

@@ -1,11 +1,13 @@
 /*
  * help.c: `/report help` and `/report help CMD`, generated from the parsed
  * headers the executor runs, so help and behaviour cannot disagree.
- * Output is Slack mrkdwn: *bold*, `code`, <#C123> channel links.
+ * Output is plain text with Slack's *bold* and `code`; channel links are
+ * the bot's own references (common/markup.h).
  */
 #include "common.h"
 #include "commands/args.h"
 #include "commands/catalog.h"
+#include "common/markup.h"
 
 #include <time.h>
 
@@ -66,8 +68,10 @@ void help_render_command(const struct command *cmd, const char *slash, struct st
 	}
 	if (cmd->nchannels) {
 		strbuf_adds(out, "Channels:");
-		for (size_t i = 0; i < cmd->nchannels; i++)
-			strbuf_addf(out, " <#%s>", cmd->channels[i]);
+		for (size_t i = 0; i < cmd->nchannels; i++) {
+			strbuf_addc(out, ' ');
+			markup_add_channel(out, cmd->channels[i]);
+		}
 		strbuf_addc(out, '\n');
 	} else {
 		strbuf_adds(out, "Channels: any\n");

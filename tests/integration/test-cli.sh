@@ -142,6 +142,25 @@ ls "$TMP"/var/usage-東京-*.csv > /dev/null 2>&1 && ok "the file is named after
 ls "$TMP"/var/usage-a_b-*-????????.csv > /dev/null 2>&1 && ok "a replaced '/' adds a hash" ||
 	not_ok "no usage-a_b-MONTH-HASH.csv in data_dir"
 
+# Excel by default: a CSV starts with a UTF-8 BOM; `[output] bom = false`
+# and a command header `-- bom: false` leave it out.
+bom=$(printf '\357\273\277')
+"$REPORTBOT" -c "$cfg" run monthly acme > "$TMP/bom.csv" 2>"$TMP/err"
+check_eq "a default config starts the CSV with a BOM" "${bom}day,events" "$(head -c 13 "$TMP/bom.csv")"
+check_eq "the BOM is there once" 0 "$(tail -c +4 "$TMP/bom.csv" | grep -c "^$bom")"
+demo_config "$TMP/nobom.toml"
+printf '[output]\nbom = false\n' >> "$TMP/nobom.toml"
+"$REPORTBOT" -c "$TMP/nobom.toml" run -o "$TMP/nobom.csv" monthly acme 2>"$TMP/err"
+check_eq "[output] bom = false leaves it out" "day,events" "$(head -c 10 "$TMP/nobom.csv")"
+mkdir -p "$TMP/bomcmd"
+printf -- '-- summary: one row\n-- bom: false\nSELECT 1 AS n\n' > "$TMP/bomcmd/plain.sql"
+printf -- '-- summary: one row\nSELECT 1 AS n\n' > "$TMP/bomcmd/excel.sql"
+demo_config "$TMP/bomcmd.toml" "$TMP/bomcmd"
+"$REPORTBOT" -c "$TMP/bomcmd.toml" run -o "$TMP/plain.csv" plain 2>"$TMP/err"
+check_eq "-- bom: false leaves it out for that report" "$(printf 'n\r\n1\r\n')" "$(cat "$TMP/plain.csv")"
+"$REPORTBOT" -c "$TMP/bomcmd.toml" run -o "$TMP/excel.csv" excel 2>"$TMP/err"
+check_eq "and only for that report" "$(printf '%sn\r\n1\r\n' "$bom")" "$(cat "$TMP/excel.csv")"
+
 # Ctrl-C during run cancels the statement and says so (exit 2), and the
 # history records it cancelled. The signal goes once the run is recorded
 # as running (polled, bounded).
@@ -175,6 +194,16 @@ check_contains "console posts a file" "$TMP/out" "[file $TMP/var/usage-acme-"
 check_contains "console explains the bad month" "$TMP/out" "2024-13"
 check_contains "cancel of an unknown run is explained" "$TMP/out" "99999"
 ls "$TMP"/var/usage-acme-*.csv > /dev/null 2>&1 && ok "console left the CSV in data_dir" || not_ok "no CSV in data_dir"
+
+# The console is plain text: typed markup is shown as typed, never as
+# Slack entities, and the bot's own channel references carry no mark.
+printf -- '-- summary: finance only\n-- channels: C0FINANCE01\nSELECT 1 AS n\n' > "$TMP/bomcmd/fin.sql"
+printf '/report <!channel> & co\n/report help fin\n' |
+	"$REPORTBOT" -c "$TMP/bomcmd.toml" console > "$TMP/out" 2>&1
+check_contains "console echoes typed text unescaped" "$TMP/out" "There is no command '<!channel>'"
+check_contains "console shows the channel reference plainly" "$TMP/out" "Channels: <#C0FINANCE01>"
+check_eq "console output has no Slack entity and no mark byte" 0 \
+	"$(grep -c "$(printf '\001')\|&lt;\|&amp;" "$TMP/out")"
 
 # Bad input never crashes: 10 KB of text, an open quote, invalid UTF-8.
 long=$(head -c 10240 /dev/zero | tr '\0' 'a')

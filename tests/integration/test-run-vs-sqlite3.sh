@@ -44,15 +44,18 @@ compare() {
 }
 
 # check_rows_eq WHAT SQLITE_CSV REPORTBOT_CSV: same rows once parsed, and
-# the reportbot file is strict RFC 4180 (CRLF after every record).
+# the reportbot file is strict RFC 4180 (CRLF after every record) with the
+# UTF-8 BOM a default config puts first (for Excel), once.
 check_rows_eq() {
 	if /usr/bin/python3 - "$2" "$3" > "$TMP/cmp" 2>&1 <<'EOP'
 import csv, sys
-def rows(path):
-    with open(path, newline='', encoding='utf-8') as f:
+def rows(path, encoding='utf-8'):
+    with open(path, newline='', encoding=encoding) as f:
         return list(csv.reader(f))
-want, got = rows(sys.argv[1]), rows(sys.argv[2])
 raw = open(sys.argv[2], 'rb').read()
+if not raw.startswith(b'\xef\xbb\xbf') or raw.startswith(b'\xef\xbb\xbf' * 2):
+    sys.exit('reportbot output does not start with one UTF-8 BOM')
+want, got = rows(sys.argv[1]), rows(sys.argv[2], 'utf-8-sig')
 if raw and (not raw.endswith(b'\r\n')):
     sys.exit('reportbot output does not end with CRLF')
 if want != got:
@@ -85,6 +88,6 @@ check_rows_eq "1M-row export equals sqlite3 -csv" "$TMP/all-want.csv" "$TMP/all.
 # Values are bound, never pasted: an injection-looking value is just text.
 out=$("$REPORTBOT" -c "$cfg" run monthly "' OR 1=1 --" "$month" 2>&1)
 check_eq "injection-looking customer gives only the header" \
-	"day,events,active_users,exports,billable_units" "$(printf '%s' "$out" | tr -d '\r')"
+	"$(printf '\357\273\277')day,events,active_users,exports,billable_units" "$(printf '%s' "$out" | tr -d '\r')"
 
 finish

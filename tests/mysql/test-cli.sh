@@ -74,9 +74,11 @@ no_password() {
 	fi
 }
 
-# A report to a file: header, CRLF, the customer's rows only.
+# A report to a file: the UTF-8 BOM a default config puts first (for
+# Excel), header, CRLF, the customer's rows only.
+bom=$(printf '\357\273\277')
 run_rb 0 "run by-customer acme" "$REPORTBOT" -c "$TMP/config.toml" run -o "$TMP/acme.csv" by-customer acme
-check_eq "header row" "id,customer,day,kind,amount" "$(head -1 "$TMP/acme.csv" | tr -d '\r')"
+check_eq "BOM and header row" "${bom}id,customer,day,kind,amount" "$(head -1 "$TMP/acme.csv" | tr -d '\r')"
 check_eq "CRLF line ends" "$(wc -l <"$TMP/acme.csv")" "$(grep -c "$(printf '\r')\$" "$TMP/acme.csv")"
 check_eq "row count as the server counts" "$(client "SELECT COUNT(*) + 1 FROM events WHERE customer = 'acme'")" \
 	"$(wc -l <"$TMP/acme.csv" | tr -d ' ')"
@@ -97,7 +99,7 @@ check_eq "events is still there" "2000" "$(client "SELECT COUNT(*) FROM events")
 
 # A list param: one bound value per item.
 run_rb 0 "run by-customers" "$REPORTBOT" -c "$TMP/config.toml" run -o "$TMP/list.csv" by-customers "acme,globex,nobody"
-check_eq "list rows" "$(printf 'customer,events\r\nacme,400\r\nglobex,400\r\n')" "$(cat "$TMP/list.csv")"
+check_eq "list rows" "$(printf '%scustomer,events\r\nacme,400\r\nglobex,400\r\n' "$bom")" "$(cat "$TMP/list.csv")"
 
 # Unicode, and RFC 4180 quoting of commas and quotes.
 run_rb 0 "run names" "$REPORTBOT" -c "$TMP/config.toml" run -o "$TMP/names.csv" names

@@ -222,7 +222,7 @@ static void test_help_command(void **state)
 			       "Customer slug, e.g. acme\n"));
 	assert_non_null(strstr(sb.buf, "• `month` month (YYYY-MM, this or last), default `last`: "
 			       "Month as YYYY-MM, or this / last\n"));
-	assert_non_null(strstr(sb.buf, "Channels: <#C0123456789> <#C0987654321>\n"));
+	assert_non_null(strstr(sb.buf, "Channels: \x01<#C0123456789> \x01<#C0987654321>\n"));
 	assert_non_null(strstr(sb.buf, "Example: `/report usage acme`\n"));
 	strbuf_reset(&sb);
 	help_render_command(catalog_find(&cat, "top_customers"), "/report", &sb);

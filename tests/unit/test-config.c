@@ -131,7 +131,7 @@ static void test_defaults(void **state)
 	assert_string_equal(cfg.default_source, "demo");
 	assert_int_equal(cfg.default_timeout, 300);
 	assert_int_equal(cfg.shutdown_grace, 30);
-	assert_false(cfg.bom);
+	assert_true(cfg.bom);   /* Excel by default */
 	assert_int_equal(cfg.catch_up_minutes, 60);
 	assert_int_equal(cfg.schedule_retries, 2);
 	assert_int_equal(cfg.schedule_retry_backoff, 60);
@@ -176,7 +176,7 @@ static void test_every_key(void **state)
 		"[bot]\ncommands_dir = \"cmds\"\ndata_dir = \"/var/lib/rb\"\nworkers = 64\n"
 		"queue_size = 10\ntimezone = \"Asia/Tokyo\"\ndefault_source = \"b\"\n"
 		"default_timeout = 30\nshutdown_grace = 0\n"
-		"[output]\nbom = true\n"
+		"[output]\nbom = false\n"
 		"[scheduler]\ncatch_up_minutes = 0\nretries = 5\nretry_backoff = 7\n"
 		"alert_channel = \"C999\"\nadmins = [\"U1\", \"U2\"]\n"
 		"[sources.a]\ndriver = \"sqlite\"\npath = \"a.db\"\n"
@@ -199,7 +199,7 @@ static void test_every_key(void **state)
 	assert_string_equal(cfg.default_source, "b");
 	assert_int_equal(cfg.default_timeout, 30);
 	assert_int_equal(cfg.shutdown_grace, 0);
-	assert_true(cfg.bom);
+	assert_false(cfg.bom);
 	assert_int_equal(cfg.catch_up_minutes, 0);
 	assert_int_equal(cfg.schedule_retries, 5);
 	assert_int_equal(cfg.schedule_retry_backoff, 7);

@@ -204,9 +204,9 @@ static void test_text_prepare(void **state)
 	char *t = slack_text_prepare("a&b", 100);
 	assert_string_equal(t, "a&amp;b");
 	free(t);
-	/* mentions the bot means are kept; anything else with < > is text */
-	t = slack_text_prepare("run it in <#C0123|general> or <@U1>, not <b> <#> <!here>", 200);
-	assert_string_equal(t, "run it in <#C0123|general> or <@U1>, not &lt;b&gt; &lt;#&gt; <!here>");
+	/* only the bot's own references are markup (tests/unit/test-slack-text.c) */
+	t = slack_text_prepare("run it in \x01<#C0123> or <@U1>, not <b> <#> <!here>", 200);
+	assert_string_equal(t, "run it in <#C0123> or &lt;@U1&gt;, not &lt;b&gt; &lt;#&gt; &lt;!here&gt;");
 	free(t);
 	/* a cut never splits a UTF-8 sequence */
 	char buf[64];
@@ -232,8 +232,8 @@ static void test_builders(void **state)
 	s = slack_json_post_ephemeral("C1", "U1", "hi");
 	assert_string_equal(s, "{\"channel\":\"C1\",\"user\":\"U1\",\"text\":\"hi\"}");
 	free(s);
-	s = slack_json_response("invite <@U1> & retry");
-	assert_string_equal(s, "{\"text\":\"invite <@U1> &amp; retry\",\"response_type\":\"ephemeral\","
+	s = slack_json_response("invite \x01<@U1> & retry, not <@U2>");
+	assert_string_equal(s, "{\"text\":\"invite <@U1> &amp; retry, not &lt;@U2&gt;\",\"response_type\":\"ephemeral\","
 			    "\"replace_original\":false}");
 	free(s);
 	s = slack_json_get_upload_url("monthly-acme-2024-11.csv", 1234);

@@ -5,7 +5,7 @@
 
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const { startBot, expectedCsv, secrets, historyOf } = require('./lib');
+const { startBot, BOM, expectedCsv, secrets, historyOf } = require('./lib');
 
 test('slash commands end to end', async (t) => {
 	const { h, fx, bot } = await startBot(t, { harness: { notInChannel: ['C0NOTIN0001'] } });
@@ -84,7 +84,7 @@ test('slash commands end to end', async (t) => {
 		const ok = h.sendSlashCommand({ text: 'restricted', channel: 'C0FINANCE01' });
 		await ok.ack;
 		const file = await h.waitForFile({ channel: 'C0FINANCE01', since }, 15000);
-		assert.equal(file.text, 'n\r\n6\r\n');
+		assert.equal(file.text, BOM + 'n\r\n6\r\n');
 	});
 
 	await t.test('a failing report is told in plain words and recorded as error', async () => {

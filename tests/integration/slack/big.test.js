@@ -5,14 +5,14 @@
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
-const { startBot, BIN } = require('./lib');
+const { startBot, BIN, BOM } = require('./lib');
 
 // ASan's allocator keeps freed memory in quarantine, so the peak memory
 // check only means something for a build without sanitizers.
 const SANITIZED = /(^|\/)san\/|-san$|tsan/.test(BIN);
 
 function expected(n) {
-	const parts = ['i,twice,label\r\n'];
+	const parts = [BOM + 'i,twice,label\r\n'];
 	for (let i = 1; i <= n; i++)
 		parts.push(`${i},${2 * i},"row ${i}, ""quoted"""\r\n`);
 	return parts.join('');

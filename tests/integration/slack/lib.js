@@ -44,6 +44,24 @@ const COMMANDS = {
 		'SELECT i, i * 2 AS twice, printf(\'row %d, "quoted"\', i) AS label FROM seq',
 		'',
 	].join('\n'),
+	'echo.sql': [
+		'-- summary: Says back the text it was given',
+		'-- param: text string             Any text',
+		'SELECT :text AS said',
+		'',
+	].join('\n'),
+	'echo_broken.sql': [
+		'-- summary: Fails, with the text it was given in its arguments',
+		'-- param: text string             Any text',
+		'SELECT :text AS said FROM no_such_table',
+		'',
+	].join('\n'),
+	'nobom.sql': [
+		'-- summary: A CSV for a program that does not skip a BOM',
+		'-- bom: false',
+		'SELECT count(*) AS n FROM usage',
+		'',
+	].join('\n'),
 	'broken.sql': [
 		'-- summary: Reads a table that does not exist',
 		'SELECT * FROM no_such_table',
@@ -51,9 +69,14 @@ const COMMANDS = {
 	].join('\n'),
 };
 
+// Every CSV starts with a UTF-8 BOM by default ([output] bom = true), so
+// Excel on a Japanese Windows machine reads it as UTF-8.
+const BOM = '\uFEFF';
+
+// The CSV a person receives for `monthly CUSTOMER MONTH`, BOM first.
 function expectedCsv(customer, month) {
 	const rows = USAGE.filter(([c, d]) => c === customer && d.startsWith(month));
-	return 'day,events\r\n' + rows.map(([, d, n]) => `${d},${n}\r\n`).join('');
+	return BOM + 'day,events\r\n' + rows.map(([, d, n]) => `${d},${n}\r\n`).join('');
 }
 
 // A directory with data.db and commands/; returns {dir, db, commandsDir}.
@@ -70,8 +93,9 @@ function makeFixture(h) {
 	return { dir, db, commandsDir };
 }
 
-function botConfig(fx, { workers = 4, grace = 10, extra = {} } = {}) {
+function botConfig(fx, { workers = 4, grace = 10, extra = {}, output } = {}) {
 	return {
+		...(output ? { output } : {}),
 		slack: { command: '/report' },
 		bot: {
 			commands_dir: fx.commandsDir,
@@ -120,4 +144,4 @@ function historyOf(fx) {
 	return execFileSync('sqlite3', [db, '.dump'], { encoding: 'utf8' });
 }
 
-module.exports = { BIN, USAGE, expectedCsv, makeFixture, botConfig, startBot, FAST_ENV, secrets, historyOf };
+module.exports = { BIN, USAGE, BOM, expectedCsv, makeFixture, botConfig, startBot, FAST_ENV, secrets, historyOf };

@@ -20,7 +20,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { execFileSync } = require('node:child_process');
 const { startHarness } = require('../../fake-slack/harness');
-const { BIN, makeFixture, botConfig, FAST_ENV, historyOf } = require('./lib');
+const { BIN, BOM, makeFixture, botConfig, FAST_ENV, historyOf } = require('./lib');
 
 const ADMIN = 'U0ADMIN0001';
 const LEAD = 2.5;              // seconds the bot starts before its minute
@@ -53,7 +53,7 @@ function fixture(h) {
 	const lm = lastMonth();
 	fx.lastMonth = lm;
 	sqlite(fx.db, `INSERT INTO usage VALUES ('acme', '${lm}-03', 11), ('acme', '${lm}-17', 4);`);
-	fx.lastMonthCsv = `day,events\r\n${lm}-03,11\r\n${lm}-17,4\r\n`;
+	fx.lastMonthCsv = `${BOM}day,events\r\n${lm}-03,11\r\n${lm}-17,4\r\n`;
 	h.writeFile(fx.commandsDir, 'count-usage.sql', [
 		'-- summary: How many usage rows there are',
 		'SELECT count(*) AS n FROM usage',
@@ -166,7 +166,7 @@ test('config schedules: fire, restart, failures and retries, skip_empty, only_ch
 
 	await t.test('only_changed posts the first CSV', async () => {
 		const file = await h.waitForFile({ channel: 'C0SCHED0003', since }, 15000);
-		assert.equal(file.text, 'n\r\n8\r\n');
+		assert.equal(file.text, BOM + 'n\r\n8\r\n');
 		assert.match(file.comment, /scheduled by counts/);
 	});
 
@@ -247,7 +247,7 @@ test('config schedules: fire, restart, failures and retries, skip_empty, only_ch
 		const B2 = B0 + 120;
 		({ bot, offset, since } = await spawnAt(h, cfg, { fireAt: B2 }));
 		const file = await h.waitForFile({ channel: 'C0SCHED0003', since }, 15000);
-		assert.equal(file.text, 'n\r\n9\r\n');
+		assert.equal(file.text, BOM + 'n\r\n9\r\n');
 		await recorded(bot, 'counts', B2, 'ok');
 		text = await schedules(h);
 		assert.match(lineOf(text, 'counts'), new RegExp(`last ${hhmm(B2)} ok`));
@@ -280,7 +280,7 @@ test('downtime: one catch-up inside the window, misses recorded outside it', asy
 			{ timeoutMs: 15000 });
 		await bot.waitForOutput(new RegExp(`schedule catchup: catching up slot ${hhmm(B + 120)}`), { timeoutMs: 15000 });
 		const file = await h.waitForFile({ channel: 'C0CATCHUP01', since }, 15000);
-		assert.equal(file.text, 'n\r\n8\r\n');
+		assert.equal(file.text, BOM + 'n\r\n8\r\n');
 		await recorded(bot, 'catchup', B + 120, 'ok');
 		const text = await schedules(h);
 		const line = lineOf(text, 'catchup');
