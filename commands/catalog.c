@@ -53,9 +53,14 @@ int command_load(struct command *cmd, const char *path, struct strlist *errors)
 	return rc;
 }
 
+/* File names in the order of their command names (catalog_find's binary
+ * search): "echo-broken.sql" before "echo.sql" would not do, '-' < '.'. */
 static int compare_names(const void *a, const void *b)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	const char *x = *(char *const *)a, *y = *(char *const *)b;
+	size_t nx = strlen(x) - 4, ny = strlen(y) - 4;   /* both end in ".sql" */
+	int c = strncmp(x, y, nx < ny ? nx : ny);
+	return c ? c : (nx > ny) - (nx < ny);
 }
 
 int catalog_load(struct catalog *cat, const char *dir, struct strlist *errors)

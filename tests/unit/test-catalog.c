@@ -136,6 +136,38 @@ static void test_skips_hidden_and_dirs(void **state)
 	free(only);
 }
 
+/* A name that is a prefix of another followed by '-' ('-' sorts before
+ * '.'): both are found. */
+static void test_find_prefix_names(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/test-catalog-XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	const char *names[] = { "echo", "echo-broken", "echo_x", "e" };
+	char *paths[ARRAY_SIZE(names)];
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+		paths[i] = xasprintf("%s/%s.sql", dir, names[i]);
+		write_file(paths[i], "-- summary: s\nSELECT 1\n");
+	}
+	struct catalog cat;
+	struct strlist errors;
+	strlist_init(&errors);
+	assert_int_equal(catalog_load(&cat, dir, &errors), 0);
+	assert_int_equal(cat.n, ARRAY_SIZE(names));
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+		const struct command *c = catalog_find(&cat, names[i]);
+		assert_non_null(c);
+		assert_string_equal(c->name, names[i]);
+	}
+	catalog_release(&cat);
+	strlist_release(&errors);
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+		unlink(paths[i]);
+		free(paths[i]);
+	}
+	rmdir(dir);
+}
+
 static void test_closest(void **state)
 {
 	(void)state;
@@ -283,6 +315,7 @@ int main(void)
 		cmocka_unit_test(test_load_bad),
 		cmocka_unit_test(test_load_missing_dir),
 		cmocka_unit_test(test_skips_hidden_and_dirs),
+		cmocka_unit_test(test_find_prefix_names),
 		cmocka_unit_test(test_closest),
 		cmocka_unit_test(test_suggest_distance),
 		cmocka_unit_test(test_help_list),
