@@ -123,6 +123,8 @@ static int setup(void **state)
 	free(text);
 	if (app_open(&f->app, cfg, APP_NEED_HISTORY, &cause) < 0)
 		fail_msg("app_open: %s", cause);
+	if (app_start_run_ids(&f->app, false, &cause) < 0)
+		fail_msg("app_start_run_ids: %s", cause);
 	free(cfg);
 	if (pool_start(&f->app.pool, &f->app, 1, 4, &cause) < 0)
 		fail_msg("pool_start: %s", cause);
