@@ -10,6 +10,7 @@
 #include "store/history-reserve.h"
 
 #include <pthread.h>
+#include <signal.h>
 #include <time.h>
 
 #include "common/log.h"
@@ -123,7 +124,14 @@ int history_reserve_open(struct history_reserve **out, struct history *h, size_t
 		return -1;
 	}
 	if (refill) {
-		if (pthread_create(&r->filler, NULL, filler_main, r) != 0) {
+		/* The filler takes no signals: it starts with all of them blocked,
+		 * so a program's sigwait sees SIGTERM whenever it sets its mask. */
+		sigset_t all, old;
+		sigfillset(&all);
+		pthread_sigmask(SIG_SETMASK, &all, &old);
+		int rc = pthread_create(&r->filler, NULL, filler_main, r);
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
+		if (rc != 0) {
 			history_reserve_close(r);
 			return fail(cause, "history: cannot start the thread that sets run ids aside");
 		}
