@@ -58,8 +58,8 @@ int app_start_run_ids(struct app *app, bool one_run, char **cause)
 		return fail(cause, "run ids: the history is not open");
 	if (app->run_ids)
 		return 0;
-	/* At most workers + queue_size runs hold an id before their worker
-	 * claims it; the filler tops the batch up long before it runs out. */
+	/* A burst can queue workers + queue_size runs before any worker
+	 * claims its row or the filler gets the history lock: one id each. */
 	size_t batch = 1;
 	if (!one_run) {
 		int64_t inflight = (int64_t)app->cfg.workers + app->cfg.queue_size;

@@ -40,11 +40,12 @@ void app_close(struct app *app);
  * whatever other processes write to it. Every program that runs reports
  * calls app_start_run_ids once, after app_open (serve: after taking its
  * data_dir lock) and before its first dispatch: one_run sets aside one id
- * (`run`), else enough for the pool's workers and queue (up to
- * APP_RUN_ID_BATCH), topped up in the background. app_close deletes the
- * ids not used.
+ * (`run`), else one per run the pool can hold (workers + queue_size, up
+ * to APP_RUN_ID_BATCH), topped up in the background when half are used,
+ * so a burst that fills the queue never finds the reserve empty.
+ * app_close deletes the ids not used (run ids may skip numbers).
  */
-#define APP_RUN_ID_BATCH 16
+#define APP_RUN_ID_BATCH 1024
 int app_start_run_ids(struct app *app, bool one_run, char **cause);
 /* The id for a new run, from memory (never waits on the database): 0 with
  * *id, or -1 with *cause for the person (none left right now, or no
