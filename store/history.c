@@ -16,7 +16,8 @@
  * runs interrupted. So every opener holds a shared flock on PATH.lock for as
  * long as it has the history open, and only an opener that can take the lock
  * exclusively (nobody else has the history open) marks leftover
- * queued/running runs as interrupted.
+ * queued/running runs as interrupted and deletes leftover reserved rows
+ * (run ids a dead process set aside: store/history-reserve.c).
  */
 
 #define HISTORY_BUSY_MS 5000
