@@ -1,3 +1,7 @@
+/*
+ * app.c: the process state a program opens and closes (bot/app.h), and
+ * the run ids it hands out.
+ */
 #include "common.h"
 #include "bot/app.h"
 
@@ -11,7 +15,6 @@ int app_open(struct app *app, const char *config_path, unsigned flags, char **ca
 {
 	memset(app, 0, sizeof(*app));
 	strlist_init(&app->catalog_faults);
-	atomic_init(&app->next_run_id, 1);
 	if (config_load(&app->cfg, config_path, cause) < 0)
 		return -1;
 	if (timezone_apply(app->cfg.timezone, cause) < 0)
@@ -34,10 +37,6 @@ int app_open(struct app *app, const char *config_path, unsigned flags, char **ca
 		free(path);
 		if (r < 0)
 			goto fail;
-		int64_t max = 0;
-		if (history_max_id(app->history, &max, cause) < 0)
-			goto fail;
-		atomic_store(&app->next_run_id, max + 1);
 	}
 	return 0;
 fail:
@@ -47,6 +46,8 @@ fail:
 
 void app_close(struct app *app)
 {
+	history_reserve_close(app->run_ids);
+	app->run_ids = NULL;
 	history_close(app->history);
 	app->history = NULL;
 	access_free(app->access);
@@ -56,7 +57,31 @@ void app_close(struct app *app)
 	config_release(&app->cfg);
 }
 
-int64_t app_new_run_id(struct app *app)
+int app_start_run_ids(struct app *app, bool one_run, char **cause)
 {
-	return atomic_fetch_add(&app->next_run_id, 1);
+	if (!app->history)
+		return fail(cause, "run ids: the history is not open");
+	if (app->run_ids)
+		return 0;
+	/* A burst can queue workers + queue_size runs before any worker
+	 * claims its row or the filler gets the history lock: one id each. */
+	size_t batch = 1;
+	if (!one_run) {
+		int64_t inflight = (int64_t)app->cfg.workers + app->cfg.queue_size;
+		batch = inflight < APP_RUN_ID_BATCH ? (size_t)(inflight > 1 ? inflight : 1) : APP_RUN_ID_BATCH;
+	}
+	return history_reserve_open(&app->run_ids, app->history, batch, !one_run, cause);
+}
+
+int app_new_run_id(struct app *app, int64_t *id, char **cause)
+{
+	if (!app->run_ids)
+		return fail(cause, "this program cannot start runs (no run ids were set aside)");
+	return history_reserve_take(app->run_ids, id, cause);
+}
+
+void app_return_run_id(struct app *app, int64_t id)
+{
+	if (app->run_ids)
+		history_reserve_put_back(app->run_ids, id);
 }

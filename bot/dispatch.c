@@ -112,11 +112,21 @@ void dispatch_report(struct app *app, const struct dispatch_request *req,
 		return;
 	}
 	job->args_shown = invocation_describe(&job->inv);
-	job->run_id = app_new_run_id(app);
-	int64_t run_id = job->run_id;
 	char *shown = xasprintf("%s%s%s", cmd->name, *job->args_shown ? " " : "", job->args_shown);
+	/* The id of a history row set aside ahead: from memory, no I/O. */
+	int64_t run_id = 0;
+	if (app_new_run_id(app, &run_id, &cause) < 0) {
+		log_warn("run ids: %s", cause);
+		job_free(job);
+		reply_mistake(reply, xasprintf("%s not started: %s", shown, cause));
+		free(cause);
+		free(shown);
+		return;
+	}
+	job->run_id = run_id;
 	if (!app->pool || pool_submit(app->pool, job, &cause) < 0) {
 		job_free(job);
+		app_return_run_id(app, run_id);
 		reply_mistake(reply, xasprintf("%s not started: %s", shown, cause ? cause : "no worker pool"));
 		free(cause);
 		free(shown);

@@ -156,22 +156,11 @@ void run_job(struct run_worker *rw, struct job *job)
 		.queued_ms = job->queued_ms,
 		.status = RUN_QUEUED,
 	};
-	int64_t id;
-	if (history_add_run(app->history, &rec, &id, &cause) < 0) {
-		/* Another process (a CLI `run`) took this id: take a fresh one
-		 * rather than touch its row. */
-		log_warn("history: run id %lld taken (%s); recording under a new id",
-			 (long long)job->run_id, cause);
+	/* The row dispatch set aside: its id is the one the person was told. */
+	if (history_claim_run(app->history, &rec, &cause) < 0) {
+		log_error("history: cannot record run %lld: %s", (long long)job->run_id, cause);
 		free(cause);
 		cause = NULL;
-		rec.id = 0;
-		if (history_add_run(app->history, &rec, &id, &cause) < 0) {
-			log_error("history: cannot record run %lld: %s", (long long)job->run_id, cause);
-			free(cause);
-			cause = NULL;
-		} else {
-			job->run_id = id;
-		}
 	}
 
 	if (atomic_load(&job->cancel_requested)) {

@@ -198,6 +198,13 @@ int program_console(const char *config, int argc, char **argv)
 		log_set_quiet(true);
 	if (program_open_app(&app, config, APP_NEED_HISTORY) < 0)
 		return EXIT_INPUT;
+	char *why = NULL;
+	if (app_start_run_ids(&app, false, &why) < 0) {
+		fprintf(stderr, "reportbot: %s\n", why);
+		free(why);
+		app_close(&app);
+		return EXIT_RUNTIME;
+	}
 	int ret = console_run(&app, stdin, stdout);
 	app_close(&app);
 	return ret;

@@ -147,6 +147,13 @@ int program_run(const char *config, int argc, char **argv)
 	log_set_quiet(true);
 	if (program_open_app(&app, config, APP_NEED_HISTORY) < 0)
 		return EXIT_INPUT;
+	char *why = NULL;
+	if (app_start_run_ids(&app, true, &why) < 0) {
+		fprintf(stderr, "reportbot: %s\n", why);
+		free(why);
+		app_close(&app);
+		return EXIT_RUNTIME;
+	}
 
 	int ret = EXIT_INPUT;
 	char *tmp_path = NULL;

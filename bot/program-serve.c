@@ -6,12 +6,23 @@
  * socket's opener fetches connection URLs; a signal thread turns
  * SIGTERM/SIGINT into slack_socket_stop. The signals are blocked in every
  * thread (the mask is set before any thread starts) and taken by sigwait.
+ *
+ * One serve per data_dir: serve holds an flock on data_dir/serve.lock for
+ * its whole life, with its pid and start time written in the file. A
+ * second serve finds the lock taken and refuses, naming the first; the
+ * kernel drops the lock when its holder dies, however it dies, so a crash
+ * cannot leave it stale. `run` and `console` do not take it: they may
+ * share the data_dir (their run ids come from the history itself).
  */
 #include "common.h"
 #include "bot/program-serve.h"
 
+#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sys/file.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "bot/access-refresh.h"
 #include "bot/dispatch.h"
@@ -215,20 +226,71 @@ out:
 	return ret;
 }
 
+/* Take data_dir/serve.lock for this process's life: 0 with *fd (close it
+ * to let go), or -1 with *cause naming the serve that holds it. */
+static int serve_lock_data_dir(const struct config *cfg, int *fd, char **cause)
+{
+	char *path = xasprintf("%s/serve.lock", cfg->data_dir);
+	int ret = -1;
+	*fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0640);
+	if (*fd < 0) {
+		fail(cause, "cannot open the lock file '%s': %s", path, strerror(errno));
+		goto out;
+	}
+	int r;
+	while ((r = flock(*fd, LOCK_EX | LOCK_NB)) < 0 && errno == EINTR)
+		;
+	if (r < 0) {
+		int err = errno;
+		char holder[200] = "";
+		ssize_t n = err == EWOULDBLOCK ? pread(*fd, holder, sizeof(holder) - 1, 0) : -1;
+		holder[n > 0 ? n : 0] = '\0';
+		holder[strcspn(holder, "\n")] = '\0';
+		if (err == EWOULDBLOCK)
+			fail(cause, "another reportbot serve is running on data_dir '%s' (%s; it holds %s); "
+			     "stop it first, or give this one its own data_dir", cfg->data_dir,
+			     *holder ? holder : "its pid is not written yet", path);
+		else
+			fail(cause, "cannot lock '%s': %s", path, strerror(err));
+		close(*fd);
+		*fd = -1;
+		goto out;
+	}
+	char started[64];
+	local_time_text(time(NULL), "%Y-%m-%d %H:%M:%S %z", started, sizeof(started));
+	char *text = xasprintf("pid %ld, started %s\n", (long)getpid(), started);
+	size_t len = strlen(text);
+	if (ftruncate(*fd, 0) < 0 || pwrite(*fd, text, len, 0) != (ssize_t)len)
+		log_warn("cannot write the pid into '%s': %s", path, strerror(errno));   /* the lock holds */
+	free(text);
+	ret = 0;
+out:
+	free(path);
+	return ret;
+}
+
 int program_serve(const char *config, int argc, char **argv)
 {
 	struct app app;
 	char *cause = NULL;
+	int lock_fd = -1;
+	int ret;
 
 	(void)argc;   /* main's table gives serve no arguments */
 	(void)argv;
 	if (program_open_app(&app, config, APP_NEED_HISTORY) < 0)
 		return EXIT_INPUT;
-	int ret = serve_run(&app, &cause);
+	/* The lock first: a refused serve sets no run ids aside. */
+	if (serve_lock_data_dir(&app.cfg, &lock_fd, &cause) < 0 || app_start_run_ids(&app, false, &cause) < 0)
+		ret = EXIT_RUNTIME;
+	else
+		ret = serve_run(&app, &cause);
 	if (cause) {
 		log_error("%s", cause);
 		free(cause);
 	}
 	app_close(&app);
+	if (lock_fd >= 0)
+		close(lock_fd);   /* after app_close: the unused ids are gone first */
 	return ret;
 }

@@ -4,7 +4,9 @@
  * one copy of the statement helpers both use (store/history-db.c).
  *
  * The schema of every table lives in store/history.c (PRAGMA user_version);
- * version 1 already holds schedule_slots, schedules and last_posted.
+ * version 1 already holds schedule_slots, schedules and last_posted;
+ * version 2 gives runs AUTOINCREMENT ids (never reused) and an index on
+ * queued_ms.
  * Use the connection only between history_lock and history_unlock: it is
  * one connection shared by every thread. Do not close it.
  */
@@ -17,7 +19,7 @@
 #include <sqlite3.h>
 
 /* Schema version history_open migrates to. */
-#define HISTORY_SCHEMA_VERSION 1
+#define HISTORY_SCHEMA_VERSION 2
 
 /* Borrowed; valid until history_close. */
 sqlite3 *history_db(struct history *h);

@@ -16,7 +16,8 @@
  * runs interrupted. So every opener holds a shared flock on PATH.lock for as
  * long as it has the history open, and only an opener that can take the lock
  * exclusively (nobody else has the history open) marks leftover
- * queued/running runs as interrupted.
+ * queued/running runs as interrupted and deletes leftover reserved rows
+ * (run ids a dead process set aside: store/history-reserve.c).
  */
 
 #define HISTORY_BUSY_MS 5000
@@ -38,6 +39,7 @@ static const char *const history_status_names[] = {
 	[RUN_CANCELLED] = "cancelled",
 	[RUN_INTERRUPTED] = "interrupted",
 	[RUN_SKIPPED] = "skipped",
+	[RUN_RESERVED] = "reserved",
 };
 
 const char *run_status_name(enum run_status s)
@@ -99,6 +101,31 @@ static const char *const history_migrations[] = {
 	"  sha256 TEXT,"
 	"  run_id INTEGER"
 	");",
+	/* 1 -> 2: ids set aside ahead (reserved rows) may be deleted unused;
+	 * AUTOINCREMENT keeps SQLite from ever giving such an id again, so an
+	 * id once announced names one run for good. */
+	"CREATE TABLE runs_v2 ("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  command TEXT,"
+	"  args TEXT,"
+	"  user TEXT,"
+	"  channel TEXT,"
+	"  source TEXT,"
+	"  queued_ms INTEGER NOT NULL DEFAULT 0,"
+	"  started_ms INTEGER NOT NULL DEFAULT 0,"
+	"  finished_ms INTEGER NOT NULL DEFAULT 0,"
+	"  status TEXT NOT NULL,"
+	"  rows INTEGER NOT NULL DEFAULT 0,"
+	"  bytes INTEGER NOT NULL DEFAULT 0,"
+	"  duration_ms INTEGER NOT NULL DEFAULT 0,"
+	"  error TEXT"
+	");"
+	"INSERT INTO runs_v2 SELECT id, command, args, user, channel, source, queued_ms, started_ms, "
+	"  finished_ms, status, rows, bytes, duration_ms, error FROM runs;"
+	"DROP TABLE runs;"
+	"ALTER TABLE runs_v2 RENAME TO runs;"
+	"CREATE INDEX runs_status ON runs(status);"
+	"CREATE INDEX runs_queued ON runs(queued_ms);",
 };
 
 _Static_assert(ARRAY_SIZE(history_migrations) == HISTORY_SCHEMA_VERSION,
@@ -166,12 +193,16 @@ rollback:
 	return -1;
 }
 
-/* Mark runs a dead process left behind. */
+/* Mark runs a dead process left behind; delete the ids it set aside and
+ * never used. */
 static int history_recover(struct history *h, char **cause)
 {
-	return history_db_run(h->db, "history", "cannot mark unfinished runs as interrupted", cause,
-			      "UPDATE runs SET status = 'interrupted', error = ?1 "
-			      "WHERE status IN ('queued', 'running')", "t", HISTORY_INTERRUPTED_TEXT);
+	if (history_db_run(h->db, "history", "cannot mark unfinished runs as interrupted", cause,
+			   "UPDATE runs SET status = 'interrupted', error = ?1 "
+			   "WHERE status IN ('queued', 'running')", "t", HISTORY_INTERRUPTED_TEXT) < 0)
+		return -1;
+	return history_db_run(h->db, "history", "cannot delete unused reserved ids", cause,
+			      "DELETE FROM runs WHERE status = 'reserved'", "");
 }
 
 /* The directory part of path must exist: say so rather than "unable to open". */
@@ -297,43 +328,56 @@ void history_close(struct history *h)
 
 int history_add_run(struct history *h, const struct run_record *r, int64_t *id, char **cause)
 {
-	const char *what = "cannot record a run";
-	const char *sql = "INSERT INTO runs (id, command, args, user, channel, source, queued_ms, "
-			  "started_ms, finished_ms, status, rows, bytes, duration_ms, error) "
-			  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)";
-	sqlite3_stmt *st;
-	int ret = -1;
-
 	history_lock(h);
-	if (history_db_prepare(h->db, &st, "history", what, cause, sql, "dtttttiiitiiit",
-			       r->id, r->command, r->args, r->user, r->channel, r->source,
-			       r->queued_ms, r->started_ms, r->finished_ms, run_status_name(r->status),
-			       r->rows, r->bytes, r->duration_ms, r->error) < 0)
-		goto out;
-	/* stepped here, not by history_db_run: a taken id is told apart */
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_DONE) {
-		if (id)
-			*id = sqlite3_last_insert_rowid(h->db);
-		ret = 0;
-	} else if ((rc & 0xff) == SQLITE_CONSTRAINT && r->id > 0) {
-		fail(cause, "history: run id %lld is already taken", (long long)r->id);
-	} else {
-		history_db_fail(h->db, "history", what, cause);
-	}
-	sqlite3_finalize(st);
-out:
+	int ret = history_db_run(h->db, "history", "cannot record a run", cause,
+				 "INSERT INTO runs (command, args, user, channel, source, queued_ms, "
+				 "started_ms, finished_ms, status, rows, bytes, duration_ms, error) "
+				 "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+				 "tttttiiitiiit", r->command, r->args, r->user, r->channel, r->source,
+				 r->queued_ms, r->started_ms, r->finished_ms, run_status_name(r->status),
+				 r->rows, r->bytes, r->duration_ms, r->error);
+	if (ret == 0 && id)
+		*id = sqlite3_last_insert_rowid(h->db);
 	history_unlock(h);
 	return ret;
 }
 
-int history_max_id(struct history *h, int64_t *id, char **cause)
+int history_reserve_ids(struct history *h, size_t n, int64_t *ids, char **cause)
 {
+	const char *what = "cannot set run ids aside";
+	int64_t now = now_ms_wall();
+	if (n == 0)
+		return 0;
 	history_lock(h);
-	int r = history_query_int(h, "SELECT coalesce(max(id), 0) FROM runs", id, cause,
-				  "cannot read the largest run id");
+	/* IMMEDIATE: the batch is one write, taken at once or not at all. */
+	if (history_exec(h, "BEGIN IMMEDIATE", cause, what) < 0)
+		goto fail;
+	for (size_t i = 0; i < n; i++) {
+		if (history_db_run(h->db, "history", what, cause,
+				   "INSERT INTO runs (status, queued_ms) VALUES ('reserved', ?1)", "i", now) < 0)
+			goto rollback;
+		ids[i] = sqlite3_last_insert_rowid(h->db);
+	}
+	if (history_exec(h, "COMMIT", cause, what) < 0)
+		goto rollback;
 	history_unlock(h);
-	return r;
+	return 0;
+rollback:
+	sqlite3_exec(h->db, "ROLLBACK", NULL, NULL, NULL);
+fail:
+	history_unlock(h);
+	return -1;
+}
+
+int history_release_ids(struct history *h, const int64_t *ids, size_t n, char **cause)
+{
+	int ret = 0;
+	history_lock(h);
+	for (size_t i = 0; i < n && ret == 0; i++)
+		ret = history_db_run(h->db, "history", "cannot delete unused reserved ids", cause,
+				     "DELETE FROM runs WHERE id = ?1 AND status = 'reserved'", "i", ids[i]);
+	history_unlock(h);
+	return ret;
 }
 
 /*
@@ -352,6 +396,21 @@ static int history_explain_unchanged(struct history *h, int64_t id, const char *
 		fail(cause, "history: there is no run %lld", (long long)id);
 	sqlite3_finalize(st);
 	return -1;
+}
+
+int history_claim_run(struct history *h, const struct run_record *r, char **cause)
+{
+	history_lock(h);
+	int ret = history_db_run(h->db, "history", "cannot record a run", cause,
+				 "UPDATE runs SET command = ?2, args = ?3, user = ?4, channel = ?5, source = ?6, "
+				 "queued_ms = ?7, started_ms = 0, finished_ms = 0, status = 'queued', rows = 0, "
+				 "bytes = 0, duration_ms = 0, error = NULL "
+				 "WHERE id = ?1 AND status = 'reserved'", "ittttti", r->id, r->command, r->args,
+				 r->user, r->channel, r->source, r->queued_ms);
+	if (ret == 0 && sqlite3_changes(h->db) == 0)
+		ret = history_explain_unchanged(h, r->id, "queued", cause);
+	history_unlock(h);
+	return ret;
 }
 
 int history_mark_running(struct history *h, int64_t id, char **cause)
@@ -436,8 +495,9 @@ void history_records_free(struct run_record *recs, size_t n)
 static int history_list(struct history *h, size_t limit, bool filtered, const char *channel,
 			const char *user, struct run_record **out, size_t *n, char **cause)
 {
-	const char *sql = "SELECT " HISTORY_COLUMNS " FROM runs WHERE ?2 = 0 OR channel = ?3 OR user = ?4 "
-			  "ORDER BY id DESC LIMIT ?1";
+	/* By queue time: ids set aside ahead by two processes interleave. */
+	const char *sql = "SELECT " HISTORY_COLUMNS " FROM runs WHERE status != 'reserved' "
+			  "AND (?2 = 0 OR channel = ?3 OR user = ?4) ORDER BY queued_ms DESC, id DESC LIMIT ?1";
 	sqlite3_stmt *st = NULL;
 	struct run_record *recs = NULL;
 	size_t count = 0, alloc = 0;
@@ -489,7 +549,7 @@ int history_recent_for(struct history *h, size_t limit, const char *channel, con
 
 int history_get(struct history *h, int64_t id, struct run_record *r, char **cause)
 {
-	const char *sql = "SELECT " HISTORY_COLUMNS " FROM runs WHERE id = ?1";
+	const char *sql = "SELECT " HISTORY_COLUMNS " FROM runs WHERE id = ?1 AND status != 'reserved'";
 	sqlite3_stmt *st = NULL;
 	int ret;
 

@@ -9,9 +9,21 @@
  * a running `serve` leaves its runs alone. Strings in records are owned by
  * the record; history_record_release frees them.
  *
- * Status changes: queued -> running (history_mark_running), queued or
- * running -> any final status (history_finish_run); anything else fails
- * with a cause naming the run and the status it is in.
+ * Run ids: a run's id is the id of its row, chosen by SQLite
+ * (AUTOINCREMENT: an id is never given twice, even after a row is gone),
+ * so several processes may write one history. A process that must name a
+ * run before it can write (the network thread acks at once) sets ids
+ * aside ahead: history_reserve_ids inserts rows in the state "reserved",
+ * history_claim_run later turns one into the run (store/history-reserve.h
+ * keeps them in memory). Reserved rows are never listed or returned;
+ * history_release_ids deletes the ones a process did not use, and
+ * history_open deletes those a dead process left behind (when it is the
+ * only opener). Ids therefore grow but may skip numbers.
+ *
+ * Status changes: reserved -> queued (history_claim_run), queued ->
+ * running (history_mark_running), queued or running -> any final status
+ * (history_finish_run); anything else fails with a cause naming the run
+ * and the status it is in.
  */
 #ifndef HISTORY_H
 #define HISTORY_H
@@ -28,6 +40,7 @@ enum run_status {
 	RUN_CANCELLED,
 	RUN_INTERRUPTED,   /* the process died while it ran */
 	RUN_SKIPPED,       /* scheduled run not posted (skip_empty / only_changed) */
+	RUN_RESERVED,      /* an id set aside, not yet a run; never listed */
 };
 const char *run_status_name(enum run_status s);  /* "ok", "error", ... */
 /* The status named NAME (as run_status_name gives it): 0, or -1 if unknown. */
@@ -57,18 +70,24 @@ struct history;
 int history_open(struct history **out, const char *path, char **cause);
 void history_close(struct history *h);   /* NULL is a no-op */
 
-/* Insert a queued run. If r->id > 0 it is used as the id (the bot hands out
- * ids from a counter so the network thread needs no database write);
- * else a new id is chosen. *id receives the id. */
+/* Insert a run under a new id (r->id is ignored); *id receives it. */
 int history_add_run(struct history *h, const struct run_record *r, int64_t *id, char **cause);
-/* Largest run id stored, 0 if none: seeds the bot's run-id counter. */
-int history_max_id(struct history *h, int64_t *id, char **cause);
+/* Set N ids aside: N rows in the state "reserved", in one transaction;
+ * their ids go to ids[0..N-1] in increasing order. */
+int history_reserve_ids(struct history *h, size_t n, int64_t *ids, char **cause);
+/* The reserved row r->id becomes the run r describes (its status
+ * RUN_QUEUED whatever r->status says). Fails naming the id when it is
+ * not a reserved row (already claimed, or never set aside). */
+int history_claim_run(struct history *h, const struct run_record *r, char **cause);
+/* Delete the rows among ids[0..n-1] that are still reserved (ids set
+ * aside and never used); claimed runs are left alone. */
+int history_release_ids(struct history *h, const int64_t *ids, size_t n, char **cause);
 int history_mark_running(struct history *h, int64_t id, char **cause);
 int history_finish_run(struct history *h, int64_t id, enum run_status status,
 		       int64_t rows, int64_t bytes, int64_t duration_ms,
 		       const char *error, char **cause);
 
-/* Most recent first (by id), at most limit; *out is an array the caller frees
+/* Most recent first (by queue time, then id), at most limit; *out is an array the caller frees
  * with history_records_free (NULL when *n is 0). */
 int history_recent(struct history *h, size_t limit, struct run_record **out, size_t *n, char **cause);
 void history_records_free(struct run_record *recs, size_t n);
@@ -76,7 +95,8 @@ void history_records_free(struct run_record *recs, size_t n);
  * (wherever they ran); a NULL channel or user matches no run. */
 int history_recent_for(struct history *h, size_t limit, const char *channel, const char *user,
 		       struct run_record **out, size_t *n, char **cause);
-/* Returns 0 and fills *r, 1 if there is no such run, -1 on error. */
+/* Returns 0 and fills *r, 1 if there is no such run (a reserved id is
+ * none), -1 on error. */
 int history_get(struct history *h, int64_t id, struct run_record *r, char **cause);
 
 #endif

@@ -123,6 +123,8 @@ static int setup(void **state)
 	free(text);
 	if (app_open(&f->app, cfg, APP_NEED_HISTORY, &cause) < 0)
 		fail_msg("app_open: %s", cause);
+	if (app_start_run_ids(&f->app, false, &cause) < 0)
+		fail_msg("app_start_run_ids: %s", cause);
 	free(cfg);
 	if (pool_start(&f->app.pool, &f->app, 1, 4, &cause) < 0)
 		fail_msg("pool_start: %s", cause);
@@ -223,6 +225,40 @@ static void test_report_runs_with_shown_values(void **state)
 	dispatch_reply_release(&r);
 }
 
+/* Another process (a CLI `run`) writes the same history between two
+ * lines: the id each reply announces is the history row of that run. */
+static void test_announced_id_is_the_row(void **state)
+{
+	struct fixture *f = *state;
+	char *path = xasprintf("%s/var/history.db", f->dir);
+	struct history *cli = NULL;
+	char *cause = NULL;
+	if (history_open(&cli, path, &cause) < 0)
+		fail_msg("history_open: %s", cause);
+	free(path);
+	for (int i = 0; i < 3; i++) {
+		struct run_record other = { .command = (char *)"monthly", .args = (char *)"beta",
+					    .user = (char *)"cli", .status = RUN_QUEUED };
+		int64_t cli_id = 0;
+		assert_int_equal(history_add_run(cli, &other, &cli_id, NULL), 0);
+		struct dispatch_reply r = say(f, "monthly acme 2024-11", "C0ANYWHERE1", 0);
+		assert_true(r.run_id > 0);
+		assert_true(r.run_id != cli_id);
+		char *want = xasprintf("as run %lld;", (long long)r.run_id);
+		assert_non_null(strstr(r.text, want));
+		free(want);
+		struct run_record rec;
+		assert_int_equal(history_get(cli, r.run_id, &rec, NULL), 0);
+		assert_string_equal(rec.command, "monthly");
+		assert_string_equal(rec.user, "U1");
+		assert_string_equal(rec.args, "customer=acme month=2024-11");
+		assert_int_equal(rec.status, RUN_OK);
+		history_record_release(&rec);
+		dispatch_reply_release(&r);
+	}
+	history_close(cli);
+}
+
 static void test_builtins(void **state)
 {
 	struct fixture *f = *state;
@@ -279,6 +315,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_mistakes_are_explained, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_report_runs_with_shown_values, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_builtins, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_announced_id_is_the_row, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_max_rows, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_injection_is_a_value, setup, teardown),
 	};

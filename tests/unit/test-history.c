@@ -1,10 +1,18 @@
+/*
+ * test-history.c: the run history store: schema and migrations, status
+ * changes, crash recovery, and the run ids set aside ahead
+ * (store/history-reserve.h) that let several processes write one history
+ * while every announced id stays the id of its row.
+ */
 #include "common.h"
 #include "store/history.h"
 #include "store/history-db.h"
+#include "store/history-reserve.h"
 
 #include <pthread.h>
 #include <setjmp.h>
 #include <sqlite3.h>
+#include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -47,8 +55,8 @@ static int teardown(void **state)
 
 static int64_t add(struct history *h, int64_t id, const char *command)
 {
+	(void)id;   /* ids are the database's to choose */
 	struct run_record r = {
-		.id = id,
 		.command = (char *)command,
 		.args = (char *)"acme 2024-11",
 		.user = (char *)"U123",
@@ -89,7 +97,7 @@ static void test_status_names(void **state)
 {
 	(void)state;
 	static const char *want[] = { "queued", "running", "ok", "error", "timeout",
-				      "cancelled", "interrupted", "skipped" };
+				      "cancelled", "interrupted", "skipped", "reserved" };
 	for (size_t i = 0; i < ARRAY_SIZE(want); i++) {
 		assert_string_equal(run_status_name((enum run_status)i), want[i]);
 		enum run_status s;
@@ -107,7 +115,7 @@ static void test_schema(void **state)
 {
 	struct fixture *f = *state;
 	assert_int_equal(pragma_int(f->h, "PRAGMA user_version"), HISTORY_SCHEMA_VERSION);
-	assert_int_equal(pragma_int(f->h, "PRAGMA user_version"), 1);
+	assert_int_equal(pragma_int(f->h, "PRAGMA user_version"), 2);
 	static const char *tables[] = { "runs", "schedule_slots", "schedules", "last_posted" };
 	for (size_t i = 0; i < ARRAY_SIZE(tables); i++) {
 		char *sql = xasprintf("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '%s'",
@@ -139,7 +147,7 @@ static void test_schema(void **state)
 	add(f->h, 0, "kept");
 	history_close(f->h);
 	open_ok(f);
-	assert_int_equal(pragma_int(f->h, "PRAGMA user_version"), 1);
+	assert_int_equal(pragma_int(f->h, "PRAGMA user_version"), 2);
 	assert_int_equal(pragma_int(f->h, "SELECT count(*) FROM runs"), 1);
 	assert_int_equal(pragma_int(f->h, "SELECT count(*) FROM schedules"), 1);
 }
@@ -148,30 +156,15 @@ static void test_add_and_get(void **state)
 {
 	struct fixture *f = *state;
 	char *cause = NULL;
-	int64_t max = -1;
-	assert_int_equal(history_max_id(f->h, &max, NULL), 0);
-	assert_int_equal(max, 0);
 
 	int64_t a = add(f->h, 0, "monthly");
-	assert_true(a > 0);
-	int64_t b = add(f->h, 41, "weekly");
-	assert_int_equal(b, 41);
-	int64_t c = add(f->h, 0, "daily");
-	assert_int_equal(c, 42);        /* after the largest id */
-	assert_int_equal(history_max_id(f->h, &max, NULL), 0);
-	assert_int_equal(max, 42);
-
-	/* An id handed out twice is an error that names it. */
-	struct run_record dup = { .id = 41, .command = (char *)"x", .status = RUN_QUEUED };
-	int64_t got = 0;
-	assert_int_equal(history_add_run(f->h, &dup, &got, &cause), -1);
-	assert_non_null(strstr(cause, "41"));
-	free(cause);
-	cause = NULL;
+	assert_int_equal(a, 1);
+	int64_t b = add(f->h, 41, "weekly");   /* a wished-for id is not taken */
+	assert_int_equal(b, 2);
 
 	struct run_record r;
-	assert_int_equal(history_get(f->h, 41, &r, &cause), 0);
-	assert_int_equal(r.id, 41);
+	assert_int_equal(history_get(f->h, b, &r, &cause), 0);
+	assert_int_equal(r.id, b);
 	assert_string_equal(r.command, "weekly");
 	assert_string_equal(r.args, "acme 2024-11");
 	assert_string_equal(r.user, "U123");
@@ -383,9 +376,7 @@ static void test_concurrent_adds(void **state)
 	assert_int_equal(pragma_int(f->h, "SELECT count(*) FROM runs"), THREADS * PER_THREAD);
 	assert_int_equal(pragma_int(f->h, "SELECT count(DISTINCT id) FROM runs"), THREADS * PER_THREAD);
 	assert_int_equal(pragma_int(f->h, "SELECT count(*) FROM runs WHERE status = 'ok'"), THREADS * PER_THREAD);
-	int64_t max;
-	assert_int_equal(history_max_id(f->h, &max, NULL), 0);
-	assert_int_equal(max, THREADS * PER_THREAD);
+	assert_int_equal(pragma_int(f->h, "SELECT max(id) FROM runs"), THREADS * PER_THREAD);
 }
 
 static void test_missing_directory(void **state)
@@ -426,6 +417,330 @@ static void test_newer_schema(void **state)
 	assert_null(f->h);
 }
 
+/* A record of the run someone asked for, under a reserved id. */
+static struct run_record asked(int64_t id, const char *command, const char *user)
+{
+	struct run_record r = {
+		.id = id,
+		.command = (char *)command,
+		.args = (char *)"acme 2024-11",
+		.user = (char *)user,
+		.channel = (char *)"C456",
+		.source = (char *)"main",
+		.queued_ms = 1700000000000,
+		.status = RUN_QUEUED,
+	};
+	return r;
+}
+
+/* Reserved rows are ids, not runs: never listed, never found; a claim
+ * turns one into the run; release deletes only what is still reserved;
+ * a deleted id is never given again. */
+static void test_reserve_claim_release(void **state)
+{
+	struct fixture *f = *state;
+	char *cause = NULL;
+	int64_t ids[3] = { 0 };
+
+	assert_int_equal(history_reserve_ids(f->h, 3, ids, &cause), 0);
+	assert_true(ids[0] > 0 && ids[1] == ids[0] + 1 && ids[2] == ids[1] + 1);
+	struct run_record r;
+	assert_int_equal(history_get(f->h, ids[0], &r, NULL), 1);
+	struct run_record *recs;
+	size_t n;
+	assert_int_equal(history_recent(f->h, 10, &recs, &n, NULL), 0);
+	assert_int_equal(n, 0);
+	history_records_free(recs, n);
+	/* reserved is not a run: it cannot start or finish */
+	assert_int_equal(history_mark_running(f->h, ids[0], NULL), -1);
+	assert_int_equal(history_finish_run(f->h, ids[0], RUN_OK, 0, 0, 0, NULL, NULL), -1);
+
+	struct run_record want = asked(ids[1], "monthly", "U123");
+	assert_int_equal(history_claim_run(f->h, &want, &cause), 0);
+	assert_int_equal(history_get(f->h, ids[1], &r, NULL), 0);
+	assert_int_equal(r.id, ids[1]);
+	assert_string_equal(r.command, "monthly");
+	assert_string_equal(r.args, "acme 2024-11");
+	assert_string_equal(r.user, "U123");
+	assert_string_equal(r.channel, "C456");
+	assert_string_equal(r.source, "main");
+	assert_int_equal(r.queued_ms, 1700000000000);
+	assert_int_equal(r.status, RUN_QUEUED);
+	history_record_release(&r);
+	assert_int_equal(history_recent(f->h, 10, &recs, &n, NULL), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(recs[0].id, ids[1]);
+	history_records_free(recs, n);
+
+	/* an id claims once; an id never set aside does not claim */
+	assert_int_equal(history_claim_run(f->h, &want, &cause), -1);
+	if (!strstr(cause, "already queued"))
+		fail_msg("second claim: %s", cause);
+	free(cause);
+	cause = NULL;
+	want.id = 4242;
+	assert_int_equal(history_claim_run(f->h, &want, &cause), -1);
+	assert_non_null(strstr(cause, "no run 4242"));
+	free(cause);
+	cause = NULL;
+
+	/* release: the claimed run stays, the unused ids go */
+	assert_int_equal(history_release_ids(f->h, ids, 3, &cause), 0);
+	assert_int_equal(pragma_int(f->h, "SELECT count(*) FROM runs"), 1);
+	assert_int_equal(status_of(f->h, ids[1]), RUN_QUEUED);
+	/* ids[2] was the largest and is gone, yet it is not given again */
+	int64_t next = add(f->h, 0, "after");
+	assert_true(next > ids[2]);
+}
+
+/* Two processes on one history (two connections here): one sets ids
+ * aside before it knows its runs, the other (a CLI `run`) writes runs in
+ * between; every id the first announced is the row of its run. The old
+ * counter (largest id + 1, then INSERT) gave the second the same ids. */
+static void test_two_writers_agree(void **state)
+{
+	struct fixture *f = *state;
+	char *cause = NULL;
+	struct history *cli = NULL;
+	assert_int_equal(history_open(&cli, f->path, &cause), 0);
+
+	struct history_reserve *res = NULL;
+	assert_int_equal(history_reserve_open(&res, f->h, 4, false, &cause), 0);
+	int64_t announced[4];
+	int64_t cli_ids[4];
+	for (int i = 0; i < 4; i++) {
+		assert_int_equal(history_reserve_take(res, &announced[i], &cause), 0);
+		cli_ids[i] = add(cli, 0, "cli-run");
+		assert_true(cli_ids[i] != announced[i]);
+	}
+	for (int i = 0; i < 4; i++) {
+		char user[16];
+		snprintf(user, sizeof(user), "U%d", i);
+		struct run_record want = asked(announced[i], "monthly", user);
+		assert_int_equal(history_claim_run(f->h, &want, &cause), 0);
+	}
+	for (int i = 0; i < 4; i++) {
+		struct run_record r;
+		char user[16];
+		snprintf(user, sizeof(user), "U%d", i);
+		assert_int_equal(history_get(cli, announced[i], &r, NULL), 0);
+		assert_string_equal(r.command, "monthly");
+		assert_string_equal(r.user, user);
+		history_record_release(&r);
+		assert_int_equal(history_get(f->h, cli_ids[i], &r, NULL), 0);
+		assert_string_equal(r.command, "cli-run");
+		history_record_release(&r);
+	}
+	history_reserve_close(res);
+	history_close(cli);
+	assert_int_equal(pragma_int(f->h, "SELECT count(*) FROM runs WHERE status = 'reserved'"), 0);
+	assert_int_equal(pragma_int(f->h, "SELECT count(*) FROM runs"), 8);
+}
+
+/* Wait (bounded) until the reserve holds at least n ids. */
+static bool await_count(struct history_reserve *res, size_t n)
+{
+	for (int i = 0; i < 1000; i++) {
+		if (history_reserve_count(res) >= n)
+			return true;
+		struct timespec ts = { 0, 5 * 1000000L };
+		nanosleep(&ts, NULL);
+	}
+	return false;
+}
+
+/* A locked history does not stop take: ids come from memory. When the
+ * reserve is empty take says so at once; the filler refills once the lock
+ * is gone. A put-back id is taken again first. */
+static void test_reserve_take_never_waits(void **state)
+{
+	struct fixture *f = *state;
+	char *cause = NULL;
+	struct history_reserve *res = NULL;
+	assert_int_equal(history_reserve_open(&res, f->h, 4, true, &cause), 0);
+	assert_int_equal(history_reserve_count(res), 4);
+
+	/* another process holds the write lock */
+	sqlite3 *other = NULL;
+	assert_int_equal(sqlite3_open(f->path, &other), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(other, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+
+	int64_t prev = 0;
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (int i = 0; i < 4; i++) {
+		int64_t id = 0;
+		assert_int_equal(history_reserve_take(res, &id, &cause), 0);
+		assert_true(id > prev);
+		prev = id;
+	}
+	int64_t none = 0;
+	assert_int_equal(history_reserve_take(res, &none, &cause), -1);
+	assert_non_null(strstr(cause, "try again"));
+	free(cause);
+	cause = NULL;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	int64_t ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+	/* the history's busy timeout is 5 s: nothing here waited on it */
+	assert_true(ms < 1000);
+
+	history_reserve_put_back(res, prev);
+	int64_t again = 0;
+	assert_int_equal(history_reserve_take(res, &again, &cause), 0);
+	assert_int_equal(again, prev);
+
+	assert_int_equal(sqlite3_exec(other, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(other);
+	assert_true(await_count(res, 2));
+	int64_t later = 0;
+	assert_int_equal(history_reserve_take(res, &later, &cause), 0);
+	assert_true(later > prev);
+	history_reserve_close(res);
+	assert_int_equal(pragma_int(f->h, "SELECT count(*) FROM runs WHERE status = 'reserved'"), 5);
+	/* the taken ones are the caller's to claim; nothing else is left */
+	assert_int_equal(pragma_int(f->h, "SELECT count(*) FROM runs"), 5);
+}
+
+/* A process that dies leaves its reserved rows; they are never listed,
+ * left alone while another process has the history open, and deleted by
+ * the next opener that is alone. */
+static void test_reserved_rows_of_a_crash(void **state)
+{
+	struct fixture *f = *state;
+	int64_t ids[3];
+	int64_t kept = add(f->h, 0, "kept");
+	assert_int_equal(history_reserve_ids(f->h, 3, ids, NULL), 0);
+
+	struct history *other = NULL;
+	assert_int_equal(history_open(&other, f->path, NULL), 0);
+	assert_int_equal(pragma_int(other, "SELECT count(*) FROM runs WHERE status = 'reserved'"), 3);
+	struct run_record *recs;
+	size_t n;
+	assert_int_equal(history_recent(other, 10, &recs, &n, NULL), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(recs[0].id, kept);
+	history_records_free(recs, n);
+	history_close(other);
+
+	history_close(f->h);   /* dies without releasing */
+	f->h = NULL;
+	open_ok(f);
+	assert_int_equal(pragma_int(f->h, "SELECT count(*) FROM runs WHERE status = 'reserved'"), 0);
+	assert_int_equal(pragma_int(f->h, "SELECT count(*) FROM runs"), 1);
+	/* and their ids are not given again */
+	assert_true(add(f->h, 0, "next") > ids[2]);
+}
+
+#define TAKERS 4
+#define TAKES 60
+
+struct taker {
+	struct history *h;
+	struct history_reserve *res;
+	int index;
+	int64_t ids[TAKES];
+};
+
+/* Take ids as dispatchers do and claim them as workers do. */
+static void *taker_main(void *arg)
+{
+	struct taker *t = arg;
+	char user[16];
+	snprintf(user, sizeof(user), "U%d", t->index);
+	for (int i = 0; i < TAKES; i++) {
+		char *cause = NULL;
+		int64_t id = 0;
+		while (history_reserve_take(t->res, &id, &cause) < 0) {   /* empty: the filler is on it */
+			free(cause);
+			cause = NULL;
+			struct timespec ts = { 0, 1000000L };
+			nanosleep(&ts, NULL);
+		}
+		struct run_record want = asked(id, "monthly", user);
+		if (history_claim_run(t->h, &want, &cause) < 0) {
+			fprintf(stderr, "taker: %s\n", cause);
+			free(cause);
+			return (void *)1;
+		}
+		t->ids[i] = id;
+	}
+	return NULL;
+}
+
+/* Threads take and claim while the filler refills: every id once, every
+ * row the run of its taker. */
+static void test_reserve_concurrent(void **state)
+{
+	struct fixture *f = *state;
+	struct history_reserve *res = NULL;
+	assert_int_equal(history_reserve_open(&res, f->h, 8, true, NULL), 0);
+	struct taker t[TAKERS];
+	pthread_t th[TAKERS];
+	for (int i = 0; i < TAKERS; i++) {
+		t[i] = (struct taker){ .h = f->h, .res = res, .index = i };
+		assert_int_equal(pthread_create(&th[i], NULL, taker_main, &t[i]), 0);
+	}
+	for (int i = 0; i < TAKERS; i++) {
+		void *ret;
+		pthread_join(th[i], &ret);
+		assert_null(ret);
+	}
+	history_reserve_close(res);
+	assert_int_equal(pragma_int(f->h, "SELECT count(*) FROM runs"), TAKERS * TAKES);
+	assert_int_equal(pragma_int(f->h, "SELECT count(*) FROM runs WHERE status = 'queued'"), TAKERS * TAKES);
+	for (int i = 0; i < TAKERS; i++) {
+		char user[16];
+		snprintf(user, sizeof(user), "U%d", i);
+		for (int k = 0; k < TAKES; k++) {
+			struct run_record r;
+			assert_int_equal(history_get(f->h, t[i].ids[k], &r, NULL), 0);
+			assert_string_equal(r.user, user);
+			history_record_release(&r);
+		}
+	}
+}
+
+/* A version-1 history (ids chosen as max + 1) migrates to version 2:
+ * its runs kept, their ids unchanged, a deleted id never given again. */
+static void test_migration_from_v1(void **state)
+{
+	struct fixture *f = *state;
+	history_close(f->h);
+	f->h = NULL;
+	unlink(f->path);
+	char *wal = xasprintf("%s-wal", f->path);
+	unlink(wal);
+	free(wal);
+	sqlite3 *db = NULL;
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db,
+		"CREATE TABLE runs (id INTEGER PRIMARY KEY, command TEXT, args TEXT, user TEXT, channel TEXT,"
+		" source TEXT, queued_ms INTEGER NOT NULL DEFAULT 0, started_ms INTEGER NOT NULL DEFAULT 0,"
+		" finished_ms INTEGER NOT NULL DEFAULT 0, status TEXT NOT NULL, rows INTEGER NOT NULL DEFAULT 0,"
+		" bytes INTEGER NOT NULL DEFAULT 0, duration_ms INTEGER NOT NULL DEFAULT 0, error TEXT);"
+		"CREATE INDEX runs_status ON runs(status);"
+		"CREATE TABLE schedule_slots (schedule TEXT, slot_ms INTEGER, run_id INTEGER, status TEXT,"
+		" PRIMARY KEY (schedule, slot_ms));"
+		"CREATE TABLE schedules (name TEXT PRIMARY KEY, cron TEXT, run TEXT, channel TEXT,"
+		" skip_empty INTEGER, only_changed INTEGER, created_by TEXT, created_ms INTEGER);"
+		"CREATE TABLE last_posted (schedule TEXT PRIMARY KEY, sha256 TEXT, run_id INTEGER);"
+		"INSERT INTO runs (id, command, user, status, queued_ms) VALUES (7, 'old', 'U1', 'ok', 5),"
+		" (9, 'newest', 'U2', 'error', 6);"
+		"PRAGMA user_version = 1;", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+
+	open_ok(f);
+	assert_int_equal(pragma_int(f->h, "PRAGMA user_version"), 2);
+	assert_int_equal(status_of(f->h, 7), RUN_OK);
+	assert_int_equal(status_of(f->h, 9), RUN_ERROR);
+	history_lock(f->h);
+	assert_int_equal(sqlite3_exec(history_db(f->h), "DELETE FROM runs WHERE id = 9", NULL, NULL, NULL),
+			 SQLITE_OK);
+	history_unlock(f->h);
+	assert_int_equal(add(f->h, 0, "after"), 10);
+	assert_int_equal(pragma_int(f->h, "SELECT count(*) FROM sqlite_master WHERE name = 'runs_queued'"), 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -438,6 +753,12 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_concurrent_adds, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_missing_directory, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_newer_schema, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reserve_claim_release, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_two_writers_agree, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reserve_take_never_waits, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reserved_rows_of_a_crash, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reserve_concurrent, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_migration_from_v1, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,198 @@
+/*
+ * history-reserve.c: run ids set aside ahead of need (history-reserve.h).
+ *
+ * Locks: r->lock guards the ids in memory, the stop flag and the last
+ * failure; it is never held while the history is written (the filler
+ * drops it around history_reserve_ids), so history_reserve_take waits at
+ * most for another memory operation.
+ */
+#include "common.h"
+#include "store/history-reserve.h"
+
+#include <pthread.h>
+#include <signal.h>
+#include <time.h>
+
+#include "common/log.h"
+
+/* After a failed fill (the history locked by another process past its busy
+ * timeout, a full disk), the filler tries again this much later. */
+#define RESERVE_RETRY_MS 1000
+
+struct history_reserve {
+	struct history *h;            /* borrowed */
+	size_t batch;                 /* ids to hold when full */
+	bool refill;
+	pthread_mutex_t lock;
+	pthread_cond_t wake;          /* filler: half used, or stopping */
+	int64_t *ids;                 /* owned, ascending: ids[0] is taken next */
+	size_t n, cap;
+	bool stop;
+	bool failing;                 /* the last fill failed; said once in the log */
+	bool has_filler;
+	pthread_t filler;
+};
+
+/* Lock held. Insert id keeping ids ascending. */
+static void reserve_insert(struct history_reserve *r, int64_t id)
+{
+	if (r->n == r->cap) {
+		r->cap = r->cap ? r->cap * 2 : 8;
+		r->ids = xrealloc(r->ids, r->cap * sizeof(*r->ids));
+	}
+	size_t i = r->n;
+	while (i > 0 && r->ids[i - 1] > id) {
+		r->ids[i] = r->ids[i - 1];
+		i--;
+	}
+	r->ids[i] = id;
+	r->n++;
+}
+
+/* Write WANT new reserved rows and add them; the lock is not held. */
+static int reserve_fill(struct history_reserve *r, size_t want, char **cause)
+{
+	int64_t *got = xcalloc(want, sizeof(*got));
+	int ret = history_reserve_ids(r->h, want, got, cause);
+	if (ret == 0) {
+		pthread_mutex_lock(&r->lock);
+		for (size_t i = 0; i < want; i++)
+			reserve_insert(r, got[i]);
+		pthread_mutex_unlock(&r->lock);
+	}
+	free(got);
+	return ret;
+}
+
+static bool reserve_low(const struct history_reserve *r)
+{
+	return r->n <= r->batch / 2;
+}
+
+static void *filler_main(void *arg)
+{
+	struct history_reserve *r = arg;
+
+	pthread_mutex_lock(&r->lock);
+	while (!r->stop) {
+		if (!reserve_low(r)) {
+			pthread_cond_wait(&r->wake, &r->lock);
+			continue;
+		}
+		size_t want = r->batch - r->n;
+		pthread_mutex_unlock(&r->lock);
+		char *cause = NULL;
+		int rc = reserve_fill(r, want, &cause);
+		pthread_mutex_lock(&r->lock);
+		if (rc == 0) {
+			if (r->failing)
+				log_info("history: run ids can be set aside again");
+			r->failing = false;
+			continue;
+		}
+		if (!r->failing)
+			log_warn("history: cannot set run ids aside (%zu left; retrying every %d ms): %s",
+				 r->n, RESERVE_RETRY_MS, cause);
+		free(cause);
+		r->failing = true;
+		struct timespec until;
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_nsec += (long)(RESERVE_RETRY_MS % 1000) * 1000000L;
+		until.tv_sec += RESERVE_RETRY_MS / 1000 + until.tv_nsec / 1000000000L;
+		until.tv_nsec %= 1000000000L;
+		while (!r->stop && pthread_cond_timedwait(&r->wake, &r->lock, &until) == 0)
+			;
+	}
+	pthread_mutex_unlock(&r->lock);
+	return NULL;
+}
+
+int history_reserve_open(struct history_reserve **out, struct history *h, size_t batch, bool refill,
+			 char **cause)
+{
+	*out = NULL;
+	if (batch < 1)
+		return fail(cause, "history: a reserve of run ids needs at least one id");
+	struct history_reserve *r = xcalloc(1, sizeof(*r));
+	r->h = h;
+	r->batch = batch;
+	r->refill = refill;
+	pthread_mutex_init(&r->lock, NULL);
+	pthread_cond_init(&r->wake, NULL);
+	if (reserve_fill(r, batch, cause) < 0) {
+		history_reserve_close(r);
+		return -1;
+	}
+	if (refill) {
+		/* The filler takes no signals: it starts with all of them blocked,
+		 * so a program's sigwait sees SIGTERM whenever it sets its mask. */
+		sigset_t all, old;
+		sigfillset(&all);
+		pthread_sigmask(SIG_SETMASK, &all, &old);
+		int rc = pthread_create(&r->filler, NULL, filler_main, r);
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
+		if (rc != 0) {
+			history_reserve_close(r);
+			return fail(cause, "history: cannot start the thread that sets run ids aside");
+		}
+		r->has_filler = true;
+	}
+	*out = r;
+	return 0;
+}
+
+void history_reserve_close(struct history_reserve *r)
+{
+	if (!r)
+		return;
+	if (r->has_filler) {
+		pthread_mutex_lock(&r->lock);
+		r->stop = true;
+		pthread_cond_signal(&r->wake);
+		pthread_mutex_unlock(&r->lock);
+		pthread_join(r->filler, NULL);
+	}
+	char *cause = NULL;
+	if (r->n && history_release_ids(r->h, r->ids, r->n, &cause) < 0) {
+		/* The next process alone on the history deletes them. */
+		log_warn("%s", cause);
+		free(cause);
+	}
+	pthread_cond_destroy(&r->wake);
+	pthread_mutex_destroy(&r->lock);
+	free(r->ids);
+	free(r);
+}
+
+int history_reserve_take(struct history_reserve *r, int64_t *id, char **cause)
+{
+	int ret = 0;
+	pthread_mutex_lock(&r->lock);
+	if (r->n == 0) {
+		ret = fail(cause, "no run id is free right now: the history database is busy; "
+			   "try again in a moment");
+	} else {
+		*id = r->ids[0];
+		memmove(r->ids, r->ids + 1, (r->n - 1) * sizeof(*r->ids));
+		r->n--;
+	}
+	if (r->refill && reserve_low(r))
+		pthread_cond_signal(&r->wake);
+	pthread_mutex_unlock(&r->lock);
+	return ret;
+}
+
+void history_reserve_put_back(struct history_reserve *r, int64_t id)
+{
+	pthread_mutex_lock(&r->lock);
+	reserve_insert(r, id);
+	pthread_mutex_unlock(&r->lock);
+}
+
+size_t history_reserve_count(struct history_reserve *r)
+{
+	pthread_mutex_lock(&r->lock);
+	size_t n = r->n;
+	pthread_mutex_unlock(&r->lock);
+	return n;
+}
