@@ -109,7 +109,8 @@ test('typed markup comes back as text', async (t) => {
 		const msg = await h.waitForMessage({ channel: CHAN, text: /echo_broken/, since }, 15000);
 		const text = msg.text ?? msg.args.text;
 		assert.ok(text.includes('&lt;!channel&gt;'), text);
-		assert.deepEqual(markupIn(text), []);
+		// the only markup: the bot's own "Runs in <#C…> and yours" heading
+		assert.deepEqual(markupIn(text), [`#${CHAN}`]);
 		// the history itself keeps what was typed
 		assert.ok(historyOf(fx).includes('<!channel>'));
 	});
