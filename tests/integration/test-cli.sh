@@ -155,4 +155,36 @@ check_contains "the newline is written escaped" "$TMP/forge.log" 'x\n2026-01-01T
 check_eq "the run's log line holds no raw CR" 0 "$(grep -c "$(printf '\r')" "$TMP/forge.log")"
 check_contains "the CR and control byte are written escaped" "$TMP/forge.log" 'acme\r2026-01-01T00:00:00.000Z error FORGED2\x01'
 
+# No core dumps (issue 11): a running console is not dumpable (its /proc
+# files belong to root, not to the user running it) and RLIMIT_CORE is 0, so
+# a crash cannot write the tokens in memory to a core file. As root, the
+# console runs as nobody so that ownership tells.
+as_user=
+if [ "$(id -u)" = 0 ]; then
+	command -v setpriv > /dev/null && as_user="setpriv --reuid=65534 --regid=65534 --clear-groups"
+fi
+if [ "$(id -u)" = 0 ] && [ -z "$as_user" ]; then
+	ok "# SKIP not dumpable: root without setpriv cannot tell"
+else
+	dump=$(mktemp -d /tmp/reportbot-dump.XXXXXX)
+	chmod 755 "$dump"; mkdir -m 777 "$dump/var"; mkfifo -m 666 "$dump/in"
+	cp "$ROOT/demo/demo.db" "$dump/demo.db"; chmod 644 "$dump/demo.db"
+	demo_config "$dump/c.toml"
+	sed -i "s|data_dir = .*|data_dir = \"$dump/var\"|; s|path = .*|path = \"$dump/demo.db\"|" "$dump/c.toml"
+	chmod 644 "$dump/c.toml"
+	$as_user "$REPORTBOT" -c "$dump/c.toml" console < "$dump/in" > "$dump/out" 2>&1 &
+	pid=$!
+	exec 3> "$dump/in"
+	echo "/report help" >&3
+	i=0
+	while ! grep -q "Reports" "$dump/out" 2>/dev/null && [ $i -lt 200 ]; do i=$((i + 1)); sleep 0.05; done
+	check_eq "the console's /proc files belong to root: not dumpable" 0 "$(stat -c %u /proc/$pid/status)"
+	check_eq "the console may not write a core file" "0 0" \
+		"$(awk '/^Max core file size/ {print $5, $6}' /proc/$pid/limits)"
+	exec 3>&-
+	wait $pid
+	check_eq "the console ends normally" 0 $?
+	rm -rf "$dump"
+fi
+
 finish
