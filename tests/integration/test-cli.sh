@@ -187,4 +187,25 @@ else
 	rm -rf "$dump"
 fi
 
+# Smaller faults (issue 11): a dangling symlink in commands/ is a fault
+# naming the file and its missing target; a file over the limit is reported
+# with its real size and the limit; a failing report names its source once.
+mkdir -p "$TMP/faults"
+cp "$ROOT/commands/monthly.sql" "$TMP/faults/"
+ln -s "$TMP/nowhere.sql" "$TMP/faults/gone.sql"
+demo_config "$TMP/faults.toml" "$TMP/faults"
+run_rb 1 "check with a dangling symlink" "$REPORTBOT" -c "$TMP/faults.toml" check
+check_contains "check names the link and its missing target" "$TMP/out" \
+	"$TMP/faults/gone.sql: cannot open: it is a symbolic link to '$TMP/nowhere.sql', which does not exist"
+rm "$TMP/faults/gone.sql"
+{ printf -- '-- summary: too big\nSELECT 1 AS one\n'; head -c 2097152 /dev/zero | tr '\0' ' '; } > "$TMP/faults/huge.sql"
+run_rb 1 "check with a 2 MB command file" "$REPORTBOT" -c "$TMP/faults.toml" check
+check_contains "check gives the file's real size and the limit" "$TMP/out" \
+	"huge.sql:1: file is 2097188 bytes; a command file may be at most 1048576 bytes"
+rm "$TMP/faults/huge.sql"
+printf -- '-- summary: fails on purpose\nSELECT * FROM no_such_table\n' > "$TMP/faults/fail.sql"
+run_rb 2 "run of a failing report" "$REPORTBOT" -c "$TMP/faults.toml" run fail
+check_contains "the failure names the source" "$TMP/out" "fail failed on data source 'demo': the query is not valid"
+check_eq "the failure names the source once" 0 "$(grep -c "source 'demo': source 'demo'\|data source 'demo': source 'demo'" "$TMP/out")"
+
 finish
