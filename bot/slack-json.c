@@ -344,7 +344,8 @@ int slack_frame_parse(const char *data, size_t len, struct slack_frame *f, char 
 	root = (r.nul || r.surrogate || r.bad_utf8 || r.control || r.escape)
 		? json_loadb(fixed.buf, fixed.len, 0, &jerr2) : NULL;
 	if (root) {
-		if (frame_from_tree(root, f, NULL) == 0 || f->envelope_id) {
+		frame_from_tree(root, f, NULL);
+		if (f->envelope_id) {
 			free(f->unreadable);
 			f->unreadable = repair_words(&r);
 		}
