@@ -79,7 +79,9 @@ static const char *const crons[] = {
 	"0 0 1 * *", "59 23 31 12 *", "*/7 1-3 * 3,10 0",
 };
 
-static struct history *open_store(const char *path)
+static char path[64];   /* DIR/history.db, DIR made once per process */
+
+static void remove_store(void)
 {
 	static const char *const suffixes[] = { "", "-wal", "-shm", ".lock" };
 	for (size_t i = 0; i < ARRAY_SIZE(suffixes); i++) {
@@ -87,6 +89,21 @@ static struct history *open_store(const char *path)
 		unlink(p);
 		free(p);
 	}
+}
+
+static void remove_dir(void)
+{
+	remove_store();
+	char *slash = strrchr(path, '/');
+	if (slash) {
+		*slash = '\0';
+		rmdir(path);
+	}
+}
+
+static struct history *open_store(void)
+{
+	remove_store();
 	struct history *h = NULL;
 	char *cause = NULL;
 	if (history_open(&h, path, &cause) < 0)
@@ -96,7 +113,6 @@ static struct history *open_store(const char *path)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static char path[64];
 	if (!*path) {
 		/* tmpfs when there is one: a fresh store per input */
 		char dir[] = "/dev/shm/fuzz-schedule-XXXXXX";
@@ -105,6 +121,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (!mkdtemp(dir))
 			abort();
 		snprintf(path, sizeof(path), "%s/history.db", dir);
+		atexit(remove_dir);
 		log_set_quiet(true);
 	}
 	if (size < 4)
@@ -118,7 +135,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	 * up to ~half a year in steps the input picks */
 	st.now = 1711843200 + (time_t)data[1] * 86400 * (data[0] & 2 ? 1 : 0) + data[2] * 60;
 
-	struct history *h = open_store(path);
+	struct history *h = open_store();
 	struct scheduler_options opt = {
 		.catch_up_seconds = (data[3] & 7) * 600,
 		.retries = (data[3] >> 3) & 3,
