@@ -7,6 +7,8 @@
 #include "common.h"
 
 #include <signal.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 
 #include "bot/program.h"
 
@@ -44,11 +46,22 @@ static int exit_code(int ret)
 	return EXIT_INPUT;
 }
 
+/* A crash must not write the tokens and passwords in memory to a core
+ * file: no core (RLIMIT_CORE 0) and not dumpable, which also keeps other
+ * processes of the same user from reading this one's memory. */
+static void no_core_dumps(void)
+{
+	struct rlimit none = { 0, 0 };
+	setrlimit(RLIMIT_CORE, &none);
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+}
+
 int main(int argc, char **argv)
 {
 	const char *config = NULL;
 	int i = 1;
 
+	no_core_dumps();
 	/* A reader that goes away (`run | head`) is a write error, not a kill. */
 	signal(SIGPIPE, SIG_IGN);
 

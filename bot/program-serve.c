@@ -109,11 +109,13 @@ static int check_bot_token(struct app *app, char **cause)
 	int ret = SERVE_OK;
 	if (slack_auth_test(api, app->cfg.bot_token, &r, &err) < 0) {
 		const char *code = slack_api_last_error(api);
+		/* a failure to reach Slack names the method already */
+		const char *method = strncmp(err, "auth.test:", 10) ? "auth.test: " : "";
 		if (slack_error_is_auth(code)) {
-			fail(cause, "auth.test: %s (check SLACK_BOT_TOKEN: the bot's xoxb- token)", err);
+			fail(cause, "%s%s (check SLACK_BOT_TOKEN: the bot's xoxb- token)", method, err);
 			ret = SERVE_CONFIG;
 		} else {
-			fail(cause, "auth.test: %s", err);
+			fail(cause, "%s%s", method, err);
 			ret = SERVE_RUNTIME;
 		}
 		free(err);

@@ -5,6 +5,7 @@
 
 #include "bot/slack-json.h"
 #include "common/strbuf.h"
+#include "commands/utf8.h"
 
 /* ---- reading ---- */
 
@@ -70,7 +71,7 @@ void slack_frame_release(struct slack_frame *f)
 		&f->command, &f->text, &f->user_id, &f->user_name,
 		&f->channel_id, &f->channel_name, &f->team_id, &f->trigger_id,
 		&f->response_url, &f->event_id, &f->event_type,
-		&f->interactive_type,
+		&f->interactive_type, &f->unreadable,
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(strs); i++) {
 		free(*strs[i]);
@@ -101,18 +102,11 @@ static int parse_slash(json_t *payload, struct slack_frame *f, char **cause)
 	return 0;
 }
 
-int slack_frame_parse(const char *data, size_t len, struct slack_frame *f, char **cause)
+/* The fields of a parsed frame from its JSON tree. */
+static int frame_from_tree(json_t *root, struct slack_frame *f, char **cause)
 {
-	memset(f, 0, sizeof(*f));
-	json_error_t jerr;
-	json_t *root = json_loadb(data, len, 0, &jerr);
-	if (!root)
-		return fail(cause, "frame is not JSON: %s at byte %d", jerr.text, jerr.position);
-	int rc = 0;
-	if (!json_is_object(root)) {
-		rc = fail(cause, "frame is not a JSON object");
-		goto out;
-	}
+	if (!json_is_object(root))
+		return fail(cause, "frame is not a JSON object");
 	f->type_name = dup_str(root, "type");
 	f->envelope_id = dup_str(root, "envelope_id");
 	f->retry_attempt = clamp_int(get_int(root, "retry_attempt"));
@@ -127,14 +121,14 @@ int slack_frame_parse(const char *data, size_t len, struct slack_frame *f, char 
 		json_t *dbg = json_object_get(root, "debug_info");
 		if (json_is_object(dbg))
 			f->approximate_connection_time = get_int(dbg, "approximate_connection_time");
-		goto out;
+		return 0;
 	}
 	if (!strcmp(type, "disconnect")) {
 		f->type = SLACK_FRAME_DISCONNECT;
 		f->reason = dup_str(root, "reason");
 		if (!f->reason)
 			f->reason = xstrdup("");
-		goto out;
+		return 0;
 	}
 	if (!strcmp(type, "slash_commands"))
 		f->type = SLACK_FRAME_SLASH_COMMAND;
@@ -145,14 +139,11 @@ int slack_frame_parse(const char *data, size_t len, struct slack_frame *f, char 
 	else
 		f->type = SLACK_FRAME_OTHER;
 
-	if (f->type != SLACK_FRAME_OTHER && !f->envelope_id) {
-		rc = fail(cause, "%s envelope has no envelope_id", type);
-		goto out;
-	}
+	if (f->type != SLACK_FRAME_OTHER && !f->envelope_id)
+		return fail(cause, "%s envelope has no envelope_id", type);
 	switch (f->type) {
 	case SLACK_FRAME_SLASH_COMMAND:
-		rc = parse_slash(payload, f, cause);
-		break;
+		return parse_slash(payload, f, cause);
 	case SLACK_FRAME_EVENTS_API:
 		if (json_is_object(payload)) {
 			f->event_id = dup_str(payload, "event_id");
@@ -168,9 +159,209 @@ int slack_frame_parse(const char *data, size_t len, struct slack_frame *f, char 
 	default:
 		break;
 	}
-out:
-	json_decref(root);
-	return rc;
+	return 0;
+}
+
+/* ---- recovery of frames jansson rejects whole ---- */
+
+/* What a repair replaced: the first instance of each kind, in words. */
+struct repair {
+	char *nul;          /* "\u0000" */
+	char *surrogate;    /* "\ud800" as sent */
+	char *bad_utf8;     /* "0xff" */
+	char *control;      /* "0x01" */
+	char *escape;       /* "\q" or "\ followed by 0x80" */
+};
+
+static void repair_release(struct repair *r)
+{
+	free(r->nul);
+	free(r->surrogate);
+	free(r->bad_utf8);
+	free(r->control);
+	free(r->escape);
+	memset(r, 0, sizeof(*r));
+}
+
+static void note_first(char **slot, char *words)
+{
+	if (*slot)
+		free(words);
+	else
+		*slot = words;
+}
+
+/* Value of 4 hex digits at p, or -1. */
+static long hex4(const char *p)
+{
+	long v = 0;
+	for (int i = 0; i < 4; i++) {
+		int c = (unsigned char)p[i], d;
+		if (c >= '0' && c <= '9')
+			d = c - '0';
+		else if (c >= 'a' && c <= 'f')
+			d = c - 'a' + 10;
+		else if (c >= 'A' && c <= 'F')
+			d = c - 'A' + 10;
+		else
+			return -1;
+		v = v * 16 + d;
+	}
+	return v;
+}
+
+static const char replacement[] = "\\uFFFD";   /* U+FFFD as a JSON escape */
+
+/* One escape at s[i] == '\\' inside a string (n bytes in all): appended
+ * to out as it is, or as U+FFFD when JSON or jansson cannot take it.
+ * Returns the bytes consumed. */
+static size_t repair_escape(const char *s, size_t i, size_t n, struct strbuf *out, struct repair *r)
+{
+	if (i + 1 >= n) {
+		strbuf_addc(out, '\\');   /* the document ends inside a string: left to jansson */
+		return 1;
+	}
+	char e = s[i + 1];
+	if (e && strchr("\"\\/bfnrt", e)) {
+		strbuf_add(out, s + i, 2);
+		return 2;
+	}
+	if (e != 'u' || i + 6 > n || hex4(s + i + 2) < 0) {
+		unsigned char c = (unsigned char)e;
+		note_first(&r->escape, c > 0x20 && c < 0x7f ? xasprintf("\\%c", c)
+			   : xasprintf("\\ followed by byte 0x%02x", c));
+		strbuf_adds(out, replacement);
+		return 2;
+	}
+	long cp = hex4(s + i + 2);
+	if (cp == 0) {
+		note_first(&r->nul, xstrndup(s + i, 6));
+		strbuf_adds(out, replacement);
+		return 6;
+	}
+	if (cp >= 0xD800 && cp <= 0xDBFF && i + 12 <= n && s[i + 6] == '\\' && s[i + 7] == 'u') {
+		long lo = hex4(s + i + 8);
+		if (lo >= 0xDC00 && lo <= 0xDFFF) {
+			strbuf_add(out, s + i, 12);   /* a whole pair */
+			return 12;
+		}
+	}
+	if (cp >= 0xD800 && cp <= 0xDFFF) {
+		note_first(&r->surrogate, xstrndup(s + i, 6));
+		strbuf_adds(out, replacement);
+		return 6;
+	}
+	strbuf_add(out, s + i, 6);
+	return 6;
+}
+
+/*
+ * A copy of the n bytes at s in which every piece inside a JSON string
+ * that jansson would reject the whole document for becomes U+FFFD; r says
+ * what was replaced. Bytes outside strings are copied as they are.
+ */
+static void repair_frame(const char *s, size_t n, struct strbuf *out, struct repair *r)
+{
+	bool in_string = false;
+	size_t i = 0;
+	while (i < n) {
+		unsigned char c = (unsigned char)s[i];
+		if (!in_string) {
+			in_string = c == '"';
+			strbuf_addc(out, (char)c);
+			i++;
+		} else if (c == '"') {
+			in_string = false;
+			strbuf_addc(out, '"');
+			i++;
+		} else if (c == '\\') {
+			i += repair_escape(s, i, n, out, r);
+		} else if (c < 0x20) {
+			note_first(&r->control, xasprintf("0x%02x", c));
+			strbuf_adds(out, replacement);
+			i++;
+		} else {
+			size_t len = utf8_seq_len((const unsigned char *)s + i, n - i);
+			if (len == 0) {
+				note_first(&r->bad_utf8, xasprintf("0x%02x", c));
+				strbuf_adds(out, replacement);
+				i++;
+			} else {
+				strbuf_add(out, s + i, len);
+				i += len;
+			}
+		}
+	}
+}
+
+/* What the repair replaced, in words for the person. Caller frees. */
+static char *repair_words(const struct repair *r)
+{
+	struct strbuf sb;
+	strbuf_init(&sb);
+	const char *sep = "it contains ";
+	if (r->nul) {
+		strbuf_addf(&sb, "%sa character Slack sent as %s", sep, r->nul);
+		sep = ", and ";
+	}
+	if (r->surrogate) {
+		strbuf_addf(&sb, "%sa character Slack sent as %s (half of a UTF-16 pair)", sep, r->surrogate);
+		sep = ", and ";
+	}
+	if (r->bad_utf8) {
+		strbuf_addf(&sb, "%sbytes that are not UTF-8 (%s)", sep, r->bad_utf8);
+		sep = ", and ";
+	}
+	if (r->control) {
+		strbuf_addf(&sb, "%sa raw control character (%s)", sep, r->control);
+		sep = ", and ";
+	}
+	if (r->escape)
+		strbuf_addf(&sb, "%san escape JSON does not allow (%s)", sep, r->escape);
+	return strbuf_detach(&sb);
+}
+
+int slack_frame_parse(const char *data, size_t len, struct slack_frame *f, char **cause)
+{
+	memset(f, 0, sizeof(*f));
+	json_error_t jerr;
+	json_t *root = json_loadb(data, len, 0, &jerr);
+	if (root) {
+		int rc = frame_from_tree(root, f, cause);
+		json_decref(root);
+		if (rc < 0 && f->envelope_id)
+			f->unreadable = xstrdup("it lacks a field Slack always sends");
+		return rc;
+	}
+	/* Read it again with what cannot be read replaced, so the envelope
+	 * is still acknowledged and the person told. */
+	struct strbuf fixed;
+	struct repair r;
+	strbuf_init(&fixed);
+	memset(&r, 0, sizeof(r));
+	repair_frame(data, len, &fixed, &r);
+	json_error_t jerr2;
+	root = (r.nul || r.surrogate || r.bad_utf8 || r.control || r.escape)
+		? json_loadb(fixed.buf, fixed.len, 0, &jerr2) : NULL;
+	if (root) {
+		frame_from_tree(root, f, NULL);
+		if (f->envelope_id) {
+			free(f->unreadable);
+			f->unreadable = repair_words(&r);
+		}
+		json_decref(root);
+	}
+	strbuf_release(&fixed);
+	repair_release(&r);
+	return fail(cause, "frame is not JSON: %s at byte %d", jerr.text, jerr.position);
+}
+
+char *slack_frame_unreadable_reply(const struct slack_frame *f)
+{
+	if (f->type != SLACK_FRAME_SLASH_COMMAND)
+		return NULL;
+	return xasprintf("Sorry, I could not read that command (%s). Please type it again.",
+			 f->unreadable ? f->unreadable : "Slack sent it in a form I cannot read");
 }
 
 /* ---- writing ---- */

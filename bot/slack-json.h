@@ -63,6 +63,11 @@ struct slack_frame {
 
 	/* interactive payload */
 	char *interactive_type;      /* payload.type */
+
+	/* Set when the frame could not be read whole (parse returned -1) but
+	 * its envelope_id was recovered: what was wrong, in words for the
+	 * person ("it contains a character Slack sent as \u0000"). */
+	char *unreadable;
 };
 
 /*
@@ -71,8 +76,20 @@ struct slack_frame {
  * (envelope_id always; command, user_id and channel_id for a slash
  * command). A frame that fails may still have f->envelope_id set, so
  * the caller can acknowledge it anyway; release f in every case.
+ *
+ * A frame jansson rejects whole for what is inside a string (\u0000, a
+ * lone surrogate such as \ud800, bytes that are not UTF-8, a raw control
+ * character, an unknown escape) is read again with each such piece
+ * replaced by U+FFFD: it still returns -1, with every field recovered
+ * and f->unreadable saying what was replaced.
  */
 int slack_frame_parse(const char *data, size_t len, struct slack_frame *f, char **cause);
+
+/* The ack text for a frame that failed to parse but has an envelope_id:
+ * for a slash command, "Sorry, I could not read that command (WHY). …";
+ * NULL for other types (they are acknowledged without a payload). Caller
+ * frees. */
+char *slack_frame_unreadable_reply(const struct slack_frame *f);
 void slack_frame_release(struct slack_frame *f);
 const char *slack_frame_type_name(enum slack_frame_type t);
 

@@ -471,7 +471,10 @@ static void on_envelope(struct slack_socket *s, struct conn *c, const struct sla
 		for (size_t i = 0; i < nkeys; i++)
 			free(keys[i]);
 	} else {
-		if (s->stopping) {
+		if (f->unreadable) {
+			/* acknowledged, and the person told what could not be read */
+			reply = slack_frame_unreadable_reply(f);
+		} else if (s->stopping) {
 			if (f->type == SLACK_FRAME_SLASH_COMMAND)
 				reply = xstrdup("reportbot is restarting; please try again in a minute");
 		} else if (f->type == SLACK_FRAME_SLASH_COMMAND) {
@@ -495,12 +498,13 @@ static void on_message(struct slack_socket *s, struct conn *c, const char *data,
 	struct slack_frame f;
 	char *cause = NULL;
 	if (slack_frame_parse(data, len, &f, &cause) < 0) {
-		log_warn("slack: socket %d: unreadable frame (%zu bytes): %s", c->id, len, cause);
+		log_warn("slack: socket %d: unreadable frame (%zu bytes): %s%s%s", c->id, len, cause,
+			 f.unreadable ? "; recovered envelope " : "", f.unreadable ? f.envelope_id : "");
 		if (f.envelope_id) {
 			/* acknowledge so Slack does not retry what we cannot read */
-			char *ack = slack_json_ack(f.envelope_id, f.type == SLACK_FRAME_SLASH_COMMAND
-				? "reportbot could not read this command; please try again" : NULL);
-			conn_queue(c, ack);
+			if (!f.unreadable)
+				f.unreadable = xstrdup("Slack sent it in a form I cannot read");
+			on_envelope(s, c, &f);
 		}
 		free(cause);
 		slack_frame_release(&f);

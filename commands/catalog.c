@@ -3,7 +3,7 @@
  * file I/O lives here; commands/command.c parses the text.
  *
  * Hidden files (.#x.sql editor locks) and anything that is not a regular
- * file are skipped. A faulty file is left out of the catalog, so the bot
+ * file are skipped; a link that leads nowhere is a fault. A faulty file is left out of the catalog, so the bot
  * still serves the good ones, and its faults go to errors for `check`.
  */
 #include "common.h"
@@ -14,6 +14,7 @@
 
 #include <dirent.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 int command_load(struct command *cmd, const char *path, struct strlist *errors)
 {
@@ -28,6 +29,15 @@ int command_load(struct command *cmd, const char *path, struct strlist *errors)
 	FILE *f = fopen(path, "rb");
 	if (!f) {
 		strlist_pushf(errors, "%s: cannot open: %s", path, strerror(errno));
+		free(name);
+		return -1;
+	}
+	/* Too big: said with the file's real size, not what was read of it. */
+	struct stat st;
+	if (fstat(fileno(f), &st) == 0 && st.st_size > COMMAND_MAX_BYTES) {
+		strlist_pushf(errors, "%s:1: file is %lld bytes; a command file may be at most %d bytes",
+			      path, (long long)st.st_size, COMMAND_MAX_BYTES);
+		fclose(f);
 		free(name);
 		return -1;
 	}
@@ -63,6 +73,26 @@ static int compare_names(const void *a, const void *b)
 	return c ? c : (nx > ny) - (nx < ny);
 }
 
+/* The fault for a directory entry that stat cannot follow: a symbolic
+ * link names its missing target. */
+static void unreadable_entry(const char *path, struct strlist *errors)
+{
+	int err = errno;
+	struct stat lst;
+	char target[4096];
+	ssize_t n = -1;
+	if (lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode))
+		n = readlink(path, target, sizeof(target) - 1);
+	if (n >= 0) {
+		target[n] = '\0';
+		strlist_pushf(errors, "%s: cannot open: it is a symbolic link to '%s', %s; "
+			      "fix the link or remove it", path, target,
+			      err == ENOENT ? "which does not exist" : strerror(err));
+	} else {
+		strlist_pushf(errors, "%s: cannot open: %s", path, strerror(err));
+	}
+}
+
 int catalog_load(struct catalog *cat, const char *dir, struct strlist *errors)
 {
 	cat->cmds = NULL;
@@ -91,7 +121,15 @@ int catalog_load(struct catalog *cat, const char *dir, struct strlist *errors)
 	for (size_t i = 0; i < files.n; i++) {
 		char *path = xasprintf("%s/%s", dir, files.v[i]);
 		struct stat st;
-		if (stat(path, &st) < 0 || !S_ISREG(st.st_mode)) {
+		if (stat(path, &st) < 0) {
+			/* a dangling link or an unreadable entry is a fault, not
+			 * a command silently missing */
+			unreadable_entry(path, errors);
+			free(path);
+			rc = -1;
+			continue;
+		}
+		if (!S_ISREG(st.st_mode)) {
 			free(path);
 			continue;
 		}

@@ -22,6 +22,17 @@ static void watch_source(const struct report_watch *watch, struct source *src)
 		watch->on_source(watch->ctx, src);
 }
 
+/* detail without the "source 'NAME': " the driver starts it with, when
+ * the words around it name the source already. */
+static const char *without_source(const char *detail, const char *name)
+{
+	char *prefix = xasprintf("source '%s': ", name);
+	size_t n = strlen(prefix);
+	bool has = strncmp(detail, prefix, n) == 0;
+	free(prefix);
+	return has ? detail + n : detail;
+}
+
 /* What the person reads for a failed source call; the detail is logged. */
 static char *failure_words(const struct command *cmd, const struct source_config *scfg,
 			   enum source_result r, int timeout, const char *detail)
@@ -35,12 +46,12 @@ static char *failure_words(const struct command *cmd, const struct source_config
 	case SOURCE_ECONNECT:
 	case SOURCE_EAUTH:
 		return xasprintf("data source '%s' is not reachable (%s): %s", scfg->name,
-				 source_strerror(r), detail ? detail : "no detail");
+				 source_strerror(r), detail ? without_source(detail, scfg->name) : "no detail");
 	case SOURCE_EQUERY:
 	case SOURCE_EBIND:
 	default:
 		return xasprintf("%s failed on data source '%s': %s", cmd->name, scfg->name,
-				 detail ? detail : source_strerror(r));
+				 detail ? without_source(detail, scfg->name) : source_strerror(r));
 	}
 }
 
@@ -165,7 +176,7 @@ write_fail:
 	goto out;
 fail:
 	log_warn("%s on source '%s' failed (%s): %s", cmd->name, scfg->name, source_strerror(r),
-		 cause ? cause : "");
+		 cause ? without_source(cause, scfg->name) : "");
 	res->status = status_of(r);
 	res->error = failure_words(cmd, scfg, r, timeout, cause);
 	if (r == SOURCE_ECONNECT)

@@ -1,3 +1,7 @@
+/*
+ * log.c: the log, one line per event on stderr; control characters in
+ * what is logged are escaped so no value can forge a line.
+ */
 #include "common.h"
 #include "common/log.h"
 
@@ -15,6 +19,24 @@ void log_set_quiet(bool quiet)
 	atomic_store(&log_quiet, quiet);
 }
 
+/* msg appended with its control characters escaped (\n, \r, \t, else
+ * \xNN, DEL too), so a value can never start a line of its own. */
+static void add_escaped(struct strbuf *sb, const char *msg)
+{
+	for (const unsigned char *p = (const unsigned char *)msg; *p; p++) {
+		if (*p >= 0x20 && *p != 0x7f)
+			strbuf_addc(sb, (char)*p);
+		else if (*p == '\n')
+			strbuf_adds(sb, "\\n");
+		else if (*p == '\r')
+			strbuf_adds(sb, "\\r");
+		else if (*p == '\t')
+			strbuf_adds(sb, "\\t");
+		else
+			strbuf_addf(sb, "\\x%02x", *p);
+	}
+}
+
 static void log_write(const char *level, const char *fmt, va_list ap)
 {
 	struct timespec ts;
@@ -28,7 +50,7 @@ static void log_write(const char *level, const char *fmt, va_list ap)
 	strbuf_init(&sb);
 	strbuf_addf(&sb, "%s.%03ldZ %s ", stamp, ts.tv_nsec / 1000000, level);
 	char *msg = xvasprintf(fmt, ap);
-	strbuf_adds(&sb, msg);
+	add_escaped(&sb, msg);
 	free(msg);
 	strbuf_addc(&sb, '\n');
 	/* One write(2) per line so lines from several threads never interleave. */

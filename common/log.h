@@ -1,6 +1,8 @@
 /*
  * log.h: one line per event on stderr, "2024-11-01T09:00:00.123Z LEVEL msg".
  * Thread-safe (one write per line). Never pass a token or password.
+ * Control characters in the message are escaped (\n, \r, \t, \xNN), so a
+ * logged value never makes a second line.
  * REPORTBOT_LOG=debug enables log_debug.
  */
 #ifndef LOG_H

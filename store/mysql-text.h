@@ -19,8 +19,9 @@ size_t mysql_text_i64(char *out, int64_t v);                  /* out >= 21 */
 size_t mysql_text_padded(char *out, uint64_t v, size_t width); /* out >= max(21, width + 1) */
 size_t mysql_text_2digits(char *out, unsigned int v);         /* out >= 2, no NUL */
 /* FLOAT (is_float) or DOUBLE: shortest text that reads back, fixed or
- * exponent form as MariaDB chooses. */
-size_t mysql_text_double(char *out, double v, bool is_float); /* out >= 32 */
+ * exponent form as MariaDB chooses; up to 35 bytes with the NUL
+ * ("-0." then 14 zeros and 17 digits). */
+size_t mysql_text_double(char *out, double v, bool is_float); /* out >= 40 */
 /* DATE, DATETIME, TIMESTAMP or TIME with `decimals` fractional digits. */
 size_t mysql_text_temporal(char *out, const MYSQL_TIME *t, enum enum_field_types type,
 			   unsigned int decimals);              /* out >= 40 */

@@ -41,6 +41,21 @@ const DEFAULTS = {
 	ackTimeoutMs: 10000,
 };
 
+// payload.text while an envelope with rawText is serialized; replaced by
+// the raw bytes afterwards (spliceRawText).
+const RAW_TEXT_MARK = 'fake-slack-raw-text-7f3a9c';
+
+// The JSON text with the quoted RAW_TEXT_MARK replaced by "RAW" (a Buffer).
+function spliceRawText(json, raw) {
+	const quoted = JSON.stringify(RAW_TEXT_MARK);
+	const at = json.indexOf(quoted);
+	return Buffer.concat([
+		Buffer.from(json.slice(0, at) + '"', 'utf8'),
+		Buffer.isBuffer(raw) ? raw : Buffer.from(String(raw), 'utf8'),
+		Buffer.from('"' + json.slice(at + quoted.length), 'utf8'),
+	]);
+}
+
 const DISCONNECT_REASONS = ['warning', 'refresh_requested', 'too_many_websockets', 'link_disabled'];
 
 function isRegExp(v) {
@@ -532,6 +547,10 @@ class FakeSlack extends EventEmitter {
 	//   acceptsResponsePayload: default true for slash_commands/interactive
 	//   padTo: pad the payload (x_fake_padding) so the JSON is this many bytes
 	//   fragments: split the message over this many WebSocket frames
+	//   rawText: the exact bytes (Buffer or string) put between the quotes of
+	//         payload.text, unchecked: '\\u0000', '\\ud800', invalid UTF-8,
+	//         which JSON.stringify cannot produce; the message is sent as
+	//         a text frame all the same
 	//   conn: connection (record or id); default the newest open one that has
 	//         had hello and is not draining or silenced; if none, the envelope
 	//         waits and goes to the next connection after its hello
@@ -545,6 +564,8 @@ class FakeSlack extends EventEmitter {
 			envelope.retry_attempt = opts.retryAttempt ?? 0;
 			envelope.retry_reason = opts.retryReason ?? (envelope.retry_attempt > 0 ? 'timeout' : '');
 		}
+		if (opts.rawText !== undefined)
+			envelope.payload = { ...envelope.payload, text: RAW_TEXT_MARK };
 		let text = JSON.stringify(envelope);
 		if (opts.padTo && Buffer.byteLength(text) < opts.padTo) {
 			envelope.payload = { ...envelope.payload, x_fake_padding: '' };
@@ -552,9 +573,12 @@ class FakeSlack extends EventEmitter {
 			envelope.payload.x_fake_padding = 'x'.repeat(Math.max(0, opts.padTo - base));
 			text = JSON.stringify(envelope);
 		}
+		if (opts.rawText !== undefined)
+			text = spliceRawText(text, opts.rawText);
 		const rec = this.envelopes.get(envelopeId) || { envelopeId, type, deliveries: [] };
 		this.envelopes.set(envelopeId, rec);
 		rec.envelope = envelope;
+		rec.rawText = opts.rawText;
 		const since = this.mark();
 		const item = { envelopeId, envelope, text, opts, rec };
 		const c = this._route(opts.conn);
@@ -599,6 +623,7 @@ class FakeSlack extends EventEmitter {
 		const e = rec.envelope;
 		return this.sendEnvelope({
 			acceptsResponsePayload: e.accepts_response_payload,
+			rawText: rec.rawText,
 			...opts,
 			type: e.type,
 			payload: e.payload,

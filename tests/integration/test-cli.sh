@@ -289,4 +289,74 @@ check_contains "schedule add refuses arguments that do not bind" "$TMP/out" \
 check_contains "schedule add refuses a channel name" "$TMP/out" "schedule: channel 'general' is not a channel id"
 grep -q '\*s[123]\*' "$TMP/out" && not_ok "a refused schedule was added" || ok "refused schedules are not added"
 
+# Logs are one line per event (issue 11): a newline in a logged value (a
+# command file's name, left out with a warning) and a CR and control bytes in
+# a console argument are escaped, so no value forges a line of its own.
+mkdir -p "$TMP/forge"
+cp "$ROOT/commands/monthly.sql" "$TMP/forge/"
+printf -- '-- summary: x\nSELECT 1 AS one\n' > "$TMP/forge/x
+2026-01-01T00:00:00.000Z error FORGED.sql"
+demo_config "$TMP/forge.toml" "$TMP/forge"
+sed -i "s|data_dir = .*|data_dir = \"$TMP/var-forge\"|" "$TMP/forge.toml"
+printf '/report monthly "acme\r2026-01-01T00:00:00.000Z error FORGED2\001"\n' |
+	REPORTBOT_LOG=info "$REPORTBOT" -c "$TMP/forge.toml" console > /dev/null 2> "$TMP/forge.log"
+check_eq "no log line starts with a forged stamp" 0 "$(grep -c '^2026-01-01T00:00:00.000Z' "$TMP/forge.log")"
+check_eq "the newline in a file name stays on its line" 1 "$(grep -c 'FORGED.sql' "$TMP/forge.log")"
+check_contains "the newline is written escaped" "$TMP/forge.log" 'x\n2026-01-01T00:00:00.000Z error FORGED.sql'
+check_eq "the run's log line holds no raw CR" 0 "$(grep -c "$(printf '\r')" "$TMP/forge.log")"
+check_contains "the CR and control byte are written escaped" "$TMP/forge.log" 'acme\r2026-01-01T00:00:00.000Z error FORGED2\x01'
+
+# No core dumps (issue 11): a running console is not dumpable (its /proc
+# files belong to root, not to the user running it) and RLIMIT_CORE is 0, so
+# a crash cannot write the tokens in memory to a core file. As root, the
+# console runs as nobody so that ownership tells.
+as_user=
+if [ "$(id -u)" = 0 ]; then
+	command -v setpriv > /dev/null && as_user="setpriv --reuid=65534 --regid=65534 --clear-groups"
+fi
+if [ "$(id -u)" = 0 ] && [ -z "$as_user" ]; then
+	ok "# SKIP not dumpable: root without setpriv cannot tell"
+else
+	dump=$(mktemp -d /tmp/reportbot-dump.XXXXXX)
+	chmod 755 "$dump"; mkdir -m 777 "$dump/var"; mkfifo -m 666 "$dump/in"
+	cp "$ROOT/demo/demo.db" "$dump/demo.db"; chmod 644 "$dump/demo.db"
+	demo_config "$dump/c.toml"
+	sed -i "s|data_dir = .*|data_dir = \"$dump/var\"|; s|path = .*|path = \"$dump/demo.db\"|" "$dump/c.toml"
+	chmod 644 "$dump/c.toml"
+	$as_user "$REPORTBOT" -c "$dump/c.toml" console < "$dump/in" > "$dump/out" 2>&1 &
+	pid=$!
+	exec 3> "$dump/in"
+	echo "/report help" >&3
+	i=0
+	while ! grep -q "Reports" "$dump/out" 2>/dev/null && [ $i -lt 200 ]; do i=$((i + 1)); sleep 0.05; done
+	check_eq "the console's /proc files belong to root: not dumpable" 0 "$(stat -c %u /proc/$pid/status)"
+	check_eq "the console may not write a core file" "0 0" \
+		"$(awk '/^Max core file size/ {print $5, $6}' /proc/$pid/limits)"
+	exec 3>&-
+	wait $pid
+	check_eq "the console ends normally" 0 $?
+	rm -rf "$dump"
+fi
+
+# Smaller faults (issue 11): a dangling symlink in commands/ is a fault
+# naming the file and its missing target; a file over the limit is reported
+# with its real size and the limit; a failing report names its source once.
+mkdir -p "$TMP/faults"
+cp "$ROOT/commands/monthly.sql" "$TMP/faults/"
+ln -s "$TMP/nowhere.sql" "$TMP/faults/gone.sql"
+demo_config "$TMP/faults.toml" "$TMP/faults"
+run_rb 1 "check with a dangling symlink" "$REPORTBOT" -c "$TMP/faults.toml" check
+check_contains "check names the link and its missing target" "$TMP/out" \
+	"$TMP/faults/gone.sql: cannot open: it is a symbolic link to '$TMP/nowhere.sql', which does not exist"
+rm "$TMP/faults/gone.sql"
+{ printf -- '-- summary: too big\nSELECT 1 AS one\n'; head -c 2097152 /dev/zero | tr '\0' ' '; } > "$TMP/faults/huge.sql"
+run_rb 1 "check with a 2 MB command file" "$REPORTBOT" -c "$TMP/faults.toml" check
+check_contains "check gives the file's real size and the limit" "$TMP/out" \
+	"huge.sql:1: file is 2097188 bytes; a command file may be at most 1048576 bytes"
+rm "$TMP/faults/huge.sql"
+printf -- '-- summary: fails on purpose\nSELECT * FROM no_such_table\n' > "$TMP/faults/fail.sql"
+run_rb 2 "run of a failing report" "$REPORTBOT" -c "$TMP/faults.toml" run fail
+check_contains "the failure names the source" "$TMP/out" "fail failed on data source 'demo': the query is not valid"
+check_eq "the failure names the source once" 0 "$(grep -c "source 'demo': source 'demo'\|data source 'demo': source 'demo'" "$TMP/out")"
+
 finish

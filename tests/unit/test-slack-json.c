@@ -330,6 +330,127 @@ static void test_text_unescape(void **state)
 	}
 }
 
+/* A slash command frame whose payload.text is raw (the bytes between the
+ * quotes, as sent), with envelope_id last so it is found behind the text. */
+static char *slash_with_raw_text(const char *raw)
+{
+	return xasprintf("{\"type\":\"slash_commands\",\"accepts_response_payload\":true,\"payload\":{"
+			 "\"command\":\"/report\",\"text\":\"%s\",\"user_id\":\"U1\",\"channel_id\":\"C1\","
+			 "\"trigger_id\":\"1.2.x\",\"response_url\":\"https://hooks/x\"},\"envelope_id\":\"E1\"}", raw);
+}
+
+/* Every kind of string content jansson rejects the whole frame for:
+ * the envelope is recovered and the person told what it was. */
+static void test_unreadable_recovered(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *raw, *words;
+	} cases[] = {
+		{ "monthly \\u0000 acme", "it contains a character Slack sent as \\u0000" },
+		{ "\\u0000", "it contains a character Slack sent as \\u0000" },
+		{ "x \\ud800 y", "it contains a character Slack sent as \\ud800 (half of a UTF-16 pair)" },
+		{ "x \\uDC00", "it contains a character Slack sent as \\uDC00 (half of a UTF-16 pair)" },
+		{ "\\ud800\\u0041", "it contains a character Slack sent as \\ud800" },
+		{ "\\ud800\\ud800\\udc00", "it contains a character Slack sent as \\ud800" },
+		{ "bad \xff byte", "it contains bytes that are not UTF-8 (0xff)" },
+		{ "overlong \xc0\xaf", "it contains bytes that are not UTF-8 (0xc0)" },
+		{ "surrogate in UTF-8 \xed\xa0\x80", "it contains bytes that are not UTF-8 (0xed)" },
+		{ "cut \xe2\x82", "it contains bytes that are not UTF-8 (0xe2)" },
+		{ "raw \x01 control", "it contains a raw control character (0x01)" },
+		{ "tab\there", "it contains a raw control character (0x09)" },
+		{ "escape \\q", "it contains an escape JSON does not allow (\\q)" },
+		{ "short \\u12", "it contains an escape JSON does not allow (\\u)" },
+		{ "\\u0000 and \xff", "it contains a character Slack sent as \\u0000, and bytes that are not UTF-8 (0xff)" },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		char *s = slash_with_raw_text(cases[i].raw);
+		struct slack_frame f;
+		char *cause = NULL;
+		assert_int_equal(parse(s, &f, &cause), -1);
+		assert_non_null(cause);
+		assert_non_null(strstr(cause, "not JSON"));
+		assert_int_equal(f.type, SLACK_FRAME_SLASH_COMMAND);
+		assert_string_equal(f.envelope_id, "E1");
+		assert_string_equal(f.command, "/report");
+		assert_string_equal(f.user_id, "U1");
+		assert_string_equal(f.channel_id, "C1");
+		assert_string_equal(f.trigger_id, "1.2.x");
+		assert_string_equal(f.response_url, "https://hooks/x");
+		assert_non_null(f.unreadable);
+		if (!strstr(f.unreadable, cases[i].words))
+			fail_msg("case %zu: \"%s\" lacks \"%s\"", i, f.unreadable, cases[i].words);
+		char *reply = slack_frame_unreadable_reply(&f);
+		char *want = xasprintf("Sorry, I could not read that command (%s", cases[i].words);
+		assert_non_null(strstr(reply, want));
+		/* the ack carries it, and is JSON */
+		char *ack = slack_json_ack(f.envelope_id, reply);
+		assert_non_null(strstr(ack, "{\"envelope_id\":\"E1\",\"payload\":{\"text\":\"Sorry"));
+		free(ack);
+		free(want);
+		free(reply);
+		free(cause);
+		slack_frame_release(&f);
+		free(s);
+	}
+}
+
+/* What jansson takes is not touched: a surrogate pair, escapes, UTF-8. */
+static void test_readable_untouched(void **state)
+{
+	(void)state;
+	char *s = slash_with_raw_text("\\ud83d\\ude00 \\\" \\\\ \\/ \\n \xc3\xa9 \xf0\x9f\x98\x80");
+	struct slack_frame f;
+	assert_int_equal(parse(s, &f, NULL), 0);
+	assert_string_equal(f.text, "\xf0\x9f\x98\x80 \" \\ / \n \xc3\xa9 \xf0\x9f\x98\x80");
+	assert_null(f.unreadable);
+	slack_frame_release(&f);
+	free(s);
+}
+
+/* Other envelope types are recovered and acknowledged without a reply;
+ * a frame broken outside its strings is not guessed at. */
+static void test_unreadable_other(void **state)
+{
+	(void)state;
+	struct slack_frame f;
+	char *cause = NULL;
+	assert_int_equal(parse("{\"envelope_id\":\"E2\",\"type\":\"events_api\",\"payload\":{\"event_id\":\"Ev\","
+			       "\"event\":{\"type\":\"message\",\"text\":\"\\u0000\"}}}", &f, &cause), -1);
+	assert_string_equal(f.envelope_id, "E2");
+	assert_string_equal(f.event_id, "Ev");
+	assert_non_null(f.unreadable);
+	assert_null(slack_frame_unreadable_reply(&f));
+	free(cause);
+	slack_frame_release(&f);
+
+	/* a missing field: acknowledged with a reply too */
+	cause = NULL;
+	assert_int_equal(parse("{\"envelope_id\":\"E3\",\"type\":\"slash_commands\",\"payload\":{\"command\":\"/r\","
+			       "\"channel_id\":\"C\"}}", &f, &cause), -1);
+	assert_string_equal(f.envelope_id, "E3");
+	char *reply = slack_frame_unreadable_reply(&f);
+	assert_non_null(strstr(reply, "Sorry, I could not read that command"));
+	free(reply);
+	free(cause);
+	slack_frame_release(&f);
+
+	const char *broken[] = {
+		"{\"envelope_id\":\"E4\",\"type\":\"slash_commands\",\"payload\":{\"text\":\"\\u0000\"}",
+		"{\"envelope_id\":\"E4\" \"type\":\"x\",\"t\":\"\\u0000\"}",
+		"{\"envelope_id\":\"E4\",\"t\":\"\\",
+		"\xff{\"envelope_id\":\"E4\"}",
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(broken); i++) {
+		cause = NULL;
+		assert_int_equal(parse(broken[i], &f, &cause), -1);
+		assert_null(f.envelope_id);
+		assert_null(f.unreadable);
+		free(cause);
+		slack_frame_release(&f);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -346,6 +467,9 @@ int main(void)
 		cmocka_unit_test(test_response),
 		cmocka_unit_test(test_error_words),
 		cmocka_unit_test(test_text_unescape),
+		cmocka_unit_test(test_unreadable_recovered),
+		cmocka_unit_test(test_readable_untouched),
+		cmocka_unit_test(test_unreadable_other),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
