@@ -290,7 +290,7 @@ check_contains "schedule add refuses a channel name" "$TMP/out" "schedule: chann
 grep -q '\*s[123]\*' "$TMP/out" && not_ok "a refused schedule was added" || ok "refused schedules are not added"
 
 # Logs are one line per event (issue 11): a newline in a logged value (a
-# command file's name, left out with a warning) and a CR and control bytes in
+# command file's name, left out with a warning) and a CR and a control byte (not \001: typed text loses the markup marker, common/markup.h) in
 # a console argument are escaped, so no value forges a line of its own.
 mkdir -p "$TMP/forge"
 cp "$ROOT/commands/monthly.sql" "$TMP/forge/"
@@ -298,13 +298,13 @@ printf -- '-- summary: x\nSELECT 1 AS one\n' > "$TMP/forge/x
 2026-01-01T00:00:00.000Z error FORGED.sql"
 demo_config "$TMP/forge.toml" "$TMP/forge"
 sed -i "s|data_dir = .*|data_dir = \"$TMP/var-forge\"|" "$TMP/forge.toml"
-printf '/report monthly "acme\r2026-01-01T00:00:00.000Z error FORGED2\001"\n' |
+printf '/report monthly "acme\r2026-01-01T00:00:00.000Z error FORGED2\002"\n' |
 	REPORTBOT_LOG=info "$REPORTBOT" -c "$TMP/forge.toml" console > /dev/null 2> "$TMP/forge.log"
 check_eq "no log line starts with a forged stamp" 0 "$(grep -c '^2026-01-01T00:00:00.000Z' "$TMP/forge.log")"
 check_eq "the newline in a file name stays on its line" 1 "$(grep -c 'FORGED.sql' "$TMP/forge.log")"
 check_contains "the newline is written escaped" "$TMP/forge.log" 'x\n2026-01-01T00:00:00.000Z error FORGED.sql'
 check_eq "the run's log line holds no raw CR" 0 "$(grep -c "$(printf '\r')" "$TMP/forge.log")"
-check_contains "the CR and control byte are written escaped" "$TMP/forge.log" 'acme\r2026-01-01T00:00:00.000Z error FORGED2\x01'
+check_contains "the CR and control byte are written escaped" "$TMP/forge.log" 'acme\r2026-01-01T00:00:00.000Z error FORGED2\x02'
 
 # No core dumps (issue 11): a running console is not dumpable (its /proc
 # files belong to root, not to the user running it) and RLIMIT_CORE is 0, so
