@@ -471,8 +471,8 @@ async function main() {
 			`(from the envelope's latest delivery); ${redelivered.length} envelope(s) redelivered after a close`);
 		const rt = latencyStats(reconnects.filter((c) => c.helloAfterMs !== null).map((c) => c.helloAfterMs));
 		const ways = CLOSE_WAYS.map((w) => `${reconnects.filter((c) => c.how === w).length} ${w}`).join(', ');
-		console.log(`socket closed ${reconnects.length} times (${ways}); new socket ready after p50 ${rt.p50?.toFixed(0)} ms, ` +
-			`max ${rt.max?.toFixed(0)} ms`);
+		console.log(`socket closed ${reconnects.length} times (${ways})` + (rt.count
+			? `; new socket ready after p50 ${rt.p50.toFixed(0)} ms, max ${rt.max.toFixed(0)} ms` : ''));
 		if (stats)
 			console.log(`serve's own count: ${stats[1]} connections, ${stats[2]} envelopes, ${stats[3]} duplicates dropped`);
 		console.log(`history: ${history.size} runs in \`reportbot history\`, ${runIds.size} run ids handed out`);
