@@ -149,6 +149,8 @@ function until(h, bot, cond, timeoutMs, what) {
 }
 
 async function main() {
+	if (!(SECONDS >= 60))
+		throw new Error(`SOAK_SECONDS=${process.env.SOAK_SECONDS}: use 60 or more (the RSS rule needs a sample after warm-up)`);
 	if (!fs.existsSync(DB))
 		throw new Error(`${DB} is missing; run demo/make-db.sh (make demo builds it)`);
 	const h = await startHarness();
@@ -498,6 +500,6 @@ async function main() {
 }
 
 main().catch((e) => {
-	console.error(e);
+	console.error(`soak: could not run: ${e && e.message ? e.message : e}`);
 	process.exitCode = 2;
 });
