@@ -220,5 +220,7 @@ int interrupted_announce(struct interrupted_delivery *d, char **cause)
 		queued++;
 	}
 	history_records_free(recs, n);
+	if (queued == 0)
+		log_info("interrupted runs: none to tell");
 	return queued;
 }
