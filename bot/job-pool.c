@@ -254,7 +254,7 @@ static void pool_quiesce_locked(struct pool *p)
 	p->stopping = true;
 	/* Queued jobs never start: the workers record them cancelled. */
 	for (size_t i = 0; i < p->len; i++)
-		atomic_store(&p->queue[(p->head + i) % p->cap]->cancel_requested, 1);
+		atomic_store(&p->queue[(p->head + i) % p->cap]->cancel_requested, JOB_CANCEL_SHUTDOWN);
 	pthread_cond_broadcast(&p->work);
 }
 
@@ -288,7 +288,7 @@ void pool_stop(struct pool *p, int64_t grace_ms)
 		log_warn("shutdown: %zu report(s) still running after the grace period; cancelling", p->busy);
 		for (int i = 0; i < p->nworkers; i++) {
 			if (p->workers[i].job) {
-				atomic_store(&p->workers[i].job->cancel_requested, 1);
+				atomic_store(&p->workers[i].job->cancel_requested, JOB_CANCEL_SHUTDOWN);
 				p->workers[i].cancel_pending = 1;
 			}
 		}

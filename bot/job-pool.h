@@ -36,13 +36,14 @@ void pool_wait_idle(struct pool *p);
 /* Number of jobs queued + running. */
 size_t pool_load(struct pool *p);
 
-/* Stop taking jobs and mark every queued one cancelled (the workers
- * record them so), without waiting: the first step of a shutdown, safe
+/* Stop taking jobs and mark every queued one cancelled by the shutdown
+ * (JOB_CANCEL_SHUTDOWN; the workers record them cancelled), without waiting: the first step of a shutdown, safe
  * from any thread. Running jobs go on. */
 void pool_quiesce(struct pool *p);
 
 /* Stop taking jobs, give running ones grace_ms to finish, cancel the rest
- * (recorded as cancelled), join the threads, free the pool. NULL ok. */
+ * (JOB_CANCEL_SHUTDOWN, recorded as cancelled; a scheduled one's retry is
+ * kept for the next start: bot/schedule-timer.h), join the threads, free the pool. NULL ok. */
 void pool_stop(struct pool *p, int64_t grace_ms);
 
 #endif

@@ -41,9 +41,13 @@ struct job {
 	bool skip_empty;             /* scheduled: no post when the result has no rows */
 	bool only_changed;           /* scheduled: no post when the CSV equals the last posted */
 	int64_t queued_ms;           /* wall clock */
-	atomic_int cancel_requested;
+	atomic_int cancel_requested;  /* 0; 1 asked by a person; JOB_CANCEL_SHUTDOWN */
 	const struct delivery *delivery;  /* borrowed; outlives the pool */
 };
+
+/* cancel_requested set by a shutdown (bot/job-pool.c), not a person:
+ * deliveries may say so (a scheduled run's retry survives it). */
+#define JOB_CANCEL_SHUTDOWN 2
 
 struct job *job_new(enum job_kind kind);
 void job_free(struct job *job);   /* NULL ok */

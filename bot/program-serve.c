@@ -26,6 +26,7 @@
 
 #include "bot/access-refresh.h"
 #include "bot/dispatch.h"
+#include "bot/interrupted.h"
 #include "common/log.h"
 #include "bot/schedule-service.h"
 #include "bot/job-pool.h"
@@ -39,6 +40,7 @@ enum { SERVE_OK = 0, SERVE_CONFIG = 1, SERVE_RUNTIME = 2 };
 struct serve {
 	struct app *app;
 	struct slack_delivery sd;
+	struct interrupted_delivery idl;  /* tells the runs a crash cut short */
 	struct slack_socket *sock;
 	struct access_refresh *refresh;   /* Slack user groups, read on their own thread */
 	pthread_t sigthread;
@@ -184,6 +186,14 @@ int serve_run(struct app *app, char **cause)
 	if (!app->pool && pool_start(&app->pool, app, cfg->workers, cfg->queue_size, cause) < 0) {
 		ret = SERVE_RUNTIME;
 		goto out;
+	}
+	/* Runs a crash cut short are told where they were asked, by the
+	 * workers, before the timer retries a cut scheduled run. */
+	interrupted_delivery_init(&sv.idl, app, &sv.sd.delivery);
+	char *why = NULL;
+	if (interrupted_announce(&sv.idl, &why) < 0) {
+		log_error("cannot tell the interrupted runs: %s", why);
+		free(why);
 	}
 	/* Scheduled reports feed the same queue, through the same delivery. */
 	if (schedules_start(app, &sv.sd.delivery, true, cause) < 0) {

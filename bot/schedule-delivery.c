@@ -92,6 +92,12 @@ static void keep_posted(const struct schedule_delivery *sd, const struct job *jo
 	free(dir);
 }
 
+/* Whether the shutdown cut this run short (bot/job-pool.c). */
+static bool stopping(const struct job *job)
+{
+	return atomic_load(&job->cancel_requested) == JOB_CANCEL_SHUTDOWN;
+}
+
 /*
  * Record the slot's outcome with the timer. Returns an allocated note for
  * the person when a retry is scheduled ("will retry at 09:05:00 (attempt
@@ -116,6 +122,11 @@ static char *record_outcome(const struct schedule_delivery *sd, const struct job
 		return NULL;
 	char when[32];
 	local_time_text(retry_at, "%H:%M:%S", when, sizeof(when));
+	/* The retry is kept in the store: a stop does not lose it, but a bot
+	 * that is down then runs it when it is back. */
+	if (stopping(job))
+		return xasprintf("will retry at %s (attempt %d of %d), or when the bot is back if it is "
+				 "still down then", when, job->attempt + 1, sd->max_attempts);
 	return xasprintf("will retry at %s (attempt %d of %d)", when, job->attempt + 1, sd->max_attempts);
 }
 
@@ -129,8 +140,10 @@ static int post_failure(const struct schedule_delivery *sd, void *wstate, const 
 {
 	const struct delivery *in = sd->inner;
 	char *note = record_outcome(sd, job, SLOT_ERROR, res->error);
-	char *why = xasprintf("Scheduled report *%s* failed: %s%s%s", job->schedule,
-			      res->error ? res->error : run_status_name(res->status),
+	const char *error = res->error ? res->error : run_status_name(res->status);
+	if (res->status == RUN_CANCELLED && stopping(job))
+		error = "the bot shut down before it finished";
+	char *why = xasprintf("Scheduled report *%s* failed: %s%s%s", job->schedule, error,
 			      note ? "; " : "", note ? note : "");
 	struct report_result shown = *res;
 	shown.error = why;

@@ -28,6 +28,39 @@ struct schedule_service {
 	                                     * timer and the store change together */
 };
 
+/* Post TEXT for schedule NAME to CHANNEL through a worker (a notice job,
+ * never on this thread); dropped with a log line when the pool refuses. */
+static void post_notice(struct schedule_service *svc, const char *channel, const char *name,
+			const char *text)
+{
+	struct job *job = job_new(JOB_NOTICE);
+	job->channel_id = xstrdup(channel);
+	job->user_id = xstrdup("scheduler");
+	job->schedule = xstrdup(name);
+	job->delivery = svc->delivery.inner;
+	job->args_shown = xstrdup(text);
+	if (!svc->app->pool || pool_submit(svc->app->pool, job, NULL) < 0) {
+		log_warn("schedule %s: a notice for %s was not posted: the queue did not take it", name, channel);
+		job_free(job);
+	}
+}
+
+/* gave_up callback: a slot a stopped bot left is given up at start; the
+ * channel hears why, and the alert channel, as for a failure for good. */
+static void schedules_gave_up(void *ctx, const struct scheduled_fire *f, const char *why)
+{
+	struct schedule_service *svc = ctx;
+	const char *alert = svc->app->cfg.alert_channel;
+	char slot[32];
+	local_time_text((time_t)(f->slot_ms / 1000), "%Y-%m-%d %H:%M", slot, sizeof(slot));
+	char *text = xasprintf("Scheduled report *%s* (`%s %s`, slot %s) failed: %s; not retried",
+			       f->schedule, svc->app->cfg.command, f->run, slot, why);
+	post_notice(svc, f->channel, f->schedule, text);
+	if (alert && *alert && strcmp(alert, f->channel) != 0)
+		post_notice(svc, alert, f->schedule, text);
+	free(text);
+}
+
 /* submit callback: queue the fire exactly as if a person typed its line. */
 static int schedules_submit(void *ctx, const struct scheduled_fire *f, char **cause)
 {
@@ -67,9 +100,18 @@ static int schedules_submit(void *ctx, const struct scheduled_fire *f, char **ca
 		if (!app->pool || pool_submit(app->pool, job, NULL) < 0)
 			job_free(job);
 	}
-	/* No slot update here: a fast run may have ended on a worker already,
-	 * and writing "claimed" now would overwrite its outcome. The worker
-	 * records the run id with the outcome (bot/schedule-delivery.c). */
+	/* No status update here: a fast run may have ended on a worker
+	 * already, and writing "claimed" now would overwrite its outcome. The
+	 * worker records the run id with the outcome (bot/schedule-delivery.c);
+	 * until then the claimed slot names its run, so a crash's interrupted
+	 * run is told with its schedule (bot/interrupted.c). */
+	if (reply.run_id) {
+		char *why = NULL;
+		if (schedule_store_note_run(app->history, f->schedule, f->slot_ms, reply.run_id, &why) < 0) {
+			log_warn("schedule %s: %s", f->schedule, why);
+			free(why);
+		}
+	}
 	dispatch_reply_release(&reply);
 	return ret;
 }
@@ -111,6 +153,7 @@ int schedules_start(struct app *app, const struct delivery *d, bool run, char **
 		.retries = app->cfg.schedule_retries,
 		.retry_backoff_seconds = app->cfg.schedule_retry_backoff,
 		.submit = schedules_submit,
+		.gave_up = schedules_gave_up,
 	};
 	/* Test hook (documented in docs/schedules.md): shift the scheduler's
 	 * clock so integration tests need not wait for a real minute. */

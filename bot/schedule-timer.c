@@ -64,9 +64,11 @@ struct scheduler {
 	bool running, stopping, changed;
 };
 
-/* A due attempt, copied out of the entry so submit runs unlocked. */
+/* A due attempt, copied out of the entry so submit runs unlocked; or,
+ * with gave_up set, a slot given up at start, for the gave_up callback. */
 struct pending_fire {
 	char *name, *run, *channel;
+	char *gave_up;           /* owned; NULL for an attempt to submit */
 	struct scheduled_fire f;
 };
 
@@ -181,8 +183,8 @@ static struct sched_attempt *add_attempt(struct sched_entry *e, int64_t slot_ms)
 	return a;
 }
 
-static void fire_push(struct fire_list *fl, const struct scheduler *s, const struct sched_entry *e,
-		      int64_t slot_ms, int attempt, bool late)
+static struct pending_fire *fire_push(struct fire_list *fl, const struct scheduler *s,
+				      const struct sched_entry *e, int64_t slot_ms, int attempt, bool late)
 {
 	struct pending_fire *p;
 
@@ -203,6 +205,8 @@ static void fire_push(struct fire_list *fl, const struct scheduler *s, const str
 	p->f.attempt = attempt;
 	p->f.max_attempts = max_attempts(s);
 	p->f.late = late;
+	p->gave_up = NULL;
+	return p;
 }
 
 static void fire_list_release(struct fire_list *fl)
@@ -211,6 +215,7 @@ static void fire_list_release(struct fire_list *fl)
 		free(fl->v[i].name);
 		free(fl->v[i].run);
 		free(fl->v[i].channel);
+		free(fl->v[i].gave_up);
 	}
 	free(fl->v);
 	memset(fl, 0, sizeof(*fl));
@@ -394,10 +399,69 @@ static void entry_set_seen(struct sched_entry *e, time_t seen)
 	e->next = cron_next(&e->cron, seen, &next) == 0 ? next : -1;
 }
 
-/* The first tick: where to look back from. */
-static int entry_start(struct scheduler *s, struct sched_entry *e, time_t now)
+/*
+ * One slot a stopped process left unsettled (claimed: its attempt was
+ * cut short; retrying: its next attempt was promised), on the first tick.
+ * It becomes a waiting attempt (claimed: the next one, due now; retrying:
+ * the promised one, at its time or now if that passed), persisted first;
+ * or, with no attempts left or too long ago, an error handed to gave_up.
+ * s->lock held.
+ */
+static int entry_resume_slot(struct scheduler *s, struct sched_entry *e, const struct slot_record *r,
+			     time_t now, struct fire_list *fl, char **cause)
 {
-	struct slot_record last;
+	bool cut = r->status == SLOT_CLAIMED;
+	int attempt = r->attempt > 0 ? r->attempt : 1;
+	int next = cut ? attempt + 1 : attempt;
+	time_t at = slot_time(r->attempt_ms > 0 ? r->attempt_ms : r->slot_ms);
+	char when[64], at_text[64];
+	char *why = NULL;
+
+	format_slot(slot_time(r->slot_ms), when, sizeof(when));
+	format_slot(at, at_text, sizeof(at_text));
+	if (next > max_attempts(s))
+		why = cut ? xasprintf("the bot stopped while attempt %d of %d ran; no attempts are left",
+				      attempt, max_attempts(s))
+			: xasprintf("attempt %d was due, but only %d are allowed now", next, max_attempts(s));
+	else if (now - at > late_limit(s))
+		why = cut ? xasprintf("the bot stopped while attempt %d of %d ran (started %s) and was "
+				      "down too long to try again", attempt, max_attempts(s), at_text)
+			: xasprintf("attempt %d of %d was due at %s, while the bot was down, too long ago "
+				    "to run now", next, max_attempts(s), at_text);
+	if (why) {
+		if (schedule_store_update_slot(s->store, e->def.name, r->slot_ms, 0, SLOT_ERROR, cause) < 0) {
+			free(why);
+			return -1;
+		}
+		log_error("schedule %s: slot %s: %s; recorded as error", e->def.name, when, why);
+		struct pending_fire *p = fire_push(fl, s, e, r->slot_ms, attempt, true);
+		p->gave_up = why;
+		return 0;
+	}
+
+	time_t due = cut || at < now ? now : at;
+	if (schedule_store_set_attempt(s->store, e->def.name, r->slot_ms, SLOT_RETRYING, next,
+				       (int64_t)due * 1000, 0, cause) < 0)
+		return -1;
+	struct sched_attempt *a = add_attempt(e, r->slot_ms);
+	a->attempt = next;
+	a->state = ATTEMPT_WAITING;
+	a->due = due;
+	if (cut)
+		log_warn("schedule %s: slot %s: the bot stopped while attempt %d of %d ran; retrying now "
+			 "(attempt %d of %d)", e->def.name, when, attempt, max_attempts(s), next, max_attempts(s));
+	else
+		log_info("schedule %s: slot %s: attempt %d of %d, promised before the bot stopped, is due %s",
+			 e->def.name, when, next, max_attempts(s), due > now ? at_text : "now");
+	return 0;
+}
+
+/* The first tick: where to look back from, and what a stopped process
+ * left unsettled. */
+static int entry_start(struct scheduler *s, struct sched_entry *e, time_t now, struct fire_list *fl)
+{
+	struct slot_record last, *unsettled = NULL;
+	size_t nunsettled = 0;
 	char *cause = NULL;
 	time_t from;
 	int r;
@@ -407,15 +471,17 @@ static int entry_start(struct scheduler *s, struct sched_entry *e, time_t now)
 		goto fail;
 	if (r == 0) {
 		from = slot_time(last.slot_ms);
-		if (last.status == SLOT_RETRYING) {
-			char when[64];
-			format_slot(from, when, sizeof(when));
-			log_warn("schedule %s: slot %s was still to be retried when the bot stopped; "
-				 "recorded as error", e->def.name, when);
-			if (schedule_store_update_slot(s->store, e->def.name, last.slot_ms, 0,
-						       SLOT_ERROR, &cause) < 0)
+		if (schedule_store_unsettled(s->store, e->def.name, &unsettled, &nunsettled, &cause) < 0)
+			goto fail;
+		for (size_t i = 0; i < nunsettled; i++) {
+			/* a slot of this process is never unsettled on its first tick */
+			if (find_attempt(e, unsettled[i].slot_ms))
+				continue;
+			if (entry_resume_slot(s, e, &unsettled[i], now, fl, &cause) < 0)
 				goto fail;
 		}
+		free(unsettled);
+		unsettled = NULL;
 	} else if (e->def.created_ms > 0) {
 		/* Slack-made: it existed since then, so later slots were missed */
 		from = slot_time(e->def.created_ms + 999) - 1;
@@ -430,6 +496,7 @@ static int entry_start(struct scheduler *s, struct sched_entry *e, time_t now)
 	e->started = true;
 	return 0;
 fail:
+	free(unsettled);
 	log_error("schedule %s: %s", e->def.name, cause);
 	free(cause);
 	return -1;
@@ -447,7 +514,7 @@ static int entry_due(struct scheduler *s, struct sched_entry *e, time_t now, str
 
 	if (e->blocked_until > now)
 		return 0;
-	if (!e->started && entry_start(s, e, now) < 0)
+	if (!e->started && entry_start(s, e, now, fl) < 0)
 		goto blocked;
 	fresh = e->fresh;
 	e->fresh = false;
@@ -471,7 +538,7 @@ static int entry_due(struct scheduler *s, struct sched_entry *e, time_t now, str
 	}
 	if (run_latest) {
 		int64_t slot_ms = (int64_t)ring[n - 1] * 1000;
-		int r = schedule_store_claim(s->store, e->def.name, slot_ms, SLOT_CLAIMED, &cause);
+		int r = schedule_store_claim_at(s->store, e->def.name, slot_ms, (int64_t)now * 1000, &cause);
 		format_slot(ring[n - 1], when, sizeof(when));
 		if (r < 0)
 			goto store_failed;
@@ -513,9 +580,17 @@ int scheduler_tick(struct scheduler *s, time_t now)
 			ret = -1;
 		for (size_t j = 0; j < e->natt; j++) {
 			struct sched_attempt *a = &e->att[j];
+			char *cause = NULL;
 			if (a->state != ATTEMPT_WAITING || a->due > now)
 				continue;
 			a->state = ATTEMPT_RUNNING;
+			/* claimed again, by this attempt: a stop now leaves it
+			 * to the next start, as attempt + 1 */
+			if (schedule_store_set_attempt(s->store, e->def.name, a->slot_ms, SLOT_CLAIMED,
+						       a->attempt, (int64_t)now * 1000, 0, &cause) < 0) {
+				log_error("schedule %s: %s", e->def.name, cause);
+				free(cause);
+			}
 			fire_push(&fl, s, e, a->slot_ms, a->attempt, false);
 		}
 	}
@@ -524,6 +599,11 @@ int scheduler_tick(struct scheduler *s, time_t now)
 	for (size_t i = 0; i < fl.n; i++) {
 		const struct scheduled_fire *f = &fl.v[i].f;
 		char *cause = NULL, when[64];
+		if (fl.v[i].gave_up) {
+			if (s->opt.gave_up)
+				s->opt.gave_up(s->opt.submit_ctx, f, fl.v[i].gave_up);
+			continue;
+		}
 		/* in the scheduler's clock, so a test offset does not skew it */
 		int64_t late_ms = s->opt.clock ? 0
 			: now_ms_wall() + (int64_t)s->opt.clock_offset * 1000 - f->slot_ms;
@@ -612,7 +692,10 @@ int scheduler_report_outcome(struct scheduler *s, const char *name, int64_t slot
 			log_error("schedule %s: slot %s failed%s: %s", name, when,
 				  attempt ? " on its last attempt" : "", cause ? cause : "no reason given");
 	}
-	if (schedule_store_update_slot(s->store, name, slot_ms, run_id, stored, &why) < 0) {
+	if (stored == SLOT_RETRYING
+	    ? schedule_store_set_attempt(s->store, name, slot_ms, SLOT_RETRYING, a->attempt,
+					 (int64_t)a->due * 1000, run_id, &why) < 0
+	    : schedule_store_update_slot(s->store, name, slot_ms, run_id, stored, &why) < 0) {
 		log_error("schedule %s: %s", name, why);
 		free(why);
 		ret = -1;

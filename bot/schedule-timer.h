@@ -26,8 +26,14 @@
  *     submit that fails) with attempts left is retried by a later tick,
  *     same slot, attempt + 1, after retry_backoff seconds doubling each
  *     time; the slot shows "retrying". The last failure leaves "error".
- *     A slot still "retrying" when the bot restarts is marked "error":
- *     retries do not survive a restart.
+ *   - Retries survive a stop: the store keeps each slot's attempt and
+ *     its time. On the first tick a slot still "retrying" is retried at
+ *     its time (at once if that passed), and a slot still "claimed" (the
+ *     process stopped while its attempt ran: a crash) is retried at once
+ *     as attempt + 1. Either is given up as "error" instead, and handed
+ *     to the gave_up callback, when no attempt is left or its time (the
+ *     retry's, or the cut attempt's start) is older than the catch-up
+ *     window (at least SCHEDULER_GRACE).
  *
  * Thread safety: every function may be called from any thread (one mutex
  * inside); submit is called without that mutex held, so it may call back
@@ -87,6 +93,11 @@ struct scheduler_options {
 	 * that counts as a failed attempt. */
 	int (*submit)(void *ctx, const struct scheduled_fire *f, char **cause);
 	void *submit_ctx;
+	/* Optional, called with submit_ctx: a slot a stopped process left
+	 * unsettled was given up on the first tick (recorded "error"); f is
+	 * the slot with its last attempt, WHY the reason in words. Called
+	 * without the scheduler's lock; must not block. */
+	void (*gave_up)(void *ctx, const struct scheduled_fire *f, const char *why);
 };
 
 struct scheduler;

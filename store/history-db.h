@@ -6,7 +6,8 @@
  * The schema of every table lives in store/history.c (PRAGMA user_version);
  * version 1 already holds schedule_slots, schedules and last_posted;
  * version 2 gives runs AUTOINCREMENT ids (never reused) and an index on
- * queued_ms.
+ * queued_ms; version 3 gives schedule_slots the attempt and its time
+ * (retries survive a restart) and adds interrupted_told.
  * Use the connection only between history_lock and history_unlock: it is
  * one connection shared by every thread. Do not close it.
  */
@@ -19,7 +20,7 @@
 #include <sqlite3.h>
 
 /* Schema version history_open migrates to. */
-#define HISTORY_SCHEMA_VERSION 2
+#define HISTORY_SCHEMA_VERSION 3
 
 /* Borrowed; valid until history_close. */
 sqlite3 *history_db(struct history *h);

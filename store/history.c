@@ -126,6 +126,19 @@ static const char *const history_migrations[] = {
 	"ALTER TABLE runs_v2 RENAME TO runs;"
 	"CREATE INDEX runs_status ON runs(status);"
 	"CREATE INDEX runs_queued ON runs(queued_ms);",
+	/* 2 -> 3 (issue 11): a slot's attempt survives a restart: the attempt
+	 * running (claimed) or due next (retrying), and when it started or
+	 * is due; a slot's run is found by its id. Runs a crash left
+	 * interrupted are told once (interrupted_told); those interrupted
+	 * before this version count as told. */
+	"ALTER TABLE schedule_slots ADD COLUMN attempt INTEGER NOT NULL DEFAULT 1;"
+	"ALTER TABLE schedule_slots ADD COLUMN attempt_ms INTEGER NOT NULL DEFAULT 0;"
+	"CREATE INDEX schedule_slots_run ON schedule_slots(run_id);"
+	"CREATE TABLE interrupted_told ("
+	"  run_id INTEGER PRIMARY KEY,"
+	"  told_ms INTEGER NOT NULL"
+	");"
+	"INSERT INTO interrupted_told (run_id, told_ms) SELECT id, 0 FROM runs WHERE status = 'interrupted';",
 };
 
 _Static_assert(ARRAY_SIZE(history_migrations) == HISTORY_SCHEMA_VERSION,
@@ -559,6 +572,57 @@ int history_get(struct history *h, int64_t id, struct run_record *r, char **caus
 	if (ret == 0)
 		history_read_record(st, r);
 	sqlite3_finalize(st);
+	history_unlock(h);
+	return ret;
+}
+
+int history_list_interrupted(struct history *h, size_t limit, struct run_record **out, size_t *n,
+			     char **cause)
+{
+	const char *sql = "SELECT " HISTORY_COLUMNS " FROM runs WHERE status = 'interrupted' "
+			  "AND id NOT IN (SELECT run_id FROM interrupted_told) ORDER BY id LIMIT ?1";
+	sqlite3_stmt *st = NULL;
+	struct run_record *recs = NULL;
+	size_t count = 0, alloc = 0;
+	int ret = -1, rc;
+
+	*out = NULL;
+	*n = 0;
+	if (limit == 0)
+		return 0;
+	history_lock(h);
+	if (history_db_prepare(h->db, &st, "history", "cannot list interrupted runs", cause, sql, "i",
+			       limit > (size_t)INT64_MAX ? INT64_MAX : (int64_t)limit) < 0)
+		goto out;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (count == alloc) {
+			alloc = alloc ? alloc * 2 : 8;
+			recs = xrealloc(recs, alloc * sizeof(*recs));
+		}
+		history_read_record(st, &recs[count++]);
+	}
+	if (rc != SQLITE_DONE) {
+		history_db_fail(h->db, "history", "cannot list interrupted runs", cause);
+		goto out;
+	}
+	*out = recs;
+	*n = count;
+	recs = NULL;
+	count = 0;
+	ret = 0;
+out:
+	sqlite3_finalize(st);
+	history_unlock(h);
+	history_records_free(recs, count);
+	return ret;
+}
+
+int history_mark_interrupted_told(struct history *h, int64_t id, char **cause)
+{
+	history_lock(h);
+	int ret = history_db_run(h->db, "history", "cannot record that an interrupted run was told", cause,
+				 "INSERT OR IGNORE INTO interrupted_told (run_id, told_ms) VALUES (?1, ?2)",
+				 "ii", id, now_ms_wall());
 	history_unlock(h);
 	return ret;
 }

@@ -99,4 +99,16 @@ int history_recent_for(struct history *h, size_t limit, const char *channel, con
  * none), -1 on error. */
 int history_get(struct history *h, int64_t id, struct run_record *r, char **cause);
 
+/*
+ * Runs a dead process left interrupted that nobody was told of yet
+ * (history_open marked them; none told with history_mark_interrupted_told),
+ * oldest first, at most limit; freed with history_records_free. Runs
+ * interrupted before schema version 3 count as told. `serve` announces
+ * them at start (bot/interrupted.h).
+ */
+int history_list_interrupted(struct history *h, size_t limit, struct run_record **out, size_t *n,
+			     char **cause);
+/* Run ID's interruption was told (or will never be): not listed again. */
+int history_mark_interrupted_told(struct history *h, int64_t id, char **cause);
+
 #endif

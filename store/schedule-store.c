@@ -34,13 +34,15 @@ int slot_status_from_name(const char *name, enum slot_status *s)
 
 #define WHO "schedule store"
 
-/* INSERT OR IGNORE one slot; 1 inserted, 0 taken, -1 error. Lock held. */
+/* INSERT OR IGNORE one slot (attempt 1, started at ATTEMPT_MS); 1
+ * inserted, 0 taken, -1 error. Lock held. */
 static int insert_slot(sqlite3 *db, const char *schedule, int64_t slot_ms,
-		       enum slot_status status, char **cause)
+		       enum slot_status status, int64_t attempt_ms, char **cause)
 {
 	if (history_db_run(db, WHO, "cannot claim a slot", cause,
-			   "INSERT OR IGNORE INTO schedule_slots (schedule, slot_ms, run_id, status) "
-			   "VALUES (?1, ?2, NULL, ?3)", "tit", schedule, slot_ms, slot_status_name(status)) < 0)
+			   "INSERT OR IGNORE INTO schedule_slots (schedule, slot_ms, run_id, status, "
+			   "attempt, attempt_ms) VALUES (?1, ?2, NULL, ?3, 1, ?4)", "titi", schedule,
+			   slot_ms, slot_status_name(status), attempt_ms) < 0)
 		return -1;
 	return sqlite3_changes(db) > 0 ? 1 : 0;
 }
@@ -49,7 +51,16 @@ int schedule_store_claim(struct history *h, const char *schedule, int64_t slot_m
 			 enum slot_status status, char **cause)
 {
 	history_lock(h);
-	int ret = insert_slot(history_db(h), schedule, slot_ms, status, cause);
+	int ret = insert_slot(history_db(h), schedule, slot_ms, status, 0, cause);
+	history_unlock(h);
+	return ret;
+}
+
+int schedule_store_claim_at(struct history *h, const char *schedule, int64_t slot_ms,
+			    int64_t started_ms, char **cause)
+{
+	history_lock(h);
+	int ret = insert_slot(history_db(h), schedule, slot_ms, SLOT_CLAIMED, started_ms, cause);
 	history_unlock(h);
 	return ret;
 }
@@ -77,7 +88,7 @@ int schedule_store_mark_missed(struct history *h, const char *schedule,
 	if (history_db_exec(db, WHO, what, cause, "BEGIN IMMEDIATE") < 0)
 		goto out;
 	for (size_t i = 0; i < n; i++) {
-		if (insert_slot(db, schedule, slots_ms[i], SLOT_MISSED, cause) < 0) {
+		if (insert_slot(db, schedule, slots_ms[i], SLOT_MISSED, 0, cause) < 0) {
 			sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 			goto out;
 		}
@@ -104,6 +115,119 @@ int schedule_store_update_slot(struct history *h, const char *schedule, int64_t 
 	return ret;
 }
 
+int schedule_store_set_attempt(struct history *h, const char *schedule, int64_t slot_ms,
+			       enum slot_status status, int attempt, int64_t at_ms, int64_t run_id,
+			       char **cause)
+{
+	history_lock(h);
+	sqlite3 *db = history_db(h);
+	int ret = history_db_run(db, WHO, "cannot record a slot's attempt", cause,
+				 "UPDATE schedule_slots SET status = ?3, attempt = ?4, attempt_ms = ?5, "
+				 "run_id = CASE WHEN ?6 > 0 THEN ?6 ELSE run_id END "
+				 "WHERE schedule = ?1 AND slot_ms = ?2", "titiii",
+				 schedule, slot_ms, slot_status_name(status), (int64_t)attempt, at_ms, run_id);
+	if (ret == 0 && sqlite3_changes(db) == 0)
+		ret = 1;
+	history_unlock(h);
+	return ret;
+}
+
+int schedule_store_note_run(struct history *h, const char *schedule, int64_t slot_ms,
+			    int64_t run_id, char **cause)
+{
+	history_lock(h);
+	sqlite3 *db = history_db(h);
+	int ret = history_db_run(db, WHO, "cannot record a slot's run", cause,
+				 "UPDATE schedule_slots SET run_id = ?3 "
+				 "WHERE schedule = ?1 AND slot_ms = ?2 AND status = 'claimed'", "tii",
+				 schedule, slot_ms, run_id);
+	if (ret == 0 && sqlite3_changes(db) == 0)
+		ret = 1;
+	history_unlock(h);
+	return ret;
+}
+
+#define SLOT_COLUMNS "slot_ms, run_id, status, attempt, attempt_ms"
+
+/* The slot row st stands on (SLOT_COLUMNS) into *out; -1 for a status
+ * this build does not know. */
+static int read_slot(sqlite3_stmt *st, const char *schedule, struct slot_record *out, char **cause)
+{
+	const char *status = (const char *)sqlite3_column_text(st, 2);
+	out->slot_ms = sqlite3_column_int64(st, 0);
+	out->run_id = sqlite3_column_int64(st, 1);
+	out->attempt = sqlite3_column_int(st, 3);
+	out->attempt_ms = sqlite3_column_int64(st, 4);
+	if (slot_status_from_name(status, &out->status) < 0)
+		return fail(cause, "schedule store: slot %lld of '%s' has unknown status '%s'",
+			    (long long)out->slot_ms, schedule, status ? status : "NULL");
+	return 0;
+}
+
+int schedule_store_unsettled(struct history *h, const char *schedule, struct slot_record **out,
+			     size_t *n, char **cause)
+{
+	const char *what = "cannot list unsettled slots";
+	sqlite3_stmt *st = NULL;
+	struct slot_record *v = NULL;
+	size_t len = 0, alloc = 0;
+	int ret = -1, rc;
+
+	*out = NULL;
+	*n = 0;
+	history_lock(h);
+	if (history_db_prepare(history_db(h), &st, WHO, what, cause,
+			       "SELECT " SLOT_COLUMNS " FROM schedule_slots WHERE schedule = ?1 "
+			       "AND status IN ('claimed', 'retrying') ORDER BY slot_ms LIMIT ?2", "ti",
+			       schedule, (int64_t)SCHEDULE_STORE_MAX_UNSETTLED) < 0)
+		goto out;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (len == alloc) {
+			alloc = alloc ? alloc * 2 : 4;
+			v = xrealloc(v, alloc * sizeof(*v));
+		}
+		if (read_slot(st, schedule, &v[len++], cause) < 0)
+			goto out;
+	}
+	if (rc != SQLITE_DONE) {
+		history_db_fail(history_db(h), WHO, what, cause);
+		goto out;
+	}
+	*out = v;
+	*n = len;
+	v = NULL;
+	ret = 0;
+out:
+	sqlite3_finalize(st);
+	history_unlock(h);
+	free(v);
+	return ret;
+}
+
+int schedule_store_slot_of_run(struct history *h, int64_t run_id, char **schedule,
+			       struct slot_record *out, char **cause)
+{
+	sqlite3_stmt *st = NULL;
+	int ret;
+
+	history_lock(h);
+	ret = history_db_row(history_db(h), &st, WHO, "cannot find a run's slot", cause,
+			     "SELECT " SLOT_COLUMNS ", schedule FROM schedule_slots WHERE run_id = ?1 "
+			     "ORDER BY slot_ms DESC LIMIT 1", "i", run_id);
+	if (ret == 0) {
+		char *name = history_db_column_dup(st, 5);
+		if (read_slot(st, name ? name : "?", out, cause) < 0) {
+			free(name);
+			ret = -1;
+		} else {
+			*schedule = name;
+		}
+	}
+	sqlite3_finalize(st);
+	history_unlock(h);
+	return ret;
+}
+
 /* One slot row from a query with ?1 = schedule and, when TYPES is "ti",
  * ?2 = slot_ms. */
 static int query_slot(struct history *h, const char *sql, const char *types, const char *schedule,
@@ -117,15 +241,7 @@ static int query_slot(struct history *h, const char *sql, const char *types, con
 			     schedule, slot_ms);
 	if (ret != 0)
 		goto out;
-	ret = -1;
-	out->slot_ms = sqlite3_column_int64(st, 0);
-	out->run_id = sqlite3_column_int64(st, 1);
-	if (slot_status_from_name((const char *)sqlite3_column_text(st, 2), &out->status) < 0) {
-		fail(cause, "schedule store: slot %lld of '%s' has unknown status '%s'",
-		     (long long)out->slot_ms, schedule, (const char *)sqlite3_column_text(st, 2));
-		goto out;
-	}
-	ret = 0;
+	ret = read_slot(st, schedule, out, cause);
 out:
 	sqlite3_finalize(st);
 	history_unlock(h);
@@ -135,21 +251,21 @@ out:
 int schedule_store_get_slot(struct history *h, const char *schedule, int64_t slot_ms,
 			    struct slot_record *out, char **cause)
 {
-	return query_slot(h, "SELECT slot_ms, run_id, status FROM schedule_slots "
+	return query_slot(h, "SELECT " SLOT_COLUMNS " FROM schedule_slots "
 			  "WHERE schedule = ?1 AND slot_ms = ?2", "ti", schedule, slot_ms, out, cause);
 }
 
 int schedule_store_last_slot(struct history *h, const char *schedule,
 			     struct slot_record *out, char **cause)
 {
-	return query_slot(h, "SELECT slot_ms, run_id, status FROM schedule_slots "
+	return query_slot(h, "SELECT " SLOT_COLUMNS " FROM schedule_slots "
 			  "WHERE schedule = ?1 ORDER BY slot_ms DESC LIMIT 1", "t", schedule, 0, out, cause);
 }
 
 int schedule_store_last_run_slot(struct history *h, const char *schedule,
 				 struct slot_record *out, char **cause)
 {
-	return query_slot(h, "SELECT slot_ms, run_id, status FROM schedule_slots "
+	return query_slot(h, "SELECT " SLOT_COLUMNS " FROM schedule_slots "
 			  "WHERE schedule = ?1 AND status <> 'missed' ORDER BY slot_ms DESC LIMIT 1",
 			  "t", schedule, 0, out, cause);
 }

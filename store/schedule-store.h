@@ -36,6 +36,10 @@ int slot_status_from_name(const char *name, enum slot_status *s);
 int schedule_store_claim(struct history *h, const char *schedule, int64_t slot_ms,
 			 enum slot_status status, char **cause);
 
+/* schedule_store_claim for SLOT_CLAIMED, attempt 1 started at STARTED_MS. */
+int schedule_store_claim_at(struct history *h, const char *schedule, int64_t slot_ms,
+			    int64_t started_ms, char **cause);
+
 /* Claim every slot in SLOTS as SLOT_MISSED in one transaction; taken ones
  * are left as they are. */
 int schedule_store_mark_missed(struct history *h, const char *schedule,
@@ -50,7 +54,36 @@ struct slot_record {
 	int64_t slot_ms;
 	int64_t run_id;            /* 0 when none */
 	enum slot_status status;
+	int attempt;               /* claimed: the attempt running; retrying: the next one */
+	int64_t attempt_ms;        /* claimed: when that attempt started; retrying: when
+	                            * the next is due; 0 when unknown (before schema 3) */
 };
+
+/*
+ * A slot's attempt, kept so it survives a restart: STATUS SLOT_CLAIMED
+ * with ATTEMPT started at AT_MS (a retry firing), or SLOT_RETRYING with
+ * ATTEMPT due at AT_MS; RUN_ID when > 0. Returns 0, or 1 when there is no
+ * such slot.
+ */
+int schedule_store_set_attempt(struct history *h, const char *schedule, int64_t slot_ms,
+			       enum slot_status status, int attempt, int64_t at_ms, int64_t run_id,
+			       char **cause);
+/* The run of a claimed slot, known once it is queued; a slot no longer
+ * claimed (its outcome came first) is left alone. 0, or 1 when nothing
+ * changed. */
+int schedule_store_note_run(struct history *h, const char *schedule, int64_t slot_ms,
+			    int64_t run_id, char **cause);
+
+#define SCHEDULE_STORE_MAX_UNSETTLED 100
+/* The slots of SCHEDULE still claimed or retrying (at most
+ * SCHEDULE_STORE_MAX_UNSETTLED, oldest first): at start, what a stopped
+ * process left unsettled. *out is freed by the caller (NULL when *n is 0). */
+int schedule_store_unsettled(struct history *h, const char *schedule, struct slot_record **out,
+			     size_t *n, char **cause);
+/* The slot whose run (the latest attempt's) is RUN_ID: 0 with *schedule
+ * (caller frees) and *out, 1 when no slot names it. */
+int schedule_store_slot_of_run(struct history *h, int64_t run_id, char **schedule,
+			       struct slot_record *out, char **cause);
 
 /* The slot (SCHEDULE, SLOT_MS): 0 and *out, 1 if it was never claimed. */
 int schedule_store_get_slot(struct history *h, const char *schedule, int64_t slot_ms,

@@ -115,7 +115,7 @@ static void test_schema(void **state)
 {
 	struct fixture *f = *state;
 	assert_int_equal(pragma_int(f->h, "PRAGMA user_version"), HISTORY_SCHEMA_VERSION);
-	assert_int_equal(pragma_int(f->h, "PRAGMA user_version"), 2);
+	assert_int_equal(pragma_int(f->h, "PRAGMA user_version"), 3);
 	static const char *tables[] = { "runs", "schedule_slots", "schedules", "last_posted" };
 	for (size_t i = 0; i < ARRAY_SIZE(tables); i++) {
 		char *sql = xasprintf("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '%s'",
@@ -132,14 +132,14 @@ static void test_schema(void **state)
 	sqlite3_finalize(st);
 	/* The scheduler's tables take rows through the shared connection. */
 	assert_int_equal(sqlite3_exec(history_db(f->h),
-				      "INSERT INTO schedule_slots VALUES ('monthly', 1700000000000, 1, 'ok');"
+				      "INSERT INTO schedule_slots (schedule, slot_ms, run_id, status) VALUES ('monthly', 1700000000000, 1, 'ok');"
 				      "INSERT INTO schedules VALUES ('monthly', '0 9 1 * *', 'usage-all last', "
 				      "'C1', 0, 1, 'U1', 1700000000000);"
 				      "INSERT INTO last_posted VALUES ('monthly', 'abc', 1);",
 				      NULL, NULL, NULL), SQLITE_OK);
 	/* (schedule, slot_ms) is the key: a slot runs once. */
 	assert_int_not_equal(sqlite3_exec(history_db(f->h),
-					  "INSERT INTO schedule_slots VALUES ('monthly', 1700000000000, 2, 'ok')",
+					  "INSERT INTO schedule_slots (schedule, slot_ms, run_id, status) VALUES ('monthly', 1700000000000, 2, 'ok')",
 					  NULL, NULL, NULL), SQLITE_OK);
 	history_unlock(f->h);
 
@@ -147,7 +147,7 @@ static void test_schema(void **state)
 	add(f->h, 0, "kept");
 	history_close(f->h);
 	open_ok(f);
-	assert_int_equal(pragma_int(f->h, "PRAGMA user_version"), 2);
+	assert_int_equal(pragma_int(f->h, "PRAGMA user_version"), 3);
 	assert_int_equal(pragma_int(f->h, "SELECT count(*) FROM runs"), 1);
 	assert_int_equal(pragma_int(f->h, "SELECT count(*) FROM schedules"), 1);
 }
@@ -730,7 +730,7 @@ static void test_migration_from_v1(void **state)
 	sqlite3_close(db);
 
 	open_ok(f);
-	assert_int_equal(pragma_int(f->h, "PRAGMA user_version"), 2);
+	assert_int_equal(pragma_int(f->h, "PRAGMA user_version"), 3);
 	assert_int_equal(status_of(f->h, 7), RUN_OK);
 	assert_int_equal(status_of(f->h, 9), RUN_ERROR);
 	history_lock(f->h);

@@ -271,6 +271,93 @@ static void test_two_openers(void **state)
 	history_close(h2);
 }
 
+/* Issue 11: a slot's attempt and its time survive a reopen (a restart),
+ * and what a stopped process left unsettled is listed. */
+static void test_attempts_survive(void **state)
+{
+	struct fixture *f = *state;
+	struct slot_record r, *v = NULL;
+	size_t n = 0;
+	char *cause = NULL;
+
+	assert_int_equal(schedule_store_claim_at(f->h, "daily", 1000, 1500, &cause), 1);
+	assert_int_equal(schedule_store_claim_at(f->h, "daily", 1000, 1600, &cause), 0);
+	assert_int_equal(schedule_store_get_slot(f->h, "daily", 1000, &r, &cause), 0);
+	assert_int_equal(r.status, SLOT_CLAIMED);
+	assert_int_equal(r.attempt, 1);
+	assert_int_equal(r.attempt_ms, 1500);
+	/* a plain claim (a miss) has attempt 1 and no time */
+	assert_int_equal(schedule_store_claim(f->h, "daily", 500, SLOT_MISSED, &cause), 1);
+	assert_int_equal(schedule_store_get_slot(f->h, "daily", 500, &r, &cause), 0);
+	assert_int_equal(r.attempt, 1);
+	assert_int_equal(r.attempt_ms, 0);
+
+	/* attempt 1 failed: attempt 2 due at 9000, with its run */
+	assert_int_equal(schedule_store_set_attempt(f->h, "daily", 1000, SLOT_RETRYING, 2, 9000, 17, &cause), 0);
+	assert_int_equal(schedule_store_set_attempt(f->h, "daily", 4242, SLOT_RETRYING, 2, 9000, 0, &cause), 1);
+	reopen(f);
+	assert_int_equal(schedule_store_get_slot(f->h, "daily", 1000, &r, &cause), 0);
+	assert_int_equal(r.status, SLOT_RETRYING);
+	assert_int_equal(r.attempt, 2);
+	assert_int_equal(r.attempt_ms, 9000);
+	assert_int_equal(r.run_id, 17);
+
+	/* more slots: claimed, ok; other schedules stay apart */
+	assert_int_equal(schedule_store_claim_at(f->h, "daily", 2000, 2100, &cause), 1);
+	assert_int_equal(schedule_store_claim_at(f->h, "daily", 3000, 3100, &cause), 1);
+	assert_int_equal(schedule_store_update_slot(f->h, "daily", 3000, 0, SLOT_OK, &cause), 0);
+	assert_int_equal(schedule_store_claim_at(f->h, "weekly", 1000, 1100, &cause), 1);
+	assert_int_equal(schedule_store_unsettled(f->h, "daily", &v, &n, &cause), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(v[0].slot_ms, 1000);
+	assert_int_equal(v[0].status, SLOT_RETRYING);
+	assert_int_equal(v[0].attempt, 2);
+	assert_int_equal(v[1].slot_ms, 2000);
+	assert_int_equal(v[1].status, SLOT_CLAIMED);
+	assert_int_equal(v[1].attempt_ms, 2100);
+	free(v);
+	assert_int_equal(schedule_store_unsettled(f->h, "nosuch", &v, &n, &cause), 0);
+	assert_int_equal(n, 0);
+	assert_null(v);
+
+	/* the retry fires: claimed again by attempt 2, run id kept */
+	assert_int_equal(schedule_store_set_attempt(f->h, "daily", 1000, SLOT_CLAIMED, 2, 9100, 0, &cause), 0);
+	assert_int_equal(schedule_store_get_slot(f->h, "daily", 1000, &r, &cause), 0);
+	assert_int_equal(r.status, SLOT_CLAIMED);
+	assert_int_equal(r.attempt, 2);
+	assert_int_equal(r.attempt_ms, 9100);
+	assert_int_equal(r.run_id, 17);
+}
+
+/* A claimed slot names its run once queued, so a crash's interrupted run
+ * is found with its schedule; a slot whose outcome came first keeps it. */
+static void test_note_run(void **state)
+{
+	struct fixture *f = *state;
+	struct slot_record r;
+	char *cause = NULL, *name = NULL;
+
+	assert_int_equal(schedule_store_slot_of_run(f->h, 5, &name, &r, &cause), 1);
+	assert_int_equal(schedule_store_claim_at(f->h, "daily", 1000, 1000, &cause), 1);
+	assert_int_equal(schedule_store_note_run(f->h, "daily", 1000, 5, &cause), 0);
+	assert_int_equal(schedule_store_slot_of_run(f->h, 5, &name, &r, &cause), 0);
+	assert_string_equal(name, "daily");
+	free(name);
+	name = NULL;
+	assert_int_equal(r.slot_ms, 1000);
+	assert_int_equal(r.status, SLOT_CLAIMED);
+
+	/* the outcome first (run 6 ok), the note after: left alone */
+	assert_int_equal(schedule_store_claim_at(f->h, "daily", 2000, 2000, &cause), 1);
+	assert_int_equal(schedule_store_update_slot(f->h, "daily", 2000, 6, SLOT_OK, &cause), 0);
+	assert_int_equal(schedule_store_note_run(f->h, "daily", 2000, 99, &cause), 1);
+	assert_int_equal(schedule_store_get_slot(f->h, "daily", 2000, &r, &cause), 0);
+	assert_int_equal(r.run_id, 6);
+	assert_int_equal(r.status, SLOT_OK);
+	assert_int_equal(schedule_store_slot_of_run(f->h, 99, &name, &r, &cause), 1);
+	assert_int_equal(schedule_store_note_run(f->h, "nosuch", 1000, 7, &cause), 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -281,6 +368,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_posted, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_names_are_bound, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_two_openers, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_attempts_survive, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_note_run, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -30,6 +30,9 @@ struct fixture {
 	struct fire_rec fires[256];
 	size_t nfires;
 	int submit_fails;          /* fail this many submits next */
+	struct fire_rec gave_up[16];   /* slots given up at start (gave_up callback) */
+	char gave_up_why[16][256];
+	size_t ngave_up;
 };
 
 static time_t fake_clock(void *ctx)
@@ -57,6 +60,19 @@ static int record_submit(void *ctx, const struct scheduled_fire *f, char **cause
 	assert_non_null(f->run);
 	assert_non_null(f->channel);
 	return 0;
+}
+
+static void record_gave_up(void *ctx, const struct scheduled_fire *f, const char *why)
+{
+	struct fixture *fx = ctx;
+	assert_true(fx->ngave_up < ARRAY_SIZE(fx->gave_up));
+	struct fire_rec *r = &fx->gave_up[fx->ngave_up];
+	snprintf(r->name, sizeof(r->name), "%s", f->schedule);
+	r->slot_ms = f->slot_ms;
+	r->attempt = f->attempt;
+	r->max_attempts = f->max_attempts;
+	snprintf(fx->gave_up_why[fx->ngave_up], sizeof(fx->gave_up_why[0]), "%s", why);
+	fx->ngave_up++;
 }
 
 /* Local time in the test zone (Asia/Tokyo, no DST) to an instant. */
@@ -133,6 +149,7 @@ static struct scheduler *make(struct fixture *f, int catch_up, int retries, int 
 		.clock_ctx = f,
 		.submit = record_submit,
 		.submit_ctx = f,
+		.gave_up = record_gave_up,
 	};
 	struct schedule_def def = {
 		.name = (char *)name, .cron = (char *)cron, .run = (char *)"usage-all last",
@@ -222,7 +239,9 @@ static void test_loop_by_wakeup(void **state)
 }
 
 /* A fresh scheduler on the same store right after a fire does not fire
- * again, whether or not the first one reported the outcome. */
+ * that slot again as a new slot: an outcome reported is final, and a slot
+ * left claimed (a crash cut its attempt short) is retried as attempt + 1,
+ * never as attempt 1 (issue 11). */
 static void test_restart_after_fire(void **state)
 {
 	struct fixture *f = *state;
@@ -230,7 +249,8 @@ static void test_restart_after_fire(void **state)
 
 	tick_at(s, f, "2024-11-01 08:00:00");
 	assert_int_equal(tick_at(s, f, "2024-11-01 09:00:00"), 1);
-	scheduler_free(s);   /* crash before the outcome */
+	scheduler_report_result(s, "daily", ms("2024-11-01 09:00"), true, NULL);
+	scheduler_free(s);   /* a stop after the outcome */
 
 	s = make(f, 3600, 2, 60, "daily", "0 9 * * *", true, 0);
 	assert_int_equal(tick_at(s, f, "2024-11-01 09:00:02"), 0);
@@ -241,6 +261,92 @@ static void test_restart_after_fire(void **state)
 	s = make(f, 3600, 2, 60, "daily", "0 9 * * *", true, 0);
 	assert_int_equal(tick_at(s, f, "2024-11-01 09:10:00"), 0);
 	assert_int_equal(f->nfires, 1);
+	assert_int_equal(f->ngave_up, 0);
+	scheduler_free(s);
+}
+
+/* Issue 11: a crash during an attempt leaves the slot claimed; the next
+ * start retries it at once as attempt + 1 while attempts are left, and
+ * gives it up (error, gave_up) when none is, never leaving it claimed. */
+static void test_restart_after_crash_retries(void **state)
+{
+	struct fixture *f = *state;
+	struct scheduler *s = make(f, 3600, 2, 60, "daily", "0 9 * * *", true, 0);
+	struct slot_record r;
+	char *cause = NULL;
+
+	tick_at(s, f, "2024-11-01 08:00:00");
+	assert_int_equal(tick_at(s, f, "2024-11-01 09:00:00"), 1);
+	scheduler_free(s);   /* kill -9 while attempt 1 runs */
+
+	s = make(f, 3600, 2, 60, "daily", "0 9 * * *", true, 0);
+	assert_int_equal(tick_at(s, f, "2024-11-01 09:00:40"), 1);
+	assert_int_equal(f->nfires, 2);
+	assert_int_equal(f->fires[1].slot_ms, ms("2024-11-01 09:00"));
+	assert_int_equal(f->fires[1].attempt, 2);
+	assert_int_equal(f->fires[1].max_attempts, 3);
+	/* claimed again, by attempt 2, since it fired */
+	assert_int_equal(schedule_store_get_slot(f->h, "daily", ms("2024-11-01 09:00"), &r, &cause), 0);
+	assert_int_equal(r.status, SLOT_CLAIMED);
+	assert_int_equal(r.attempt, 2);
+	assert_int_equal(r.attempt_ms, ms("2024-11-01 09:00:40"));
+	assert_int_equal(tick_at(s, f, "2024-11-01 09:00:41"), 0);   /* once */
+	scheduler_free(s);   /* and again, during attempt 2 */
+
+	s = make(f, 3600, 2, 60, "daily", "0 9 * * *", true, 0);
+	assert_int_equal(tick_at(s, f, "2024-11-01 09:05:00"), 1);
+	assert_int_equal(f->fires[2].attempt, 3);
+	scheduler_free(s);   /* and during the last one */
+
+	s = make(f, 3600, 2, 60, "daily", "0 9 * * *", true, 0);
+	assert_int_equal(tick_at(s, f, "2024-11-01 09:06:00"), 0);
+	assert_int_equal(f->nfires, 3);
+	assert_int_equal(slot_status_of(f, "daily", "2024-11-01 09:00"), SLOT_ERROR);
+	assert_int_equal(f->ngave_up, 1);
+	assert_string_equal(f->gave_up[0].name, "daily");
+	assert_int_equal(f->gave_up[0].slot_ms, ms("2024-11-01 09:00"));
+	assert_int_equal(f->gave_up[0].attempt, 3);
+	assert_non_null(strstr(f->gave_up_why[0], "attempt 3 of 3"));
+	assert_non_null(strstr(f->gave_up_why[0], "no attempts are left"));
+	assert_int_equal(scheduler_next_wakeup(s), at("2024-11-02 09:00:00"));
+	scheduler_free(s);
+
+	/* settled: a later start leaves it alone */
+	s = make(f, 3600, 2, 60, "daily", "0 9 * * *", true, 0);
+	assert_int_equal(tick_at(s, f, "2024-11-01 09:07:00"), 0);
+	assert_int_equal(f->ngave_up, 1);
+	scheduler_free(s);
+}
+
+/* A claimed slot whose attempt started longer ago than the catch-up
+ * window is given up, not run; with no retries it is given up too. */
+static void test_restart_after_crash_gives_up(void **state)
+{
+	struct fixture *f = *state;
+	struct scheduler *s = make(f, 600, 2, 60, "daily", "0 9 * * *", true, 0);
+
+	tick_at(s, f, "2024-11-01 08:00:00");
+	assert_int_equal(tick_at(s, f, "2024-11-01 09:00:00"), 1);
+	scheduler_free(s);
+
+	/* 11 minutes later; the window is 10 */
+	s = make(f, 600, 2, 60, "daily", "0 9 * * *", true, 0);
+	assert_int_equal(tick_at(s, f, "2024-11-01 09:11:00"), 0);
+	assert_int_equal(f->nfires, 1);
+	assert_int_equal(slot_status_of(f, "daily", "2024-11-01 09:00"), SLOT_ERROR);
+	assert_int_equal(f->ngave_up, 1);
+	assert_non_null(strstr(f->gave_up_why[0], "down too long"));
+	scheduler_free(s);
+
+	/* no retries configured: the cut attempt was the last */
+	s = make(f, 600, 0, 60, "daily", "0 9 * * *", true, 0);
+	assert_int_equal(tick_at(s, f, "2024-11-02 09:00:00"), 1);
+	scheduler_free(s);
+	s = make(f, 600, 0, 60, "daily", "0 9 * * *", true, 0);
+	assert_int_equal(tick_at(s, f, "2024-11-02 09:00:30"), 0);
+	assert_int_equal(slot_status_of(f, "daily", "2024-11-02 09:00"), SLOT_ERROR);
+	assert_int_equal(f->ngave_up, 2);
+	assert_non_null(strstr(f->gave_up_why[1], "attempt 1 of 1"));
 	scheduler_free(s);
 }
 
@@ -262,6 +368,7 @@ static void test_restart_missed_inside_window(void **state)
 	assert_int_equal(f->fires[1].slot_ms, ms("2024-11-02 09:00"));
 	assert_true(f->fires[1].late);
 	assert_int_equal(tick_at(s, f, "2024-11-02 09:20:01"), 0);
+	scheduler_report_result(s, "daily", ms("2024-11-02 09:00"), true, NULL);
 	scheduler_free(s);
 
 	/* and a restart after the catch-up does not run it again */
@@ -501,11 +608,57 @@ static void test_submit_failure_retries(void **state)
 	scheduler_free(s);
 }
 
-/* A slot still retrying when the bot stopped is closed as an error. */
-static void test_restart_abandons_retry(void **state)
+/* Issue 11: a retry promised before a stop happens after the restart,
+ * at its time: the slot stays "retrying" with its attempt and time, the
+ * list shows it, and it fires once as the promised attempt. */
+static void test_restart_keeps_retry(void **state)
 {
 	struct fixture *f = *state;
 	struct scheduler *s = make(f, 3600, 2, 600, "daily", "0 9 * * *", true, 0);
+	struct schedule_info *info = NULL;
+	struct slot_record r;
+	size_t n;
+	char *cause = NULL;
+	time_t retry_at = 0;
+
+	tick_at(s, f, "2024-11-01 08:00:00");
+	tick_at(s, f, "2024-11-01 09:00:00");
+	f->now = at("2024-11-01 09:00:10");
+	assert_int_equal(scheduler_report_outcome(s, "daily", ms("2024-11-01 09:00"), SLOT_ERROR, 21,
+						  "cancelled at shutdown", &retry_at), 1);
+	assert_int_equal(retry_at, at("2024-11-01 09:10:10"));
+	assert_int_equal(schedule_store_get_slot(f->h, "daily", ms("2024-11-01 09:00"), &r, &cause), 0);
+	assert_int_equal(r.status, SLOT_RETRYING);
+	assert_int_equal(r.attempt, 2);
+	assert_int_equal(r.attempt_ms, ms("2024-11-01 09:10:10"));
+	scheduler_free(s);   /* SIGTERM: the promise is in the store */
+
+	s = make(f, 3600, 2, 600, "daily", "0 9 * * *", true, 0);
+	assert_int_equal(tick_at(s, f, "2024-11-01 09:05:00"), 0);
+	assert_int_equal(slot_status_of(f, "daily", "2024-11-01 09:00"), SLOT_RETRYING);
+	assert_int_equal(scheduler_next_wakeup(s), at("2024-11-01 09:10:10"));
+	assert_int_equal(scheduler_list(s, &info, &n, &cause), 0);
+	assert_int_equal(info[0].retry_at, at("2024-11-01 09:10:10"));
+	assert_int_equal(info[0].last.status, SLOT_RETRYING);
+	schedule_infos_free(info, n);
+	assert_int_equal(tick_at(s, f, "2024-11-01 09:10:09"), 0);
+	assert_int_equal(tick_at(s, f, "2024-11-01 09:10:10"), 1);
+	assert_int_equal(f->nfires, 2);
+	assert_int_equal(f->fires[1].slot_ms, ms("2024-11-01 09:00"));
+	assert_int_equal(f->fires[1].attempt, 2);
+	assert_int_equal(tick_at(s, f, "2024-11-01 09:10:11"), 0);   /* once */
+	assert_int_equal(scheduler_report_result(s, "daily", ms("2024-11-01 09:00"), true, NULL), 0);
+	assert_int_equal(slot_status_of(f, "daily", "2024-11-01 09:00"), SLOT_OK);
+	assert_int_equal(f->ngave_up, 0);
+	scheduler_free(s);
+}
+
+/* Back after the promised time: the retry runs at once inside the
+ * catch-up window, and is given up (error, gave_up) outside it. */
+static void test_restart_late_retry(void **state)
+{
+	struct fixture *f = *state;
+	struct scheduler *s = make(f, 600, 2, 60, "daily", "0 9 * * *", true, 0);
 
 	tick_at(s, f, "2024-11-01 08:00:00");
 	tick_at(s, f, "2024-11-01 09:00:00");
@@ -513,11 +666,23 @@ static void test_restart_abandons_retry(void **state)
 	assert_int_equal(scheduler_report_result(s, "daily", ms("2024-11-01 09:00"), false, "x"), 1);
 	scheduler_free(s);
 
-	s = make(f, 3600, 2, 600, "daily", "0 9 * * *", true, 0);
-	assert_int_equal(tick_at(s, f, "2024-11-01 09:05:00"), 0);
+	/* due 09:01:10, back at 09:05: runs on the first tick */
+	s = make(f, 600, 2, 60, "daily", "0 9 * * *", true, 0);
+	assert_int_equal(tick_at(s, f, "2024-11-01 09:05:00"), 1);
+	assert_int_equal(f->fires[1].attempt, 2);
+	f->now = at("2024-11-01 09:05:05");
+	assert_int_equal(scheduler_report_result(s, "daily", ms("2024-11-01 09:00"), false, "y"), 1);
+	scheduler_free(s);
+
+	/* attempt 3 due 09:07:05; back at 09:20, past the 10-minute window */
+	s = make(f, 600, 2, 60, "daily", "0 9 * * *", true, 0);
+	assert_int_equal(tick_at(s, f, "2024-11-01 09:20:00"), 0);
+	assert_int_equal(f->nfires, 2);
 	assert_int_equal(slot_status_of(f, "daily", "2024-11-01 09:00"), SLOT_ERROR);
-	assert_int_equal(tick_at(s, f, "2024-11-01 09:30:00"), 0);
-	assert_int_equal(f->nfires, 1);
+	assert_int_equal(f->ngave_up, 1);
+	assert_int_equal(f->gave_up[0].attempt, 3);
+	assert_non_null(strstr(f->gave_up_why[0], "attempt 3 of 3 was due at"));
+	assert_non_null(strstr(f->gave_up_why[0], "too long ago"));
 	scheduler_free(s);
 }
 
@@ -778,7 +943,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_new_schedules, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_retries_with_backoff, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_submit_failure_retries, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_restart_abandons_retry, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_restart_keeps_retry, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_restart_late_retry, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_restart_after_crash_retries, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_restart_after_crash_gives_up, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_add_remove, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_add_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dst_gap, setup, teardown),
