@@ -48,6 +48,8 @@ static const struct config_key bot_keys[] = {
 
 static const struct config_key output_keys[] = {
 	BOOL(struct config, "bom", bom, true),   /* Excel reads BOM-less UTF-8 as the ANSI code page */
+	/* issue 12: rows of the post's table; Slack's table holds 100, the header one */
+	INT(struct config, "preview_rows", preview_rows, 0, COMMAND_PREVIEW_MAX, 10),
 };
 
 static const struct config_key scheduler_keys[] = {
@@ -530,6 +532,7 @@ void config_report_options(const struct config *cfg, const struct command *cmd,
 	out->source = config_find_source(cfg, out->source_name);
 	out->timeout = cmd->timeout > 0 ? cmd->timeout : cfg->default_timeout;
 	out->bom = cmd->bom >= 0 ? cmd->bom : cfg->bom;
+	out->preview_rows = cmd->preview >= 0 ? cmd->preview : cfg->preview_rows;
 }
 
 const char *config_default_path(const char *flag_value)

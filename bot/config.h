@@ -52,6 +52,7 @@ struct config {
 
 	/* [output] */
 	bool bom;
+	int preview_rows;           /* rows of the post's table, default 10, 0..99 (issue 12) */
 
 	/* [scheduler] */
 	int catch_up_minutes;       /* missed slots younger than this run once on start, default 60 */

@@ -15,6 +15,33 @@
 #include "common/strbuf.h"
 #include "store/source-cache.h"
 
+/* `-- chart:` columns the statement does not return (issue 12): one
+ * fault each, at the chart: line, naming the columns it does return. */
+static int check_chart_columns(const struct command *cmd, const struct strlist *columns)
+{
+	const struct chart_spec *ch = &cmd->chart;
+	if (ch->type == CHART_NONE)
+		return 0;
+	int faults = 0;
+	for (size_t k = 0; k <= ch->ny; k++) {
+		const char *want = k == 0 ? ch->x : ch->y[k - 1];
+		bool found = false;
+		for (size_t i = 0; i < columns->n && !found; i++)
+			found = strcmp(columns->v[i], want) == 0;
+		if (found)
+			continue;
+		struct strbuf have;
+		strbuf_init(&have);
+		for (size_t i = 0; i < columns->n; i++)
+			strbuf_addf(&have, "%s%s", i ? ", " : "", columns->v[i]);
+		fprintf(stderr, "%s:%d: chart: the query returns no column '%s' (for %s=); it returns: %s\n",
+			cmd->path, ch->line, want, k == 0 ? "x" : "y", have.len ? have.buf : "no columns");
+		strbuf_release(&have);
+		faults++;
+	}
+	return faults;
+}
+
 /* Prepare every command on its source when reachable: catches typos in
  * column names before anyone types the command. An unreachable source is
  * a note (once), not a fault: check runs on machines without the database. */
@@ -48,9 +75,14 @@ static int check_sql_on_sources(struct app *app)
 		struct strbuf sql;
 		strbuf_init(&sql);
 		invocation_sql_unbound(cmd, &sql, &nparams);
+		struct strlist columns;
+		strlist_init(&columns);
 		enum source_result r = source_cache_get(&cache, scfg, &src, &cause);
 		if (r == SOURCE_OK)
-			r = source_check(src, sql.buf, nparams, &cause);
+			r = source_check_columns(src, sql.buf, nparams, &columns, &cause);
+		if (r == SOURCE_OK)
+			faults += check_chart_columns(cmd, &columns);
+		strlist_release(&columns);
 		if (r == SOURCE_ECONNECT || r == SOURCE_EAUTH) {
 			fprintf(stderr, "note: source '%s' not reachable, its commands' SQL not checked: %s\n",
 				scfg->name, cause ? cause : source_strerror(r));

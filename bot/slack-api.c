@@ -596,3 +596,68 @@ int slack_upload_file(struct slack_api *api, const char *token, const char *path
 	free(file_id);
 	return rc;
 }
+
+/* ---- the result post (issue 12) ---- */
+
+int slack_upload_start(struct slack_api *api, const char *token, const char *path,
+		       const char *filename, char **file_id, char **cause)
+{
+	struct stat st;
+	*file_id = NULL;
+	if (stat(path, &st) < 0)
+		return fail(cause, "cannot read the result file %s: %s", path, strerror(errno));
+	char *body = slack_json_get_upload_url(filename, (int64_t)st.st_size);
+	struct slack_response r;
+	int rc = slack_api_call(api, token, "files.getUploadURLExternal", body, 0, &r, cause);
+	free(body);
+	if (rc < 0)
+		return -1;
+	if (!r.upload_url || !r.file_id) {
+		slack_response_release(&r);
+		return fail(cause, "files.getUploadURLExternal answered without upload_url or file_id");
+	}
+	char *upload_url = r.upload_url, *id = r.file_id;
+	r.upload_url = r.file_id = NULL;
+	slack_response_release(&r);
+	rc = put_file(api, upload_url, path, (int64_t)st.st_size, cause);
+	free(upload_url);
+	if (rc < 0) {
+		free(id);
+		return -1;
+	}
+	*file_id = id;
+	return 0;
+}
+
+int slack_upload_complete(struct slack_api *api, const char *token, const char *file_id,
+			  const char *title, const char *channel_id, json_t *blocks,
+			  const char *thread_ts, char **cause)
+{
+	char *body = slack_json_complete_upload_blocks(file_id, title, channel_id, blocks, thread_ts);
+	struct slack_response r;
+	int rc = slack_api_call(api, token, "files.completeUploadExternal", body, 0, &r, cause);
+	free(body);
+	if (rc == 0)
+		slack_response_release(&r);
+	return rc;
+}
+
+int slack_post_message_blocks(struct slack_api *api, const char *token, const char *channel,
+		      const char *text, json_t *blocks, const char *thread_ts,
+		      char **ts, char **cause)
+{
+	if (ts)
+		*ts = NULL;
+	char *body = slack_json_post_blocks(channel, text, blocks, thread_ts);
+	struct slack_response r;
+	int rc = slack_api_call(api, token, "chat.postMessage", body, 0, &r, cause);
+	free(body);
+	if (rc == 0) {
+		if (ts) {
+			*ts = r.ts;
+			r.ts = NULL;
+		}
+		slack_response_release(&r);
+	}
+	return rc;
+}

@@ -86,6 +86,26 @@ int slack_upload_file(struct slack_api *api, const char *token, const char *path
 		      const char *filename, const char *channel_id,
 		      const char *initial_comment, char **cause);
 
+/* The two halves of slack_upload_file (issue 12: the post shares the
+ * file with its blocks, and falls back to a thread when they are
+ * refused). slack_upload_start: files.getUploadURLExternal and the
+ * streamed upload; *file_id (caller frees) names the file, not yet
+ * shared. slack_upload_complete: files.completeUploadExternal of file_id
+ * in channel_id, with blocks (borrowed; NULL: none) and thread_ts (NULL:
+ * none); a refused completion may be tried again, differently. */
+int slack_upload_start(struct slack_api *api, const char *token, const char *path,
+		       const char *filename, char **file_id, char **cause);
+int slack_upload_complete(struct slack_api *api, const char *token, const char *file_id,
+			  const char *title, const char *channel_id, json_t *blocks,
+			  const char *thread_ts, char **cause);
+
+/* chat.postMessage with blocks (borrowed) and the fallback text, in a
+ * thread when thread_ts is not NULL; *ts (caller frees; may be NULL) gets
+ * the message's ts, the thread_ts of replies to it. */
+int slack_post_message_blocks(struct slack_api *api, const char *token, const char *channel,
+		      const char *text, json_t *blocks, const char *thread_ts,
+		      char **ts, char **cause);
+
 /* A copy of s with anything that looks like a Slack token (xox?-...,
  * xapp-...) replaced by "[token]". Caller frees; NULL gives NULL. */
 char *slack_redact(const char *s);

@@ -6,6 +6,7 @@
 #include "common/log.h"
 #include "bot/slack-api.h"
 #include "bot/slack-delivery.h"
+#include "bot/slack-post.h"
 #include "common/markup.h"
 #include "common/strbuf.h"
 
@@ -152,6 +153,87 @@ static const char *status_words(enum run_status st)
 	}
 }
 
+/* --- the result post (issue 12) ---------------------------------------- */
+
+/* Errors of a file share with blocks after which the blocks go by
+ * chat.postMessage and the file into its thread: the blocks were refused
+ * (invalid_blocks, or any code about blocks), or Slack failed on them
+ * (internal_error: a block type it does not take on a file share). */
+static bool blocks_refused(const char *code)
+{
+	return code && (strstr(code, "block") || !strcmp(code, "internal_error") ||
+			!strcmp(code, "invalid_arguments"));
+}
+
+/* The post of a finished run: the CSV shared with the post's blocks; when
+ * Slack refuses the blocks there, the blocks as a message and the file in
+ * its thread; when the blocks are refused there too, the text alone and
+ * the file in its thread. The file, once uploaded, is shared in every
+ * case but a channel fault (not_in_channel, ...). */
+static int share_post(struct slack_delivery *sd, struct slack_api *api, const struct job *job,
+		      const struct report_result *res, const char *csv_path, const char *filename,
+		      char **cause)
+{
+	const char *token = sd->cfg->bot_token;
+	const struct command *cmd = job->inv.cmd;
+	struct slack_post post = {
+		.report = cmd ? cmd->name : "report",
+		.title = cmd ? cmd->summary : NULL,
+		.args_shown = job->args_shown,
+		.rows = res->rows,
+		.duration_ms = res->duration_ms,
+		.run_id = job->run_id,
+		.user_id = job->user_id,
+		.schedule = job->schedule,
+		.file = SLACK_POST_FILE_ATTACHED,
+		.preview = res->preview,
+		.chart = cmd ? &cmd->chart : NULL,
+	};
+	char *file_id = NULL, *ts = NULL, *err = NULL;
+	if (slack_upload_start(api, token, csv_path, filename, &file_id, cause) < 0)
+		return -1;
+
+	json_t *blocks = slack_post_blocks(&post);
+	int rc = slack_upload_complete(api, token, file_id, filename, job->channel_id, blocks, NULL, &err);
+	json_decref(blocks);
+	if (rc == 0 || !blocks_refused(slack_api_last_error(api))) {
+		if (rc < 0)
+			fail(cause, "%s", err);
+		free(err);
+		free(file_id);
+		return rc;
+	}
+	log_warn("slack: run %lld: the file share refused the post's blocks (%s); posting them "
+		 "apart, with the file in the thread", (long long)job->run_id, err);
+	free(err);
+	err = NULL;
+
+	post.file = SLACK_POST_FILE_IN_THREAD;
+	char *text = slack_post_text(&post);
+	blocks = slack_post_blocks(&post);
+	rc = slack_post_message_blocks(api, token, job->channel_id, text, blocks, NULL, &ts, &err);
+	json_decref(blocks);
+	if (rc < 0 && blocks_refused(slack_api_last_error(api))) {
+		log_warn("slack: run %lld: chat.postMessage refused the blocks too (%s); posting the "
+			 "text alone", (long long)job->run_id, err);
+		free(err);
+		err = NULL;
+		rc = slack_post_message_blocks(api, token, job->channel_id, text, NULL, NULL, &ts, &err);
+	}
+	free(text);
+	if (rc < 0) {
+		/* no message to thread under: share the file on its own */
+		log_warn("slack: run %lld: no message for the thread (%s); sharing the file alone",
+			 (long long)job->run_id, err);
+		free(err);
+		err = NULL;
+	}
+	rc = slack_upload_complete(api, token, file_id, filename, job->channel_id, NULL, ts, cause);
+	free(ts);
+	free(file_id);
+	return rc;
+}
+
 static int sd_post_result(void *ctx, void *wstate, const struct job *job,
 			  const struct report_result *res, const char *csv_path, char **cause)
 {
@@ -177,9 +259,8 @@ static int sd_post_result(void *ctx, void *wstate, const struct job *job,
 		return fail(cause, !api ? "no Slack client on this worker" : "the job has no channel to post the file in");
 
 	char *filename = invocation_filename(&job->inv);
-	char *comment = slack_delivery_comment(job, name, res->rows, res->duration_ms);
 	char *err = NULL;
-	rc = slack_upload_file(api, sd->cfg->bot_token, csv_path, filename, job->channel_id, comment, &err);
+	rc = share_post(sd, api, job, res, csv_path, filename, &err);
 	if (rc < 0) {
 		char *text = xasprintf("`%s` (run %lld) finished with %lld rows, but the CSV could not be posted: %s",
 				       name, (long long)job->run_id, (long long)res->rows, err);
@@ -192,7 +273,6 @@ static int sd_post_result(void *ctx, void *wstate, const struct job *job,
 		fail(cause, "%s", err);
 		free(err);
 	}
-	free(comment);
 	free(filename);
 	return rc;
 }

@@ -493,6 +493,35 @@ char *slack_json_complete_upload(const char *file_id, const char *title,
 	return dump(root);
 }
 
+char *slack_json_post_blocks(const char *channel, const char *text, json_t *blocks,
+			     const char *thread_ts)
+{
+	json_t *root = json_object();
+	json_object_set_new(root, "channel", json_text(channel));
+	json_object_set_new(root, "text", prepared_text(text));
+	if (blocks)
+		json_object_set(root, "blocks", blocks);
+	if (thread_ts)
+		json_object_set_new(root, "thread_ts", json_text(thread_ts));
+	return dump(root);
+}
+
+char *slack_json_complete_upload_blocks(const char *file_id, const char *title,
+					const char *channel_id, json_t *blocks,
+					const char *thread_ts)
+{
+	char *plain = slack_json_complete_upload(file_id, title, channel_id, NULL);
+	json_t *root = json_loads(plain, 0, NULL);
+	free(plain);
+	if (!root)
+		abort();
+	if (blocks)
+		json_object_set(root, "blocks", blocks);
+	if (thread_ts)
+		json_object_set_new(root, "thread_ts", json_text(thread_ts));
+	return dump(root);
+}
+
 /* ---- responses ---- */
 
 void slack_response_release(struct slack_response *r)

@@ -17,6 +17,8 @@
 #include "common.h"
 #include "bot/slack-text.h"   /* slack_text_prepare */
 
+#include <jansson.h>
+
 /* Longest message text we send; Slack asks for at most 4,000 characters. */
 #define SLACK_TEXT_MAX 3900
 
@@ -109,6 +111,17 @@ char *slack_json_response(const char *text);
 char *slack_json_get_upload_url(const char *filename, int64_t length);
 char *slack_json_complete_upload(const char *file_id, const char *title,
 				 const char *channel_id, const char *initial_comment);
+
+/* Request bodies of a result post (issue 12). blocks is borrowed (a JSON
+ * array, its texts already prepared: bot/slack-post.h); text is the
+ * fallback, prepared here. thread_ts NULL: not in a thread. */
+char *slack_json_post_blocks(const char *channel, const char *text, json_t *blocks,
+			     const char *thread_ts);
+/* files.completeUploadExternal with blocks (never initial_comment, which
+ * would make Slack ignore them) and/or thread_ts; either may be NULL. */
+char *slack_json_complete_upload_blocks(const char *file_id, const char *title,
+					const char *channel_id, json_t *blocks,
+					const char *thread_ts);
 
 /* A Web API response. */
 struct slack_response {

@@ -58,6 +58,9 @@ enum key {
 	KEY_BOM,
 	KEY_ORDER,
 	KEY_ALLOW,
+	/* issue 12: the post */
+	KEY_PREVIEW,
+	KEY_CHART,
 	KEY_COUNT,
 };
 
@@ -65,9 +68,11 @@ static const char *const key_names[KEY_COUNT] = {
 	"summary", "source", "param", "channels", "timeout", "max_rows", "filename", "bom",
 	"order",
 	[KEY_ALLOW] = "allow",
+	[KEY_PREVIEW] = "preview",
+	[KEY_CHART] = "chart",
 };
 #define KEYS_ACCEPTED "summary, source, param, channels, timeout, max_rows, filename, bom, " \
-	"order, allow"
+	"order, allow, preview, chart"
 
 struct parser {
 	struct command *cmd;
@@ -612,6 +617,141 @@ static void key_allow(struct parser *ps, int line, const char *v, size_t n)
 	}
 }
 
+/* --- chart: (issue 12) --------------------------------------------------- */
+
+#define CHART_FORM "TYPE x=COLUMN y=COLUMN[,COLUMN…] (TYPE: line, bar, area or pie)"
+
+const char *chart_type_name(enum chart_type t)
+{
+	switch (t) {
+	case CHART_LINE: return "line";
+	case CHART_BAR: return "bar";
+	case CHART_AREA: return "area";
+	case CHART_PIE: return "pie";
+	case CHART_NONE: break;
+	}
+	return "none";
+}
+
+/* A column name in a chart: no blank, no comma, no '='. */
+static bool chart_column_valid(const char *s, size_t n)
+{
+	if (n == 0 || n > 256)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (is_space(s[i]) || s[i] == ',' || s[i] == '=')
+			return false;
+	return true;
+}
+
+static void chart_spec_release(struct chart_spec *c)
+{
+	free(c->x);
+	for (size_t i = 0; i < c->ny; i++)
+		free(c->y[i]);
+	free(c->y);
+	memset(c, 0, sizeof(*c));
+}
+
+/* `chart: TYPE x=COL y=COL[,COL…]`; on a fault the chart stays CHART_NONE. */
+static void key_chart(struct parser *ps, int line, const char *v, size_t n)
+{
+	struct chart_spec c = { .type = CHART_NONE, .line = line };
+	size_t i = 0;
+	int words = 0;
+	bool bad = false;
+	while (i < n && !bad) {
+		while (i < n && is_space(v[i]))
+			i++;
+		size_t w0 = i;
+		while (i < n && !is_space(v[i]))
+			i++;
+		const char *w = v + w0;
+		size_t wn = i - w0;
+		if (wn == 0)
+			break;
+		if (words++ == 0) {
+			static const enum chart_type types[] = { CHART_LINE, CHART_BAR, CHART_AREA, CHART_PIE };
+			for (size_t t = 0; t < ARRAY_SIZE(types); t++)
+				if (strlen(chart_type_name(types[t])) == wn &&
+				    memcmp(chart_type_name(types[t]), w, wn) == 0)
+					c.type = types[t];
+			if (c.type == CHART_NONE) {
+				fault(ps, line, "chart type '%.*s' is not known; write '-- chart: " CHART_FORM "'",
+				      (int)wn, w);
+				bad = true;
+			}
+			continue;
+		}
+		if (wn >= 2 && w[0] == 'x' && w[1] == '=') {
+			if (c.x) {
+				fault(ps, line, "chart: x= is given twice; write '-- chart: " CHART_FORM "'");
+				bad = true;
+			} else if (!chart_column_valid(w + 2, wn - 2)) {
+				fault(ps, line, "chart: x='%.*s' is not a column name; write '-- chart: " CHART_FORM "'",
+				      (int)(wn - 2), w + 2);
+				bad = true;
+			} else {
+				c.x = xstrndup(w + 2, wn - 2);
+			}
+		} else if (wn >= 2 && w[0] == 'y' && w[1] == '=') {
+			if (c.ny) {
+				fault(ps, line, "chart: y= is given twice; list the columns once, "
+				      "separated by commas: y=a,b");
+				bad = true;
+				continue;
+			}
+			const char *p = w + 2, *end = w + wn;
+			for (;;) {
+				const char *comma = memchr(p, ',', (size_t)(end - p));
+				size_t cn = comma ? (size_t)(comma - p) : (size_t)(end - p);
+				if (!chart_column_valid(p, cn)) {
+					fault(ps, line, "chart: y='%.*s' is not a list of column names; write "
+					      "y=COLUMN[,COLUMN…]", (int)(wn - 2), w + 2);
+					bad = true;
+					break;
+				}
+				for (size_t k = 0; k < c.ny && !bad; k++)
+					if (strlen(c.y[k]) == cn && memcmp(c.y[k], p, cn) == 0) {
+						fault(ps, line, "chart: y column '%.*s' is listed twice", (int)cn, p);
+						bad = true;
+					}
+				if (bad)
+					break;
+				if (c.ny == CHART_SERIES_MAX) {
+					fault(ps, line, "chart: more than %d y columns; Slack draws at most %d "
+					      "series", CHART_SERIES_MAX, CHART_SERIES_MAX);
+					bad = true;
+					break;
+				}
+				c.y = xrealloc(c.y, (c.ny + 1) * sizeof(*c.y));
+				c.y[c.ny++] = xstrndup(p, cn);
+				if (!comma)
+					break;
+				p = comma + 1;
+			}
+		} else {
+			fault(ps, line, "chart: '%.*s' is not understood; write '-- chart: " CHART_FORM "'",
+			      (int)wn, w);
+			bad = true;
+		}
+	}
+	if (!bad && (!c.x || !c.ny)) {
+		fault(ps, line, "chart: %s; write '-- chart: " CHART_FORM "'",
+		      !c.x && !c.ny ? "x= and y= are missing" : !c.x ? "x= is missing" : "y= is missing");
+		bad = true;
+	}
+	if (!bad && c.type == CHART_PIE && c.ny != 1) {
+		fault(ps, line, "chart: a pie has one y column (its segments' values), not %zu", c.ny);
+		bad = true;
+	}
+	if (bad) {
+		chart_spec_release(&c);
+		return;
+	}
+	ps->cmd->chart = c;
+}
+
 /* A whole number in [min, max], all digits; false otherwise. */
 static bool parse_count(const char *v, size_t n, long long min, long long max, long long *out)
 {
@@ -700,6 +840,16 @@ static void key_value(struct parser *ps, enum key k, int line, const char *v, si
 		break;
 	case KEY_ALLOW:
 		key_allow(ps, line, v, n);
+		break;
+	case KEY_PREVIEW:
+		if (parse_count(v, n, 0, COMMAND_PREVIEW_MAX, &x))
+			cmd->preview = (int)x;
+		else
+			fault(ps, line, "preview '%.*s' is not valid; use a number of rows from 0 (no "
+			      "preview) to %d, e.g. 10", (int)n, v, COMMAND_PREVIEW_MAX);
+		break;
+	case KEY_CHART:
+		key_chart(ps, line, v, n);
 		break;
 	case KEY_COUNT:
 		break;
@@ -1011,6 +1161,7 @@ int command_parse(struct command *cmd, const char *name, const char *path,
 
 	memset(cmd, 0, sizeof(*cmd));
 	cmd->bom = -1;
+	cmd->preview = -1;
 	cmd->name = xstrdup(name ? name : "");
 	cmd->path = xstrdup(path ? path : cmd->name);
 	memset(&ps, 0, sizeof(ps));
@@ -1086,6 +1237,8 @@ void command_release(struct command *cmd)
 	free(cmd->sql);
 	sql_pieces_free(cmd->pieces, cmd->npieces);
 	free(cmd->orders);
+	chart_spec_release(&cmd->chart);
 	memset(cmd, 0, sizeof(*cmd));
 	cmd->bom = -1;
+	cmd->preview = -1;
 }

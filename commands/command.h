@@ -3,7 +3,7 @@
  *
  * Header: `-- key: value` lines first (summary, source, param, channels,
  * timeout, max_rows, filename, bom, order,
- * allow), the SQL after. Everything in a
+ * allow, preview, chart), the SQL after. Everything in a
  * struct command is owned by it; command_release frees it.
  */
 #ifndef COMMAND_H
@@ -12,6 +12,8 @@
 #include "common.h"
 
 #define COMMAND_MAX_BYTES (1024 * 1024)   /* the longest command file */
+/* The most preview rows: Slack's table holds 100 rows, the header one. */
+#define COMMAND_PREVIEW_MAX 99
 
 enum param_type {
 	PARAM_STRING,
@@ -47,6 +49,20 @@ struct sql_piece {
 	char *name;             /* placeholder name (without ':'), e.g. month_start */
 };
 
+/* `-- chart: TYPE x=COL y=COL[,COL…]` (issue 12): a Slack
+ * data_visualization block drawn from the result. */
+enum chart_type { CHART_NONE, CHART_LINE, CHART_BAR, CHART_AREA, CHART_PIE };
+#define CHART_SERIES_MAX 6      /* Slack: 1 to 6 series; a pie has one */
+const char *chart_type_name(enum chart_type t);
+
+struct chart_spec {
+	enum chart_type type;   /* CHART_NONE: no chart */
+	char *x;                /* the column giving the categories (labels) */
+	char **y;               /* the columns giving the values, one series each */
+	size_t ny;
+	int line;               /* the chart: line, for check's FILE:LINE */
+};
+
 struct command {
 	char *name;             /* from the file name */
 	char *path;
@@ -71,6 +87,9 @@ struct command {
 	size_t npieces;
 	struct param_order *orders;   /* from `-- order:`, checked at binding */
 	size_t norders;
+	/* issue 12: the post's preview and chart */
+	int preview;            /* `-- preview: N` rows (0 = none); -1 = [output] preview_rows */
+	struct chart_spec chart;
 };
 
 /*

@@ -14,6 +14,114 @@ void report_result_release(struct report_result *r)
 {
 	free(r->error);
 	r->error = NULL;
+	report_preview_free(r->preview);
+	r->preview = NULL;
+}
+
+/* --- the preview (issue 12) ---------------------------------------------- */
+
+void report_preview_free(struct report_preview *p)
+{
+	if (!p)
+		return;
+	for (size_t i = 0; i < p->shown_cols; i++)
+		free(p->colnames[i]);
+	free(p->colnames);
+	for (size_t i = 0; i < p->nrows * p->shown_cols; i++)
+		free(p->cells[i]);
+	free(p->cells);
+	free(p->cut);
+	for (size_t i = 0; i < p->npoints * (1 + p->ny); i++)
+		free(p->points[i]);
+	free(p->points);
+	free(p->chart_missing);
+	free(p);
+}
+
+/* A copy of the first bytes of v (at most REPORT_CELL_KEEP, never ending
+ * inside a UTF-8 sequence); NULL for NULL. *cut: bytes were left out. */
+static char *keep_cell(const char *v, size_t len, bool *cut)
+{
+	*cut = false;
+	if (!v)
+		return NULL;
+	if (len > REPORT_CELL_KEEP) {
+		*cut = true;
+		len = REPORT_CELL_KEEP;
+		while (len > 0 && ((unsigned char)v[len] & 0xC0) == 0x80)
+			len--;
+	}
+	return xstrndup(v, len);
+}
+
+/* The index of the column called name, or ncols. */
+static size_t column_index(const char *const *names, size_t ncols, const char *name)
+{
+	for (size_t i = 0; i < ncols; i++)
+		if (names[i] && strcmp(names[i], name) == 0)
+			return i;
+	return ncols;
+}
+
+/* The preview of a result with these columns, or NULL when nothing is
+ * wanted: no rows asked for and no chart. */
+static struct report_preview *preview_new(const struct command *cmd, int want_rows,
+					  size_t ncols, const char *const *names)
+{
+	bool chart = cmd->chart.type != CHART_NONE;
+	if (want_rows <= 0 && !chart)
+		return NULL;
+	struct report_preview *p = xcalloc(1, sizeof(*p));
+	p->ncols = ncols;
+	p->want_rows = want_rows > 0 ? (size_t)want_rows : 0;
+	p->shown_cols = ncols < REPORT_PREVIEW_COLS ? ncols : REPORT_PREVIEW_COLS;
+	p->colnames = xcalloc(p->shown_cols ? p->shown_cols : 1, sizeof(*p->colnames));
+	for (size_t i = 0; i < p->shown_cols; i++)
+		p->colnames[i] = xstrdup(names[i] ? names[i] : "");
+	if (p->want_rows && p->shown_cols) {
+		p->cells = xcalloc(p->want_rows * p->shown_cols, sizeof(*p->cells));
+		p->cut = xcalloc(p->want_rows * p->shown_cols, sizeof(*p->cut));
+	}
+	if (!chart)
+		return p;
+	p->chart = true;
+	p->chart_x = column_index(names, ncols, cmd->chart.x);
+	if (p->chart_x == ncols)
+		p->chart_missing = xstrdup(cmd->chart.x);
+	p->ny = cmd->chart.ny;
+	for (size_t k = 0; k < p->ny; k++) {
+		p->chart_y[k] = column_index(names, ncols, cmd->chart.y[k]);
+		if (p->chart_y[k] == ncols && !p->chart_missing)
+			p->chart_missing = xstrdup(cmd->chart.y[k]);
+	}
+	if (!p->chart_missing)
+		p->points = xcalloc(REPORT_CHART_POINTS * (1 + p->ny), sizeof(*p->points));
+	return p;
+}
+
+/* Keep what the preview still wants of one row. Cheap once it has enough:
+ * two comparisons a row. */
+static void preview_row(struct report_preview *p, const struct source_row *row)
+{
+	bool cut;
+	if (p->nrows < p->want_rows && p->cells) {
+		size_t base = p->nrows * p->shown_cols;
+		for (size_t i = 0; i < p->shown_cols; i++) {
+			const char *v = i < row->ncols ? row->vals[i] : NULL;
+			size_t len = i < row->ncols ? row->lens[i] : 0;
+			p->cells[base + i] = keep_cell(v, len, &p->cut[base + i]);
+		}
+		p->nrows++;
+	}
+	if (p->points && p->npoints < REPORT_CHART_POINTS) {
+		size_t w = 1 + p->ny, base = p->npoints * w;
+		for (size_t k = 0; k < w; k++) {
+			size_t c = k == 0 ? p->chart_x : p->chart_y[k - 1];
+			const char *v = c < row->ncols ? row->vals[c] : NULL;
+			p->points[base + k] = keep_cell(v, c < row->ncols ? row->lens[c] : 0, &cut);
+		}
+		p->npoints++;
+	}
 }
 
 static void watch_source(const struct report_watch *watch, struct source *src)
@@ -137,6 +245,7 @@ int report_execute(const struct report_options *opt, struct source_cache *cache,
 	for (size_t i = 0; i < ncols; i++)
 		names[i] = source_colname(src, i);
 	int hr = csv_write_header(w, ncols, names);
+	res->preview = preview_new(cmd, opt->preview_rows, ncols, (const char *const *)names);
 	free(names);
 	if (hr < 0)
 		goto write_fail;
@@ -161,6 +270,8 @@ int report_execute(const struct report_options *opt, struct source_cache *cache,
 		}
 		if (csv_write_row(w, row.ncols, row.vals, row.lens) < 0)
 			goto write_fail;
+		if (res->preview)
+			preview_row(res->preview, &row);
 	}
 	if (csv_flush(w, &cause) < 0)
 		goto write_fail;

@@ -10,8 +10,41 @@
 
 #include "common.h"
 #include "commands/args.h"
+#include "commands/command.h"
 #include "store/history.h"
 #include "store/source-cache.h"
+
+/* Bounds of what a run keeps for its post (issue 12): memory is at most
+ * rows x REPORT_PREVIEW_COLS x REPORT_CELL_KEEP bytes, plus the chart's
+ * REPORT_CHART_POINTS x (1 + CHART_SERIES_MAX) cells. */
+#define REPORT_PREVIEW_COLS 20     /* Slack's table: at most 20 cells a row */
+#define REPORT_CELL_KEEP 400       /* bytes kept of a cell, cut on a UTF-8 boundary */
+#define REPORT_CHART_POINTS 20     /* categories kept for a chart */
+
+/*
+ * The first rows of a result and the chart's columns, captured as the rows
+ * stream into the CSV (the CSV is never read back). Cells are NUL-terminated
+ * copies, NULL for SQL NULL; everything is owned by the preview.
+ */
+struct report_preview {
+	size_t ncols;             /* columns of the result */
+	size_t shown_cols;        /* min(ncols, REPORT_PREVIEW_COLS) */
+	char **colnames;          /* shown_cols names */
+	size_t want_rows;         /* rows asked for (0: no table) */
+	size_t nrows;             /* rows kept, <= want_rows */
+	char **cells;             /* nrows x shown_cols, row by row */
+	bool *cut;                /* nrows x shown_cols: the cell was longer than REPORT_CELL_KEEP */
+
+	/* the command's `-- chart:` (inv->cmd->chart), when it has one */
+	bool chart;
+	char *chart_missing;      /* a chart column the result does not have, or NULL */
+	size_t chart_x;           /* column index of x */
+	size_t chart_y[CHART_SERIES_MAX];   /* column index of each y */
+	size_t ny;
+	size_t npoints;           /* rows kept for the chart, <= REPORT_CHART_POINTS */
+	char **points;            /* npoints x (1 + ny): x, then each y; NULL = SQL NULL */
+};
+void report_preview_free(struct report_preview *p);   /* NULL ok */
 
 struct report_result {
 	enum run_status status;   /* RUN_OK, RUN_ERROR, RUN_TIMEOUT, RUN_CANCELLED */
@@ -19,6 +52,9 @@ struct report_result {
 	int64_t bytes;
 	int64_t duration_ms;
 	char *error;              /* for the person, NULL when ok; owned */
+	/* the first rows and the chart's values (issue 12); owned, NULL when
+	 * the run made no result or preview_rows is 0 and there is no chart */
+	struct report_preview *preview;
 };
 void report_result_release(struct report_result *r);
 
@@ -40,6 +76,7 @@ struct report_options {
 	const struct source_config *source;    /* borrowed; NULL: not in the config */
 	int timeout;                           /* seconds */
 	bool bom;                              /* start the CSV with a UTF-8 BOM */
+	int preview_rows;                      /* rows kept for the post (0: none) */
 };
 
 /*

@@ -962,7 +962,8 @@ static enum source_result mysql_next(struct source *base, struct source_row *row
 	return r;
 }
 
-static enum source_result mysql_check(struct source *base, const char *sql, size_t *nparams, char **cause)
+static enum source_result mysql_check(struct source *base, const char *sql, size_t *nparams,
+				       struct strlist *columns, char **cause)
 {
 	struct mysql_source *s = (struct mysql_source *)base;
 	if (s->stmt)
@@ -973,6 +974,15 @@ static enum source_result mysql_check(struct source *base, const char *sql, size
 	if (r != SOURCE_OK)
 		return r;
 	*nparams = mysql_stmt_param_count(s->stmt);
+	/* a prepared statement knows its result's columns before it runs */
+	MYSQL_RES *meta = columns ? mysql_stmt_result_metadata(s->stmt) : NULL;
+	if (meta) {
+		unsigned int n = mysql_num_fields(meta);
+		MYSQL_FIELD *fields = mysql_fetch_fields(meta);
+		for (unsigned int i = 0; i < n; i++)
+			strlist_push(columns, xstrndup(fields[i].name, fields[i].name_length));
+		mysql_free_result(meta);
+	}
 	mysql_stmt_close(s->stmt);
 	s->stmt = NULL;
 	return SOURCE_OK;

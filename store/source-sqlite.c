@@ -392,7 +392,8 @@ static enum source_result sqlite_next(struct source *src, struct source_row *row
 	return r;
 }
 
-static enum source_result sqlite_check(struct source *src, const char *sql, size_t *nparams, char **cause)
+static enum source_result sqlite_check(struct source *src, const char *sql, size_t *nparams,
+					struct strlist *columns, char **cause)
 {
 	struct sqlite_source *s = (struct sqlite_source *)src;
 	sqlite3_stmt *stmt = NULL;
@@ -401,6 +402,10 @@ static enum source_result sqlite_check(struct source *src, const char *sql, size
 	if (r != SOURCE_OK)
 		return r;
 	*nparams = (size_t)sqlite3_bind_parameter_count(stmt);
+	for (int i = 0; columns && i < sqlite3_column_count(stmt); i++) {
+		const char *name = sqlite3_column_name(stmt, i);
+		strlist_push(columns, xstrdup(name ? name : ""));
+	}
 	sqlite3_finalize(stmt);
 	return SOURCE_OK;
 }

@@ -135,10 +135,25 @@ enum source_result source_next(struct source *src, struct source_row *row, char 
 
 enum source_result source_check(struct source *src, const char *sql, size_t nparams, char **cause)
 {
+	return source_check_columns(src, sql, nparams, NULL, cause);
+}
+
+enum source_result source_check_columns(struct source *src, const char *sql, size_t nparams,
+					struct strlist *columns, char **cause)
+{
 	size_t have = 0;
+	struct strlist got;
+	strlist_init(&got);
 	if (!src->driver->check)
 		return source_unsupported(src, "check a query", cause);
-	enum source_result r = src->driver->check(src, sql, &have, cause);
+	enum source_result r = src->driver->check(src, sql, &have, columns ? &got : NULL, cause);
+	if (r == SOURCE_OK && columns) {
+		for (size_t i = 0; i < got.n; i++)
+			strlist_push(columns, got.v[i]);
+		free(got.v);
+		strlist_init(&got);
+	}
+	strlist_release(&got);
 	if (r != SOURCE_OK)
 		return r;
 	if (have != nparams) {

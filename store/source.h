@@ -71,6 +71,11 @@ enum source_result source_next(struct source *src, struct source_row *row, char 
  * parameter count other than nparams (SOURCE_EBIND), more than one
  * statement, and (sqlite) a statement that would write. */
 enum source_result source_check(struct source *src, const char *sql, size_t nparams, char **cause);
+/* source_check that also pushes the names of the columns the statement
+ * returns onto *columns (caller releases; untouched on failure), for
+ * check's `-- chart:` columns (issue 12). */
+enum source_result source_check_columns(struct source *src, const char *sql, size_t nparams,
+					struct strlist *columns, char **cause);
 
 /* Ask the running statement to stop (any thread; async-safe for sqlite).
  * The running execute/next then returns SOURCE_ECANCELLED. The request is
@@ -111,8 +116,10 @@ struct source_driver {
 	const char *(*colname)(struct source *src, size_t i);
 	enum source_result (*next)(struct source *src, struct source_row *row, char **cause);
 	/* Prepare without running; *nparams gets the statement's '?' count
-	 * (source_check compares it with the declared ones). */
-	enum source_result (*check)(struct source *src, const char *sql, size_t *nparams, char **cause);
+	 * (source_check compares it with the declared ones); when columns is
+	 * not NULL, the names of the result's columns are pushed onto it. */
+	enum source_result (*check)(struct source *src, const char *sql, size_t *nparams,
+				    struct strlist *columns, char **cause);
 	void (*cancel)(struct source *src);
 	void (*close)(struct source *src);
 };

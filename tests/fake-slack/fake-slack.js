@@ -10,6 +10,7 @@ const crypto = require('node:crypto');
 const { EventEmitter } = require('node:events');
 const { performance } = require('node:perf_hooks');
 const { WebSocketServer, WebSocket } = require('ws');
+const { readBlocks } = require('./blocks.js');
 
 const DEFAULTS = {
 	host: '127.0.0.1',
@@ -167,6 +168,7 @@ class FakeSlack extends EventEmitter {
 		this.appToken = this.options.appToken;
 		this.notInChannel = new Set(this.options.notInChannel);
 		this.unknownChannels = new Set(this.options.unknownChannels);
+		this.refuseFileBlocks = this.options.refuseFileBlocks || false;
 		this.usergroups = new Map(Object.entries(this.options.usergroups || {}).map(([k, v]) => [k, [...v]]));
 		this.port = null;
 		this.apiUrl = null;
@@ -1034,12 +1036,11 @@ class FakeSlack extends EventEmitter {
 		if (hasText && args.text.length > 40000)
 			return { ok: false, error: 'msg_too_long' };
 		let blocks = args.blocks;
-		if (typeof blocks === 'string') {
-			try {
-				blocks = JSON.parse(blocks);
-			} catch (err) {
-				return { ok: false, error: 'invalid_blocks' };
-			}
+		if (blocks !== undefined && blocks !== null) {
+			const checked = readBlocks(blocks);   // blocks.js: as Slack checks them
+			if (checked.error)
+				return checked.error;
+			blocks = checked.blocks;
 		}
 		const ts = slackTs();
 		const ev = this.record('message', {
@@ -1061,6 +1062,14 @@ class FakeSlack extends EventEmitter {
 			ts,
 			message: { type: 'message', text: ev.text, user: this.options.botUserId, bot_id: this.options.botId, ts },
 		};
+	}
+
+	// files.completeUploadExternal refuses any `blocks` while on: true
+	// answers invalid_blocks, a string answers that error code; false
+	// (or null) takes them again.
+	setRefuseFileBlocks(on) {
+		this.refuseFileBlocks = on || false;
+		return this;
 	}
 
 	// Replace the members of user group `id` (S…); [] empties it, null removes it.
@@ -1190,6 +1199,21 @@ class FakeSlack extends EventEmitter {
 			if (!slot || !slot.uploaded || slot.completed)
 				return { ok: false, error: 'file_not_found' };
 		}
+		// blocks: checked as on chat.postMessage; ignored when
+		// initial_comment is set (Slack's method page); refused outright
+		// while refuseFileBlocks is on (Slack has refused some block
+		// types here: the fallback path)
+		let blocks = null;
+		const hasBlocks = args.blocks !== undefined && args.blocks !== null;
+		if (hasBlocks && this.refuseFileBlocks)
+			return { ok: false, error: this.refuseFileBlocks === true ? 'invalid_blocks' : this.refuseFileBlocks };
+		if (hasBlocks) {
+			const checked = readBlocks(args.blocks);
+			if (checked.error)
+				return checked.error;
+			if (args.initial_comment === undefined)
+				blocks = checked.blocks;
+		}
 		const out = [];
 		for (const f of files) {
 			const slot = this._slots.get(f.id);
@@ -1201,6 +1225,7 @@ class FakeSlack extends EventEmitter {
 				channel: channels[0] || null,
 				channels,
 				comment: args.initial_comment ?? null,
+				blocks,
 				threadTs: args.thread_ts || null,
 				bytes: slot.content.length,
 				content: slot.content,
@@ -1220,6 +1245,13 @@ class FakeSlack extends EventEmitter {
 			json = JSON.parse(raw.toString('utf8'));
 		} catch (err) {
 			json = null;
+		}
+		if (json && json.blocks !== undefined && json.blocks !== null) {
+			const checked = readBlocks(json.blocks);
+			if (checked.error) {
+				this.record('response_url_refused', { id, text: raw.toString('utf8'), json, response: checked.error });
+				return this._send(res, 400, checked.error);
+			}
 		}
 		this.record('response_url', { id, text: raw.toString('utf8'), json });
 		this._send(res, 200, 'ok');
@@ -1277,6 +1309,9 @@ class FakeSlack extends EventEmitter {
 				break;
 			case 'clear-faults':
 				this.clearFaults();
+				break;
+			case 'refuse-file-blocks':
+				this.setRefuseFileBlocks(a.error ?? true);
 				break;
 			default:
 				return this._send(res, 404, { ok: false, error: 'unknown_action' });

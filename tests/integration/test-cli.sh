@@ -59,6 +59,19 @@ demo_config "$TMP/typo.toml" "$TMP/typo"
 run_rb 1 "check on a column typo" "$REPORTBOT" -c "$TMP/typo.toml" check
 check_contains "check names the typo'd column" "$TMP/out" "custmer_id"
 
+# A chart naming a column the query does not return (issue 12): FILE:LINE of the chart: line.
+mkdir -p "$TMP/chart"
+cat > "$TMP/chart/chart.sql" <<'EOS'
+-- summary: chart column typo
+-- chart: bar x=day y=events,evnets
+SELECT day, count(*) AS events FROM events GROUP BY day
+EOS
+demo_config "$TMP/chart.toml" "$TMP/chart"
+run_rb 1 "check on a chart column typo" "$REPORTBOT" -c "$TMP/chart.toml" check
+check_contains "check names the chart's missing column at its line" "$TMP/out" \
+	"chart.sql:2: chart: the query returns no column 'evnets' (for y=); it returns: day, events"
+check_eq "check names only the missing column" 1 "$(grep -c "chart.sql:" "$TMP/out")"
+
 # An unreachable database is a note for check, not a fault: check must work
 # on a laptop without the production database.
 mkdir -p "$TMP/far"

@@ -398,6 +398,15 @@ static void test_check(void **state)
 	char *cause = NULL;
 	assert_int_equal(source_check(src, "SELECT day, COUNT(*) FROM events WHERE customer = ? AND day >= ? GROUP BY day",
 				      2, &cause), SOURCE_OK);
+	/* the result's columns, known from the prepare (check's `-- chart:`) */
+	struct strlist cols;
+	strlist_init(&cols);
+	assert_int_equal(source_check_columns(src, "SELECT day, COUNT(*) AS n FROM events WHERE customer = ? "
+					      "GROUP BY day", 1, &cols, &cause), SOURCE_OK);
+	assert_int_equal(cols.n, 2);
+	assert_string_equal(cols.v[0], "day");
+	assert_string_equal(cols.v[1], "n");
+	strlist_release(&cols);
 	assert_int_equal(source_check(src, "SELECT dya FROM events WHERE customer = ?", 1, &cause), SOURCE_EQUERY);
 	assert_non_null(strstr(cause, "Unknown column 'dya'"));
 	free(cause);

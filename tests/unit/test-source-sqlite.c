@@ -437,6 +437,17 @@ static void test_check(void **state)
 	assert_int_equal(source_check(f->src, "SELECT name FROM users WHERE name = ? AND secret = ?", 2, &cause),
 			 SOURCE_OK);
 	assert_null(cause);
+	{
+		/* the result's columns, known from the prepare (check's `-- chart:`) */
+		struct strlist cols;
+		strlist_init(&cols);
+		assert_int_equal(source_check_columns(f->src, "SELECT name, count(*) AS n FROM users WHERE name = ?",
+						      1, &cols, &cause), SOURCE_OK);
+		assert_int_equal(cols.n, 2);
+		assert_string_equal(cols.v[0], "name");
+		assert_string_equal(cols.v[1], "n");
+		strlist_release(&cols);
+	}
 	assert_int_equal(source_check(f->src, "SELECT name FROM users WHERE name = ?", 2, &cause), SOURCE_EBIND);
 	assert_non_null(strstr(cause, "1 parameters"));
 	free(cause);

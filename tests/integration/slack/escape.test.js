@@ -7,7 +7,7 @@
 
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const { startBot, historyOf } = require('./lib');
+const { startBot, historyOf, postText } = require('./lib');
 
 const ASKER = 'U0FAKEUSER1';
 const BOB = 'U0BOB000001';
@@ -27,16 +27,21 @@ function markupIn(text) {
 }
 
 // Every text the bot sent to Slack since `since`: acks, messages,
-// response_url posts and file comments.
+// response_url posts, and the words and table cells of result posts.
 function sentTexts(slack, h, since) {
 	const out = [];
 	for (const a of slack.acks)
 		if (a.payload && a.payload.text && (a.seq === undefined || a.seq >= since))
 			out.push(a.payload.text);
 	for (const e of slack.events.filter((x) => x.seq >= since)) {
-		if (e.kind === 'message') out.push(e.text ?? (e.args && e.args.text));
+		if (e.kind === 'message') out.push(e.text ?? (e.args && e.args.text), postText(e));
 		if (e.kind === 'response_url') out.push(e.json && e.json.text);
-		if (e.kind === 'file') out.push(e.comment);
+		if (e.kind === 'file') out.push(postText(e));
+		// the post's table cells (issue 12): data is text too
+		const table = (e.blocks || []).find((b) => b.type === 'table');
+		for (const row of (table && table.rows) || [])
+			for (const c of row)
+				out.push(c.text);
 	}
 	return out.filter((t) => typeof t === 'string');
 }
@@ -64,7 +69,7 @@ test('typed markup comes back as text', async (t) => {
 		const file = await h.waitForFile({ channel: CHAN, since }, 15000);
 		// the data is what was typed, unescaped: a CSV is not Slack text
 		assert.ok(file.text.includes(TYPED), JSON.stringify(file.text));
-		const c = file.comment;
+		const c = postText(file);
 		assert.ok(c.includes('&lt;!channel&gt;'), c);
 		assert.ok(c.includes(`&lt;@${BOB}&gt;`), c);
 		assert.ok(c.includes('&lt;https://evil.example|click&gt;'), c);

@@ -80,7 +80,7 @@ function expectedCsv(customer, month) {
 }
 
 // A directory with data.db and commands/; returns {dir, db, commandsDir}.
-function makeFixture(h) {
+function makeFixture(h, extraCommands = {}) {
 	const dir = h.tempDir('reportbot-slack-');
 	const db = path.join(dir, 'data.db');
 	const sql = ['CREATE TABLE usage (customer TEXT, day TEXT, events INTEGER);']
@@ -88,7 +88,7 @@ function makeFixture(h) {
 		.join('\n');
 	execFileSync('sqlite3', [db], { input: sql });
 	const commandsDir = path.join(dir, 'commands');
-	for (const [name, text] of Object.entries(COMMANDS))
+	for (const [name, text] of Object.entries({ ...COMMANDS, ...extraCommands }))
 		h.writeFile(commandsDir, name, text);
 	return { dir, db, commandsDir };
 }
@@ -122,10 +122,10 @@ const FAST_ENV = {
 };
 
 // Start a fake Slack and a bot connected to it.
-async function startBot(t, { harness = {}, config = {}, env = {} } = {}) {
+async function startBot(t, { harness = {}, config = {}, env = {}, commands = {} } = {}) {
 	const h = await startHarness(harness);
 	t.after(() => h.close());
-	const fx = makeFixture(h);
+	const fx = makeFixture(h, commands);
 	const since = h.mark();
 	const bot = h.spawnBot({ bin: BIN, config: botConfig(fx, config), env: { ...FAST_ENV, ...env } });
 	await h.waitForConnection({ since }, 15000);
@@ -144,4 +144,24 @@ function historyOf(fx) {
 	return execFileSync('sqlite3', [db, '.dump'], { encoding: 'utf8' });
 }
 
-module.exports = { BIN, USAGE, BOM, expectedCsv, makeFixture, botConfig, startBot, FAST_ENV, secrets, historyOf };
+// The words of a result post (issue 12): every text object of its blocks
+// (section, context) joined by newlines, as a person reads them; '' when
+// the event has no blocks. ev: a 'file' or 'message' event.
+function postText(ev) {
+	const out = [];
+	for (const b of (ev && ev.blocks) || []) {
+		if (b.text && typeof b.text.text === 'string')
+			out.push(b.text.text);
+		for (const e of b.elements || [])
+			if (e && typeof e.text === 'string')
+				out.push(e.text);
+	}
+	return out.join('\n');
+}
+
+// The block of type `type` in a post, or undefined.
+function blockOf(ev, type) {
+	return ((ev && ev.blocks) || []).find((b) => b.type === type);
+}
+
+module.exports = { postText, blockOf, BIN, USAGE, BOM, expectedCsv, makeFixture, botConfig, startBot, FAST_ENV, secrets, historyOf };

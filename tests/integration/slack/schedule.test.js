@@ -20,7 +20,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { execFileSync } = require('node:child_process');
 const { startHarness } = require('../../fake-slack/harness');
-const { BIN, BOM, makeFixture, botConfig, FAST_ENV, historyOf } = require('./lib');
+const { BIN, BOM, makeFixture, botConfig, FAST_ENV, historyOf, postText } = require('./lib');
 
 const ADMIN = 'U0ADMIN0001';
 const LEAD = 2.5;              // seconds the bot starts before its minute
@@ -150,11 +150,11 @@ test('config schedules: fire, restart, failures and retries, skip_empty, only_ch
 	await t.test('a config schedule fires at its minute with the scheduled comment', async () => {
 		const file = await h.waitForFile({ channel: 'C0SCHED0001', since }, 15000);
 		assert.equal(file.text, fx.lastMonthCsv);
-		assert.match(file.comment, /scheduled by usage-last/);
-		assert.match(file.comment, /`monthly`/);
-		assert.match(file.comment, new RegExp(`month=${fx.lastMonth}`), 'the comment shows what `last` became');
-		assert.match(file.comment, /customer=acme/);
-		assert.match(file.comment, /2 rows/);
+		assert.match(postText(file), /scheduled by usage-last/);
+		assert.match(postText(file), /`monthly`/);
+		assert.match(postText(file), new RegExp(`month=${fx.lastMonth}`), 'the comment shows what `last` became');
+		assert.match(postText(file), /customer=acme/);
+		assert.match(postText(file), /2 rows/);
 		assert.equal(file.filename, `usage-acme-${fx.lastMonth}.csv`);
 		// on the real timer, at (not before) the minute in the bot's clock
 		const firedAt = file.time / 1000 + offset;
@@ -167,7 +167,7 @@ test('config schedules: fire, restart, failures and retries, skip_empty, only_ch
 	await t.test('only_changed posts the first CSV', async () => {
 		const file = await h.waitForFile({ channel: 'C0SCHED0003', since }, 15000);
 		assert.equal(file.text, BOM + 'n\r\n8\r\n');
-		assert.match(file.comment, /scheduled by counts/);
+		assert.match(postText(file), /scheduled by counts/);
 	});
 
 	await t.test('skip_empty: no rows, nothing posted, slot recorded skipped', async () => {
@@ -360,7 +360,7 @@ test('schedule add, list and remove from Slack', async (t) => {
 		assert.match(line, /not run yet/);
 		assert.match(lineOf(text, 'yearly-cfg'), /\(config\)/);
 		const file = await h.waitForFile({ channel: 'C0SLACKMADE', since }, 15000);
-		assert.match(file.comment, /scheduled by slack-made/);
+		assert.match(postText(file), /scheduled by slack-made/);
 		assert.equal(file.text, fx.lastMonthCsv);
 		await recorded(bot, 'slack-made', B, 'ok');
 		assert.ok(fs.existsSync(keptCsv(fx, 'slack-made')), 'only_changed keeps the posted CSV');

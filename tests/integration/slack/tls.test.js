@@ -14,7 +14,7 @@ const net = require('node:net');
 const path = require('node:path');
 const tls = require('node:tls');
 const { startHarness } = require('../../fake-slack/harness');
-const { BIN, makeFixture, botConfig, FAST_ENV } = require('./lib');
+const { BIN, makeFixture, botConfig, FAST_ENV, postText } = require('./lib');
 
 const CERT = path.join(__dirname, 'tls', 'cert.pem');
 const KEY = path.join(__dirname, 'tls', 'key.pem');
@@ -112,7 +112,7 @@ test('https:// Web API and wss:// socket, both verified, end to end', async (t) 
 	await h.waitForConnection({ since }, 10000);
 	await h.sendSlashCommand({ text: 'monthly acme 2024-11', channel: 'C0FAKECHAN1' }).ack;
 	const file = await h.waitForFile({ channel: 'C0FAKECHAN1', since }, 15000);
-	assert.match(file.comment, /3 rows/);
+	assert.match(postText(file), /3 rows/);
 	const r = await bot.stop();
 	assert.equal(r.code, 0);
 });
