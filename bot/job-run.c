@@ -9,6 +9,7 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "bot/app.h"
@@ -91,14 +92,69 @@ static int open_result_file(struct app *app, int64_t run_id, char **path, char *
 	return fd;
 }
 
-static void record_finish(struct app *app, const struct job *job, const struct report_result *res)
+/*
+ * The history is the truth: a run is recorded before anything of it
+ * reaches the person, and a run whose status cannot be written is told to
+ * the person as a failure of the bot, never delivered as if all was well.
+ *
+ *   claim (reserved -> queued) and mark running: when either cannot be
+ *     written the report is not run; the person hears why.
+ *   a failed run: its final status is written, then it is told (with a
+ *     note when the write failed).
+ *   a good run: "delivering" (with rows and bytes) is written, then the
+ *     file is posted, then the final status (ok, skipped, or error when
+ *     the post failed). When "delivering" cannot be written the file is
+ *     not posted: the run fails; when the final status cannot be written
+ *     after the post, the person is told that too.
+ */
+
+/* A run the history could not take: the error the person reads. Caller
+ * frees. */
+static char *unrecorded_error(const char *doing, const char *cause)
+{
+	return xasprintf("the bot could not record this run in its history, so it %s: %s", doing,
+			 cause ? cause : "unknown error");
+}
+
+/* Write a final status; -1 with *cause (logged) when it cannot be. */
+static int record_finish(struct app *app, const struct job *job, const struct report_result *res,
+			 char **cause)
+{
+	if (history_finish_run(app->history, job->run_id, res->status, res->rows, res->bytes,
+			       res->duration_ms, res->error, cause) == 0)
+		return 0;
+	log_error("history: cannot record the end of run %lld (%s): %s", (long long)job->run_id,
+		  run_status_name(res->status), *cause);
+	return -1;
+}
+
+/* A failed run: record it first, then it is told; a note for the person
+ * when it could not be recorded (unless its error says so already). */
+static void record_failure(struct app *app, const struct job *job, struct report_result *res,
+			   bool said)
 {
 	char *cause = NULL;
-	if (history_finish_run(app->history, job->run_id, res->status, res->rows, res->bytes,
-			       res->duration_ms, res->error, &cause) < 0) {
-		log_error("history: cannot record the end of run %lld: %s", (long long)job->run_id, cause);
-		free(cause);
+	if (record_finish(app, job, res, &cause) < 0 && !said) {
+		char *error = xasprintf("%s (and the bot could not record this in its history: %s)",
+					res->error ? res->error : run_status_name(res->status), cause);
+		free(res->error);
+		res->error = error;
 	}
+	free(cause);
+}
+
+/* A report that could not write its CSV for want of space: say in the log
+ * which disk is full. */
+static void log_full_disk(struct app *app, const struct job *job, const struct report_result *res)
+{
+	char *dir = xasprintf("%s/tmp", app->cfg.data_dir);
+	struct statvfs sv;
+	if (res->status == RUN_ERROR && statvfs(dir, &sv) == 0 &&
+	    (uint64_t)sv.f_bavail * sv.f_frsize < 65536)
+		log_error("run %lld: the disk holding %s is full (%llu bytes free); its CSV could not be "
+			  "written: %s", (long long)job->run_id, dir,
+			  (unsigned long long)sv.f_bavail * sv.f_frsize, res->error ? res->error : "");
+	free(dir);
 }
 
 /* Hand the outcome to the job's delivery; a failed post turns ok into
@@ -134,6 +190,7 @@ void run_job(struct run_worker *rw, struct job *job)
 	char *cause = NULL;
 	char *path = NULL;
 	int fd = -1;
+	bool unrecorded = false;   /* res.error says the history failed */
 
 	if (job->kind == JOB_BUILTIN) {
 		run_builtin(rw, job);
@@ -156,19 +213,29 @@ void run_job(struct run_worker *rw, struct job *job)
 		.queued_ms = job->queued_ms,
 		.status = RUN_QUEUED,
 	};
-	/* The row dispatch set aside: its id is the one the person was told. */
+	/* The row dispatch set aside: its id is the one the person was told.
+	 * No row, no run: the person hears that the bot failed. */
 	if (history_claim_run(app->history, &rec, &cause) < 0) {
-		log_error("history: cannot record run %lld: %s", (long long)job->run_id, cause);
-		free(cause);
-		cause = NULL;
+		log_error("history: cannot record run %lld; not running it: %s", (long long)job->run_id, cause);
+		res.status = RUN_ERROR;
+		res.error = unrecorded_error("did not run it", cause);
+		deliver(rw, job, &res, NULL);
+		goto out;
 	}
 
 	if (atomic_load(&job->cancel_requested)) {
 		res.status = RUN_CANCELLED;
 		res.error = xasprintf("run %lld was cancelled before it started", (long long)job->run_id);
-		goto deliver;
+		goto failed;
 	}
-	history_mark_running(app->history, job->run_id, NULL);
+	if (history_mark_running(app->history, job->run_id, &cause) < 0) {
+		log_error("history: cannot mark run %lld as running; not running it: %s",
+			  (long long)job->run_id, cause);
+		res.status = RUN_ERROR;
+		res.error = unrecorded_error("did not run it", cause);
+		unrecorded = true;
+		goto failed;
+	}
 	log_info("run %lld: %s %s (user %s) started on worker %d", (long long)job->run_id, cmd->name,
 		 job->args_shown ? job->args_shown : "", job->user_id, rw->index);
 
@@ -180,7 +247,7 @@ void run_job(struct run_worker *rw, struct job *job)
 		res.status = RUN_ERROR;
 		res.error = cause;
 		cause = NULL;
-		goto deliver;
+		goto failed;
 	}
 	struct report_watch watch = rw->watch;
 	watch.cancelled = &job->cancel_requested;
@@ -191,13 +258,44 @@ void run_job(struct run_worker *rw, struct job *job)
 		close(fd);
 	if (res.status == RUN_CANCELLED && !res.error)
 		res.error = xasprintf("run %lld was cancelled", (long long)job->run_id);
+	if (path)
+		log_full_disk(app, job, &res);
+	if (res.status != RUN_OK)
+		goto failed;
 
-deliver:
+	/* Recorded before it is posted: no file reaches a person for a run
+	 * the history does not hold. */
+	if (history_mark_delivering(app->history, job->run_id, res.rows, res.bytes, res.duration_ms,
+				    &cause) < 0) {
+		log_error("history: cannot record that run %lld is being delivered; not posting it: %s",
+			  (long long)job->run_id, cause);
+		res.status = RUN_ERROR;
+		res.error = unrecorded_error("did not post its file", cause);
+		unrecorded = true;
+		goto failed;
+	}
 	log_info("run %lld: %s, %lld rows, %lld bytes, %lld ms", (long long)job->run_id,
 		 run_status_name(res.status), (long long)res.rows, (long long)res.bytes,
 		 (long long)res.duration_ms);
 	deliver(rw, job, &res, path);
-	record_finish(app, job, &res);
+	if (record_finish(app, job, &res, &cause) < 0) {
+		char *text = xasprintf("Run %lld was %s, but the bot could not record that in its history: %s",
+				       (long long)job->run_id,
+				       res.status == RUN_OK ? "posted" : res.status == RUN_SKIPPED
+				       ? "held back" : "not delivered", cause);
+		post_text(rw, job, text);
+		free(text);
+	}
+	goto out;
+
+failed:
+	log_info("run %lld: %s, %lld rows, %lld bytes, %lld ms", (long long)job->run_id,
+		 run_status_name(res.status), (long long)res.rows, (long long)res.bytes,
+		 (long long)res.duration_ms);
+	record_failure(app, job, &res, unrecorded);
+	deliver(rw, job, &res, NULL);
+out:
+	free(cause);
 	if (path) {
 		unlink(path);
 		free(path);

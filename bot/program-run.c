@@ -52,6 +52,20 @@ static int run_post_result(void *ctx, void *wstate, const struct job *job,
 	return 0;
 }
 
+/* A text for the person of `run`: only the bot's own word that a written
+ * CSV could not be recorded in the history (bot/job-run.c), which fails
+ * the run (exit 2, no -o file). */
+static int run_post_text(void *ctx, void *wstate, const struct job *job, const char *text, char **cause)
+{
+	struct run_output *out = ctx;
+	(void)wstate;
+	(void)job;
+	(void)cause;
+	if (!out->error)
+		out->error = markup_plain(text);
+	return 0;
+}
+
 /* The thread that turns Ctrl-C and SIGTERM into pool_cancel; SIGUSR2 from
  * main ends it. The signals are blocked in every thread, so only this one
  * takes them (sigwait). */
@@ -94,7 +108,8 @@ static int run_job_to_end(struct app *app, const struct command *cmd, char **wor
 		return EXIT_RUNTIME;
 	}
 
-	struct delivery d = { .ctx = out, .post_result = run_post_result, .result_fd = run_result_fd };
+	struct delivery d = { .ctx = out, .post_text = run_post_text, .post_result = run_post_result,
+			      .result_fd = run_result_fd };
 	struct dispatch_request req = { .user_id = "cli", .delivery = &d };
 	struct dispatch_reply reply;
 	memset(&reply, 0, sizeof(reply));

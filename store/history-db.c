@@ -6,8 +6,55 @@
 #include "common.h"
 #include "store/history-db.h"
 
+#include <stdatomic.h>
+
+#include "common/env.h"
+
+/* The wait set by history_db_set_busy_timeout, for the words of a
+ * failure; one history per process, so one number. */
+static atomic_int history_db_busy_ms = HISTORY_BUSY_MS_DEFAULT;
+
+int history_db_busy_timeout_ms(void)
+{
+	return (int)env_number_or("REPORTBOT_HISTORY_BUSY_MS", 0, 3600000, HISTORY_BUSY_MS_DEFAULT);
+}
+
+void history_db_set_busy_timeout(sqlite3 *db, int ms)
+{
+	atomic_store(&history_db_busy_ms, ms);
+	sqlite3_busy_timeout(db, ms);
+}
+
+/* The directory of the database file, for a full disk; caller frees. */
+static char *history_db_dir(sqlite3 *db)
+{
+	const char *file = sqlite3_db_filename(db, "main");
+	const char *slash = file ? strrchr(file, '/') : NULL;
+	if (!file || !*file)
+		return xstrdup("data_dir");
+	if (!slash)
+		return xstrdup(".");
+	return xstrndup(file, slash == file ? 1 : (size_t)(slash - file));
+}
+
 int history_db_fail(sqlite3 *db, const char *who, const char *what, char **cause)
 {
+	int code = sqlite3_extended_errcode(db) & 0xff;
+	const char *file = sqlite3_db_filename(db, "main");
+	if (code == SQLITE_FULL) {
+		char *dir = history_db_dir(db);
+		int r = fail(cause, "%s: %s: %s: the disk holding %s is full; free space there (the bot "
+			     "records runs again by itself once it can)", who, what, sqlite3_errmsg(db), dir);
+		free(dir);
+		return r;
+	}
+	if (code == SQLITE_BUSY || code == SQLITE_LOCKED) {
+		int ms = atomic_load(&history_db_busy_ms);
+		return fail(cause, "%s: %s: %s: another process held %s for more than %d.%d s "
+			    "(REPORTBOT_HISTORY_BUSY_MS); end the other writer and try again", who, what,
+			    sqlite3_errmsg(db), file && *file ? file : "the history database", ms / 1000,
+			    ms % 1000 / 100);
+	}
 	return fail(cause, "%s: %s: %s", who, what, sqlite3_errmsg(db));
 }
 

@@ -40,7 +40,18 @@ void history_unlock(struct history *h);
  * Pass int64_t for 'i' and 'd' (cast an int or bool).
  */
 
-/* fail() with the connection's last error; returns -1. */
+/* How long a writer waits for a database another process holds, in ms:
+ * REPORTBOT_HISTORY_BUSY_MS (0..3600000; a bad value warns and is
+ * ignored), else 30 s: long enough for real contention (a backup, a
+ * person's sqlite3 shell), short enough to fail loudly. */
+#define HISTORY_BUSY_MS_DEFAULT 30000
+int history_db_busy_timeout_ms(void);
+/* sqlite3_busy_timeout(db, ms), remembered for the words of a failure. */
+void history_db_set_busy_timeout(sqlite3 *db, int ms);
+
+/* fail() with the connection's last error; returns -1. A full disk names
+ * the directory of the database and says the bot recovers by itself; a
+ * database locked past the busy timeout names the file and the wait. */
 int history_db_fail(sqlite3 *db, const char *who, const char *what, char **cause);
 
 /* A statement without parameters or rows (BEGIN, COMMIT, a PRAGMA). */

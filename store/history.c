@@ -8,6 +8,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/log.h"
+
 /*
  * The run history: one SQLite connection in WAL mode behind one mutex.
  *
@@ -20,8 +22,9 @@
  * (run ids a dead process set aside: store/history-reserve.c).
  */
 
-#define HISTORY_BUSY_MS 5000
 #define HISTORY_INTERRUPTED_TEXT "the bot stopped while this ran"
+#define HISTORY_INTERRUPTED_DELIVERING_TEXT \
+	"the bot stopped while it delivered this run; its file may have been posted"
 
 struct history {
 	pthread_mutex_t mutex;
@@ -40,6 +43,7 @@ static const char *const history_status_names[] = {
 	[RUN_INTERRUPTED] = "interrupted",
 	[RUN_SKIPPED] = "skipped",
 	[RUN_RESERVED] = "reserved",
+	[RUN_DELIVERING] = "delivering",
 };
 
 const char *run_status_name(enum run_status s)
@@ -214,6 +218,10 @@ static int history_recover(struct history *h, char **cause)
 			   "UPDATE runs SET status = 'interrupted', error = ?1 "
 			   "WHERE status IN ('queued', 'running')", "t", HISTORY_INTERRUPTED_TEXT) < 0)
 		return -1;
+	if (history_db_run(h->db, "history", "cannot mark unfinished runs as interrupted", cause,
+			   "UPDATE runs SET status = 'interrupted', error = ?1 "
+			   "WHERE status = 'delivering'", "t", HISTORY_INTERRUPTED_DELIVERING_TEXT) < 0)
+		return -1;
 	return history_db_run(h->db, "history", "cannot delete unused reserved ids", cause,
 			      "DELETE FROM runs WHERE status = 'reserved'", "");
 }
@@ -234,17 +242,100 @@ static int history_check_dir(const char *path, char **cause)
 	return ret;
 }
 
+/* A file of the history this user owns: 0600 when its mode lets anyone
+ * else read it or its owner not write it (it was made by an older
+ * reportbot, or by hand). */
+static void history_narrow(int fd, const char *name)
+{
+	struct stat st;
+	if (fstat(fd, &st) < 0 || st.st_uid != geteuid() || (st.st_mode & 0777) == 0600)
+		return;
+	if (fchmod(fd, 0600) < 0)
+		log_warn("history: cannot make %s private (mode %04o): %s", name,
+			 (unsigned)(st.st_mode & 07777), strerror(errno));
+	else
+		log_info("history: %s made private (mode 0600, was %04o)", name, (unsigned)(st.st_mode & 07777));
+}
+
+/* Why this user cannot write NAME (open failed with ERR), for a cause. */
+static char *history_who_owns(const char *name, int err)
+{
+	struct stat st;
+	if (stat(name, &st) < 0)
+		return xstrdup(strerror(err));
+	return xasprintf("%s (owner uid %u, mode %04o; this bot runs as uid %u)", strerror(err),
+			 (unsigned)st.st_uid, (unsigned)(st.st_mode & 07777), (unsigned)geteuid());
+}
+
+/*
+ * The history's files, private and writable before SQLite opens them.
+ * history.db is made here with mode 0600 (SQLite gives the -wal and -shm
+ * it makes the mode of the database file, so they are 0600 too); the ones
+ * this user owns are narrowed to 0600. A -wal or -shm left by a process
+ * that ran as another user cannot be opened, and SQLite would say only
+ * "unable to open" or "readonly": name the file and the fix.
+ */
+static int history_prepare_files(const char *path, char **cause)
+{
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		char *why = history_who_owns(path, errno);
+		fail(cause, "history database '%s': cannot open it for writing: %s; give it to the "
+		     "user the bot runs as (chown), or run the bot as its owner", path, why);
+		free(why);
+		return -1;
+	}
+	history_narrow(fd, path);
+	close(fd);
+
+	static const char *const sides[] = { "-shm", "-wal" };
+	for (size_t i = 0; i < ARRAY_SIZE(sides); i++) {
+		char *side = xasprintf("%s%s", path, sides[i]);
+		struct stat st;
+		/* Ours but not writable (0444, say): ours to fix. */
+		if (stat(side, &st) == 0 && st.st_uid == geteuid() && (st.st_mode & 0600) != 0600 &&
+		    chmod(side, 0600) == 0)
+			log_info("history: %s made writable (mode 0600, was %04o)", side,
+				 (unsigned)(st.st_mode & 07777));
+		int sfd = open(side, O_RDWR | O_CLOEXEC);
+		if (sfd < 0 && errno != ENOENT) {
+			char *why = history_who_owns(side, errno);
+			if (i == 0)
+				fail(cause, "history database '%s': cannot open '%s' for writing: %s. It is "
+				     "left from a process that ran as another user: remove it while no "
+				     "reportbot runs (rm '%s'; SQLite makes it again), or give it to the "
+				     "user the bot runs as (chown)", path, side, why, side);
+			else
+				fail(cause, "history database '%s': cannot open '%s' for writing: %s. It is "
+				     "left from a process that ran as another user and may hold runs not yet "
+				     "in history.db, so do not remove it: give it to the user the bot runs "
+				     "as (chown) while no reportbot runs", path, side, why);
+			free(why);
+			free(side);
+			return -1;
+		}
+		if (sfd >= 0) {
+			history_narrow(sfd, side);
+			close(sfd);
+		}
+		free(side);
+	}
+	return 0;
+}
+
 /* Take the opener's lock; *exclusive says whether nobody else has it open. */
 static int history_take_lock(struct history *h, bool *exclusive, char **cause)
 {
 	char *lock_path = xasprintf("%s.lock", h->path);
-	h->lock_fd = open(lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0640);
+	h->lock_fd = open(lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (h->lock_fd < 0) {
-		fail(cause, "history database '%s': cannot open lock file '%s': %s", h->path, lock_path,
-		     strerror(errno));
+		char *why = history_who_owns(lock_path, errno);
+		fail(cause, "history database '%s': cannot open lock file '%s': %s", h->path, lock_path, why);
+		free(why);
 		free(lock_path);
 		return -1;
 	}
+	history_narrow(h->lock_fd, lock_path);
 	free(lock_path);
 	*exclusive = false;
 	int r;
@@ -268,7 +359,7 @@ int history_open(struct history **out, const char *path, char **cause)
 	*out = NULL;
 	if (!path || !*path)
 		return fail(cause, "history database: no path given");
-	if (history_check_dir(path, cause) < 0)
+	if (history_check_dir(path, cause) < 0 || history_prepare_files(path, cause) < 0)
 		return -1;
 
 	struct history *h = xcalloc(1, sizeof(*h));
@@ -287,7 +378,7 @@ int history_open(struct history **out, const char *path, char **cause)
 		goto fail;
 	}
 	sqlite3_extended_result_codes(h->db, 1);
-	sqlite3_busy_timeout(h->db, HISTORY_BUSY_MS);
+	history_db_set_busy_timeout(h->db, history_db_busy_timeout_ms());
 
 	/* journal_mode answers with the mode it is in, which stays "delete"
 	 * where WAL cannot work (a network filesystem). */
@@ -438,11 +529,25 @@ int history_mark_running(struct history *h, int64_t id, char **cause)
 	return ret;
 }
 
+int history_mark_delivering(struct history *h, int64_t id, int64_t rows, int64_t bytes,
+			    int64_t duration_ms, char **cause)
+{
+	history_lock(h);
+	int ret = history_db_run(h->db, "history", "cannot record that a run is being delivered", cause,
+				 "UPDATE runs SET status = 'delivering', rows = ?2, bytes = ?3, duration_ms = ?4 "
+				 "WHERE id = ?1 AND status = 'running'", "iiii", id, rows, bytes, duration_ms);
+	if (ret == 0 && sqlite3_changes(h->db) == 0)
+		ret = history_explain_unchanged(h, id, "delivering", cause);
+	history_unlock(h);
+	return ret;
+}
+
 int history_finish_run(struct history *h, int64_t id, enum run_status status,
 		       int64_t rows, int64_t bytes, int64_t duration_ms,
 		       const char *error, char **cause)
 {
-	if (status == RUN_QUEUED || status == RUN_RUNNING || (size_t)status >= ARRAY_SIZE(history_status_names))
+	if (status == RUN_QUEUED || status == RUN_RUNNING || status == RUN_RESERVED ||
+	    status == RUN_DELIVERING || (size_t)status >= ARRAY_SIZE(history_status_names))
 		return fail(cause, "history: run %lld cannot finish as '%s'; accepted: ok, error, timeout, "
 			    "cancelled, interrupted, skipped", (long long)id, run_status_name(status));
 
@@ -450,7 +555,7 @@ int history_finish_run(struct history *h, int64_t id, enum run_status status,
 	int ret = history_db_run(h->db, "history", "cannot record the end of a run", cause,
 				 "UPDATE runs SET status = ?2, rows = ?3, bytes = ?4, duration_ms = ?5, "
 				 "error = ?6, finished_ms = ?7 "
-				 "WHERE id = ?1 AND status IN ('queued', 'running')", "itiiiti",
+				 "WHERE id = ?1 AND status IN ('queued', 'running', 'delivering')", "itiiiti",
 				 id, run_status_name(status), rows, bytes, duration_ms, error, now_ms_wall());
 	if (ret == 0 && sqlite3_changes(h->db) == 0)
 		ret = history_explain_unchanged(h, id, run_status_name(status), cause);

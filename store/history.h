@@ -21,9 +21,19 @@
  * only opener). Ids therefore grow but may skip numbers.
  *
  * Status changes: reserved -> queued (history_claim_run), queued ->
- * running (history_mark_running), queued or running -> any final status
+ * running (history_mark_running), running -> delivering
+ * (history_mark_delivering: the result is made and about to reach the
+ * person), queued, running or delivering -> any final status
  * (history_finish_run); anything else fails with a cause naming the run
- * and the status it is in.
+ * and the status it is in. A run left "delivering" by a crash becomes
+ * "interrupted" saying its file may have been posted.
+ *
+ * Faults: a writer waits for a database another process holds up to the
+ * busy timeout (store/history-db.h: 30 s, REPORTBOT_HISTORY_BUSY_MS), then
+ * fails with a cause naming the file; a full disk fails naming the
+ * directory. The files (history.db, its -wal and -shm, history.db.lock)
+ * are made 0600 and narrowed to it when this user owns them; a -wal or
+ * -shm this user cannot write is named by history_open with the fix.
  */
 #ifndef HISTORY_H
 #define HISTORY_H
@@ -41,6 +51,7 @@ enum run_status {
 	RUN_INTERRUPTED,   /* the process died while it ran */
 	RUN_SKIPPED,       /* scheduled run not posted (skip_empty / only_changed) */
 	RUN_RESERVED,      /* an id set aside, not yet a run; never listed */
+	RUN_DELIVERING,    /* made, being delivered; the final status follows */
 };
 const char *run_status_name(enum run_status s);  /* "ok", "error", ... */
 /* The status named NAME (as run_status_name gives it): 0, or -1 if unknown. */
@@ -83,6 +94,9 @@ int history_claim_run(struct history *h, const struct run_record *r, char **caus
  * aside and never used); claimed runs are left alone. */
 int history_release_ids(struct history *h, const int64_t *ids, size_t n, char **cause);
 int history_mark_running(struct history *h, int64_t id, char **cause);
+/* running -> delivering, with what the run made (rows, bytes, time). */
+int history_mark_delivering(struct history *h, int64_t id, int64_t rows, int64_t bytes,
+			    int64_t duration_ms, char **cause);
 int history_finish_run(struct history *h, int64_t id, enum run_status status,
 		       int64_t rows, int64_t bytes, int64_t duration_ms,
 		       const char *error, char **cause);

@@ -11,6 +11,7 @@
 
 #include <pthread.h>
 #include <setjmp.h>
+#include <sys/stat.h>
 #include <sqlite3.h>
 #include <time.h>
 #include <unistd.h>
@@ -97,7 +98,7 @@ static void test_status_names(void **state)
 {
 	(void)state;
 	static const char *want[] = { "queued", "running", "ok", "error", "timeout",
-				      "cancelled", "interrupted", "skipped", "reserved" };
+				      "cancelled", "interrupted", "skipped", "reserved", "delivering" };
 	for (size_t i = 0; i < ARRAY_SIZE(want); i++) {
 		assert_string_equal(run_status_name((enum run_status)i), want[i]);
 		enum run_status s;
@@ -581,7 +582,7 @@ static void test_reserve_take_never_waits(void **state)
 	cause = NULL;
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	int64_t ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
-	/* the history's busy timeout is 5 s: nothing here waited on it */
+	/* the history's busy timeout is 30 s: nothing here waited on it */
 	assert_true(ms < 1000);
 
 	history_reserve_put_back(res, prev);
@@ -741,6 +742,172 @@ static void test_migration_from_v1(void **state)
 	assert_int_equal(pragma_int(f->h, "SELECT count(*) FROM sqlite_master WHERE name = 'runs_queued'"), 1);
 }
 
+/* A made result is "delivering" until its post is done: the status is
+ * written before the file reaches anyone, and only from running. */
+static void test_delivering(void **state)
+{
+	struct fixture *f = *state;
+	char *cause = NULL;
+	struct run_record r;
+
+	int64_t id = add(f->h, 0, "t");
+	assert_int_equal(history_mark_delivering(f->h, id, 1, 2, 3, &cause), -1);   /* queued */
+	assert_non_null(strstr(cause, "already queued"));
+	free(cause);
+	cause = NULL;
+	assert_int_equal(history_mark_running(f->h, id, NULL), 0);
+	assert_int_equal(history_mark_delivering(f->h, id, 12, 3456, 789, &cause), 0);
+	assert_int_equal(history_get(f->h, id, &r, NULL), 0);
+	assert_int_equal(r.status, RUN_DELIVERING);
+	assert_int_equal(r.rows, 12);
+	assert_int_equal(r.bytes, 3456);
+	assert_int_equal(r.finished_ms, 0);
+	history_record_release(&r);
+	/* delivering is no final status; the final one follows it */
+	assert_int_equal(history_finish_run(f->h, id, RUN_DELIVERING, 0, 0, 0, NULL, &cause), -1);
+	assert_non_null(strstr(cause, "accepted"));
+	free(cause);
+	cause = NULL;
+	assert_int_equal(history_finish_run(f->h, id, RUN_OK, 12, 3456, 789, NULL, &cause), 0);
+	assert_int_equal(status_of(f->h, id), RUN_OK);
+	assert_int_equal(history_mark_delivering(f->h, id, 1, 1, 1, &cause), -1);
+	free(cause);
+	cause = NULL;
+
+	/* A crash while delivering: interrupted, saying the file may be out. */
+	int64_t d = add(f->h, 0, "t");
+	assert_int_equal(history_mark_running(f->h, d, NULL), 0);
+	assert_int_equal(history_mark_delivering(f->h, d, 5, 50, 7, NULL), 0);
+	history_close(f->h);
+	f->h = NULL;
+	open_ok(f);
+	assert_int_equal(history_get(f->h, d, &r, NULL), 0);
+	assert_int_equal(r.status, RUN_INTERRUPTED);
+	assert_non_null(strstr(r.error, "may have been posted"));
+	assert_int_equal(r.rows, 5);
+	history_record_release(&r);
+}
+
+/* Milliseconds since T0. */
+static int64_t ms_since(const struct timespec *t0)
+{
+	struct timespec t1;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (t1.tv_sec - t0->tv_sec) * 1000 + (t1.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
+/* Writers wait for another process's lock up to the busy timeout (30 s
+ * by default, REPORTBOT_HISTORY_BUSY_MS), then fail naming the file. */
+static void test_busy_fails_loudly(void **state)
+{
+	struct fixture *f = *state;
+	char *cause = NULL;
+
+	unsetenv("REPORTBOT_HISTORY_BUSY_MS");
+	assert_int_equal(history_db_busy_timeout_ms(), 30000);
+	setenv("REPORTBOT_HISTORY_BUSY_MS", "400", 1);
+	assert_int_equal(history_db_busy_timeout_ms(), 400);
+	history_close(f->h);
+	f->h = NULL;
+	open_ok(f);
+	unsetenv("REPORTBOT_HISTORY_BUSY_MS");
+	int64_t id = add(f->h, 0, "t");
+
+	sqlite3 *other = NULL;
+	assert_int_equal(sqlite3_open(f->path, &other), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(other, "BEGIN EXCLUSIVE", NULL, NULL, NULL), SQLITE_OK);
+	struct timespec t0;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_int_equal(history_mark_running(f->h, id, &cause), -1);
+	int64_t waited = ms_since(&t0);
+	assert_true(waited >= 350);
+	assert_true(waited < 5000);
+	assert_non_null(strstr(cause, "database is locked"));
+	assert_non_null(strstr(cause, f->path));
+	assert_non_null(strstr(cause, "0.4 s"));
+	free(cause);
+	cause = NULL;
+	assert_int_equal(sqlite3_exec(other, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(other);
+	/* let go: the same write goes through */
+	assert_int_equal(history_mark_running(f->h, id, &cause), 0);
+}
+
+static unsigned mode_of(const char *path)
+{
+	struct stat st;
+	if (stat(path, &st) < 0)
+		fail_msg("stat %s: %s", path, strerror(errno));
+	return (unsigned)(st.st_mode & 07777);
+}
+
+/* history.db, its -wal and -shm and the lock file are 0600; older ones of
+ * ours are narrowed, and a -shm of ours left read-only is made writable. */
+static void test_file_modes(void **state)
+{
+	struct fixture *f = *state;
+	char *wal = xasprintf("%s-wal", f->path);
+	char *shm = xasprintf("%s-shm", f->path);
+	char *lock = xasprintf("%s.lock", f->path);
+
+	add(f->h, 0, "t");   /* the WAL and shm exist while it is open */
+	assert_int_equal(mode_of(f->path), 0600);
+	assert_int_equal(mode_of(wal), 0600);
+	assert_int_equal(mode_of(shm), 0600);
+	assert_int_equal(mode_of(lock), 0600);
+
+	/* Made 0644 by an older reportbot, and a -shm left read-only. */
+	struct history *keep = NULL;   /* keeps the -wal and -shm on disk */
+	assert_int_equal(history_open(&keep, f->path, NULL), 0);
+	history_close(f->h);
+	f->h = NULL;
+	assert_int_equal(chmod(f->path, 0644), 0);
+	assert_int_equal(chmod(wal, 0644), 0);
+	assert_int_equal(chmod(shm, 0444), 0);
+	assert_int_equal(chmod(lock, 0644), 0);
+	open_ok(f);
+	assert_int_equal(mode_of(f->path), 0600);
+	assert_int_equal(mode_of(wal), 0600);
+	assert_int_equal(mode_of(shm), 0600);
+	assert_int_equal(mode_of(lock), 0600);
+	add(f->h, 0, "t");
+	history_close(keep);
+	free(wal);
+	free(shm);
+	free(lock);
+}
+
+/* A -shm or -wal that cannot be opened for writing is named, with the
+ * fix; here one that is a directory, which no uid can write. */
+static void test_unwritable_side_file(void **state)
+{
+	struct fixture *f = *state;
+	char *cause = NULL;
+	struct history *h = NULL;
+	history_close(f->h);
+	f->h = NULL;
+	char *shm = xasprintf("%s-shm", f->path);
+	assert_int_equal(mkdir(shm, 0700), 0);
+	assert_int_equal(history_open(&h, f->path, &cause), -1);
+	assert_null(h);
+	assert_non_null(strstr(cause, shm));
+	assert_non_null(strstr(cause, "remove it while no reportbot runs"));
+	free(cause);
+	cause = NULL;
+	assert_int_equal(rmdir(shm), 0);
+	free(shm);
+
+	char *wal = xasprintf("%s-wal", f->path);
+	assert_int_equal(mkdir(wal, 0700), 0);
+	assert_int_equal(history_open(&h, f->path, &cause), -1);
+	assert_non_null(strstr(cause, wal));
+	assert_non_null(strstr(cause, "do not remove it"));
+	free(cause);
+	assert_int_equal(rmdir(wal), 0);
+	free(wal);
+	open_ok(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -759,6 +926,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_reserved_rows_of_a_crash, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reserve_concurrent, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_migration_from_v1, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_delivering, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_busy_fails_loudly, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_file_modes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unwritable_side_file, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
