@@ -16,7 +16,7 @@ int app_open(struct app *app, const char *config_path, unsigned flags, char **ca
 	memset(app, 0, sizeof(*app));
 	strlist_init(&app->catalog_faults);
 	if (config_load(&app->cfg, config_path, cause) < 0)
-		return -1;
+		return APP_EINPUT;
 	if (timezone_apply(app->cfg.timezone, cause) < 0)
 		goto fail;
 
@@ -30,18 +30,21 @@ int app_open(struct app *app, const char *config_path, unsigned flags, char **ca
 	if (flags & APP_NEED_HISTORY) {
 		if (mkdir(app->cfg.data_dir, 0750) < 0 && errno != EEXIST) {
 			fail(cause, "cannot create data_dir '%s': %s", app->cfg.data_dir, strerror(errno));
-			goto fail;
+			goto runtime;
 		}
 		char *path = xasprintf("%s/history.db", app->cfg.data_dir);
 		int r = history_open(&app->history, path, cause);
 		free(path);
 		if (r < 0)
-			goto fail;
+			goto runtime;
 	}
 	return 0;
 fail:
 	app_close(app);
-	return -1;
+	return APP_EINPUT;
+runtime:
+	app_close(app);
+	return APP_ERUNTIME;
 }
 
 void app_close(struct app *app)

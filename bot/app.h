@@ -32,7 +32,10 @@ struct app {
 
 /* Load config (path), apply bot.timezone, load the catalog, open the
  * history when flags ask for it. Catalog faults are kept in
- * catalog_faults and logged as warnings, the faulty commands left out. */
+ * catalog_faults and logged as warnings, the faulty commands left out.
+ * 0, or APP_EINPUT (the config is at fault) or APP_ERUNTIME (data_dir or
+ * the history cannot be opened: held, full, unwritable) with *cause. */
+enum { APP_EINPUT = -1, APP_ERUNTIME = -2 };
 int app_open(struct app *app, const char *config_path, unsigned flags, char **cause);
 void app_close(struct app *app);
 

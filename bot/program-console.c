@@ -196,8 +196,9 @@ int program_console(const char *config, int argc, char **argv)
 	/* The console's stdout is the conversation; info lines only on request. */
 	if (!getenv("REPORTBOT_LOG"))
 		log_set_quiet(true);
-	if (program_open_app(&app, config, APP_NEED_HISTORY) < 0)
-		return EXIT_INPUT;
+	int open_rc = program_open_app(&app, config, APP_NEED_HISTORY);
+	if (open_rc)
+		return open_rc;
 	char *why = NULL;
 	if (app_start_run_ids(&app, false, &why) < 0) {
 		fprintf(stderr, "reportbot: %s\n", why);

@@ -26,8 +26,9 @@ int program_history(const char *config, int argc, char **argv)
 	}
 	struct app app;
 	log_set_quiet(true);
-	if (program_open_app(&app, config, APP_NEED_HISTORY) < 0)
-		return EXIT_INPUT;
+	int open_rc = program_open_app(&app, config, APP_NEED_HISTORY);
+	if (open_rc)
+		return open_rc;
 	struct strbuf out;
 	strbuf_init(&out);
 	history_render(app.history, (size_t)n, &out);

@@ -160,8 +160,9 @@ int program_run(const char *config, int argc, char **argv)
 
 	struct app app;
 	log_set_quiet(true);
-	if (program_open_app(&app, config, APP_NEED_HISTORY) < 0)
-		return EXIT_INPUT;
+	int open_rc = program_open_app(&app, config, APP_NEED_HISTORY);
+	if (open_rc)
+		return open_rc;
 	char *why = NULL;
 	if (app_start_run_ids(&app, true, &why) < 0) {
 		fprintf(stderr, "reportbot: %s\n", why);

@@ -290,8 +290,9 @@ int program_serve(const char *config, int argc, char **argv)
 
 	(void)argc;   /* main's table gives serve no arguments */
 	(void)argv;
-	if (program_open_app(&app, config, APP_NEED_HISTORY) < 0)
-		return EXIT_INPUT;
+	int open_rc = program_open_app(&app, config, APP_NEED_HISTORY);
+	if (open_rc)
+		return open_rc;
 	/* The lock first: a refused serve sets no run ids aside. */
 	if (serve_lock_data_dir(&app.cfg, &lock_fd, &cause) < 0 || app_start_run_ids(&app, false, &cause) < 0)
 		ret = EXIT_RUNTIME;

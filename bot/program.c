@@ -19,10 +19,11 @@ int program_usage_error(const char *fmt, ...)
 int program_open_app(struct app *app, const char *config, unsigned flags)
 {
 	char *cause = NULL;
-	if (app_open(app, config_default_path(config), flags, &cause) < 0) {
+	int r = app_open(app, config_default_path(config), flags, &cause);
+	if (r < 0) {
 		fprintf(stderr, "reportbot: %s\n", cause);
 		free(cause);
-		return -1;
+		return r == APP_ERUNTIME ? EXIT_RUNTIME : EXIT_INPUT;
 	}
 	return 0;
 }

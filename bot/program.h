@@ -27,7 +27,8 @@ int program_history(const char *config, int argc, char **argv);
 int program_usage_error(const char *fmt, ...) PRINTF_LIKE(1, 2);
 
 /* app_open on config (or the default path), printing why it failed as
- * "reportbot: CAUSE". 0 ok, -1 (the program exits EXIT_INPUT). */
+ * "reportbot: CAUSE". 0 ok, else the exit code: EXIT_INPUT for a bad
+ * config, EXIT_RUNTIME when the history cannot be opened. */
 int program_open_app(struct app *app, const char *config, unsigned flags);
 
 #endif

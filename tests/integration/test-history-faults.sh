@@ -109,7 +109,7 @@ hold_history "$TMP/var/history.db"
 REPORTBOT_HISTORY_BUSY_MS=300 "$REPORTBOT" -c "$cfg" run -o "$TMP/held.csv" customers acme > "$TMP/out" 2>&1
 st=$?
 release_history
-if [ "$st" -ne 0 ]; then ok "run on a held history fails"; else not_ok "run on a held history exits 0"; fi
+check_eq "run on a held history fails as a runtime failure (exit 2)" 2 "$st"
 check_contains "run names the held history" "$TMP/out" "another process held $TMP/var/history.db"
 check_eq "run leaves no file" "missing missing" "$(mode_of "$TMP/held.csv") $(mode_of "$TMP/held.csv.partial")"
 
@@ -162,7 +162,7 @@ else
 	as_nobody() { setpriv --reuid=nobody --regid=nogroup --clear-groups "$@"; }
 	as_nobody "$REPORTBOT" -c "$TMP/shared.toml" history > "$TMP/out" 2>&1
 	st=$?
-	if [ "$st" -ne 0 ]; then ok "a stale -shm stops the bot"; else not_ok "a stale -shm: history exits 0"; fi
+	check_eq "a stale -shm stops the bot as a runtime failure (exit 2)" 2 "$st"
 	check_contains "the message names the -shm file" "$TMP/out" "'$sdir/var/history.db-shm'"
 	check_contains "the message gives the fix" "$TMP/out" "remove it while no reportbot runs"
 	rm -f "$sdir/var/history.db-shm"
