@@ -183,6 +183,18 @@ static void deliver(struct run_worker *rw, const struct job *job, struct report_
 	free(cause);
 }
 
+/* Why a run was cancelled, for the person: by someone, or by the bot's
+ * shutdown (then it can be run again once the bot is back). WHEN may be
+ * NULL ("before it started"). */
+static char *cancelled_text(const struct job *job, const char *when)
+{
+	if (atomic_load(&job->cancel_requested) == JOB_CANCEL_SHUTDOWN)
+		return xasprintf("run %lld was stopped%s%s: the bot shut down; run it again when it is back",
+				 (long long)job->run_id, when ? " " : "", when ? when : "");
+	return xasprintf("run %lld was cancelled%s%s", (long long)job->run_id, when ? " " : "",
+			 when ? when : "");
+}
+
 void run_job(struct run_worker *rw, struct job *job)
 {
 	struct app *app = rw->app;
@@ -225,7 +237,7 @@ void run_job(struct run_worker *rw, struct job *job)
 
 	if (atomic_load(&job->cancel_requested)) {
 		res.status = RUN_CANCELLED;
-		res.error = xasprintf("run %lld was cancelled before it started", (long long)job->run_id);
+		res.error = cancelled_text(job, "before it started");
 		goto failed;
 	}
 	if (history_mark_running(app->history, job->run_id, &cause) < 0) {
@@ -257,7 +269,7 @@ void run_job(struct run_worker *rw, struct job *job)
 	if (path)
 		close(fd);
 	if (res.status == RUN_CANCELLED && !res.error)
-		res.error = xasprintf("run %lld was cancelled", (long long)job->run_id);
+		res.error = cancelled_text(job, NULL);
 	if (path)
 		log_full_disk(app, job, &res);
 	if (res.status != RUN_OK)

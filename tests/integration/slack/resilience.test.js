@@ -181,8 +181,11 @@ test('SIGTERM: running reports finish, queued ones are cancelled, exit 0', async
 	assert.equal(file.text, expectedCsv('acme', '2024-11'));
 	const hist = historyOf(fx);
 	assert.match(hist, new RegExp(`${ids[0]},'monthly'.*'ok'`));
-	for (const id of ids.slice(1))
+	for (const id of ids.slice(1)) {
 		assert.match(hist, new RegExp(`${id},'monthly'.*'cancelled'`));
+		// the person is told it was the shutdown, and that it can run again
+		assert.match(hist, new RegExp(`${id},'monthly'.*the bot shut down; run it again when it is back`));
+	}
 	// sockets closed by us with a close frame
 	const closes = eventsOf(slack, 'close', since);
 	assert.ok(closes.length >= 1);
