@@ -163,8 +163,13 @@ static int sd_post_result(void *ctx, void *wstate, const struct job *job,
 	if (!api || !job->channel_id)
 		return fail(cause, !api ? "no Slack client on this worker" : "the job has no channel to post the file in");
 
-	char *filename = invocation_filename(&job->inv);
+	char *filename = report_file_name(&job->inv, res);
 	char *comment = slack_delivery_comment(job, name, res->rows, res->duration_ms);
+	for (size_t i = 0; i < res->notes.n; i++) {   /* e.g. Excel's row limit */
+		char *with = xasprintf("%s\n%s", comment, res->notes.v[i]);
+		free(comment);
+		comment = with;
+	}
 	char *err = NULL;
 	rc = slack_upload_file(api, sd->cfg->bot_token, csv_path, filename, job->channel_id, comment, &err);
 	if (rc < 0) {
