@@ -10,6 +10,7 @@
  */
 #include "common.h"
 
+#include <limits.h>
 #include <stddef.h>
 
 #include "bot/config.h"
@@ -50,6 +51,9 @@ static const struct config_key output_keys[] = {
 	BOOL(struct config, "bom", bom, true),   /* Excel reads BOM-less UTF-8 as the ANSI code page */
 	/* issue 12: rows of the post's table; Slack's table holds 100, the header one */
 	INT(struct config, "preview_rows", preview_rows, 0, COMMAND_PREVIEW_MAX, 10),
+	INT(struct config, "gzip_over", gzip_over, -1, INT_MAX, 50 * 1024 * 1024),
+	INT(struct config, "max_upload_bytes", max_upload_bytes, 1, 1024 * 1024 * 1024, 1024 * 1024 * 1024),
+	INT(struct config, "keep_hours", keep_hours, 1, 8760, 24),
 };
 
 static const struct config_key scheduler_keys[] = {
@@ -533,6 +537,9 @@ void config_report_options(const struct config *cfg, const struct command *cmd,
 	out->timeout = cmd->timeout > 0 ? cmd->timeout : cfg->default_timeout;
 	out->bom = cmd->bom >= 0 ? cmd->bom : cfg->bom;
 	out->preview_rows = cmd->preview >= 0 ? cmd->preview : cfg->preview_rows;
+	out->gzip_over = cfg->gzip_over;
+	out->gzip_fd = -1;
+	out->max_file_bytes = cfg->max_upload_bytes;
 }
 
 const char *config_default_path(const char *flag_value)

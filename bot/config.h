@@ -53,6 +53,9 @@ struct config {
 	/* [output] */
 	bool bom;
 	int preview_rows;           /* rows of the post's table, default 10, 0..99 (issue 12) */
+	int gzip_over;              /* bytes; over it the CSV goes up gzipped; 0 always, -1 never; default 50 MiB */
+	int max_upload_bytes;       /* a bigger file is refused, not uploaded; default 1 GiB (Slack's limit) */
+	int keep_hours;             /* result files kept this long for resend, default 24, 1..8760 */
 
 	/* [scheduler] */
 	int catch_up_minutes;       /* missed slots younger than this run once on start, default 60 */
@@ -96,7 +99,9 @@ const struct source_config *config_find_source(const struct config *cfg, const c
 struct command;
 struct report_options;
 /* What a run of cmd takes from cfg (commands/report.h): the command's own
- * source, timeout and bom, else the config's defaults. Borrows from both. */
+ * source, timeout and bom, else the config's defaults; gzip_over and the
+ * upload limit of [output] (gzip_fd -1: the caller gives one). Borrows
+ * from both. */
 void config_report_options(const struct config *cfg, const struct command *cmd,
 			   struct report_options *out);
 

@@ -16,6 +16,7 @@
 #include "common/log.h"
 #include "bot/builtin.h"
 #include "common/strbuf.h"
+#include "store/results.h"
 
 void run_worker_init(struct run_worker *rw, struct app *app, int index)
 {
@@ -72,24 +73,45 @@ static void run_builtin(struct run_worker *rw, struct job *job)
 	strbuf_release(&out);
 }
 
-/* A private temporary file for the result, in data_dir/tmp. */
-static int open_result_file(struct app *app, int64_t run_id, char **path, char **cause)
+/*
+ * Expired result files (data_dir/results, [output] keep_hours) are swept by
+ * the worker that starts the first report after start and then the first
+ * one an hour or more after the last sweep: files are only made by reports,
+ * so sweeping as they start bounds the disk they take, and it keeps the
+ * network thread and the timer free of file work.
+ */
+#define SWEEP_EVERY_MS (3600 * INT64_C(1000))
+static atomic_llong last_sweep_ms;   /* monotonic; 0: not yet in this process */
+
+static void sweep_if_due(struct app *app)
 {
-	char *dir = xasprintf("%s/tmp", app->cfg.data_dir);
-	if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
-		fail(cause, "cannot create %s: %s", dir, strerror(errno));
-		free(dir);
-		return -1;
+	long long now = now_ms_monotonic(), last = atomic_load(&last_sweep_ms);
+	if (last && now - last < SWEEP_EVERY_MS)
+		return;
+	if (!atomic_compare_exchange_strong(&last_sweep_ms, &last, now ? now : 1))
+		return;   /* another worker sweeps */
+	int removed = 0;
+	char *cause = NULL;
+	if (results_sweep(app->cfg.data_dir, (int64_t)app->cfg.keep_hours * 3600 * 1000, now_ms_wall(),
+			  &removed, &cause) < 0) {
+		log_warn("results: sweep failed: %s", cause);
+		free(cause);
+	} else if (removed) {
+		log_info("results: removed %d expired result%s (older than %d h)", removed,
+			 removed == 1 ? "" : "s", app->cfg.keep_hours);
 	}
-	*path = xasprintf("%s/run-%lld.csv", dir, (long long)run_id);
-	free(dir);
-	int fd = open(*path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		fail(cause, "cannot create %s: %s", *path, strerror(errno));
-		free(*path);
-		*path = NULL;
-	}
-	return fd;
+}
+
+/* The run's result files in data_dir/results/RUN_ID (store/results.h):
+ * NAME.csv, and NAME.csv.gz unless gzip is off. */
+static int open_result_files(struct app *app, const struct job *job, struct result_files *rf,
+			     char **cause)
+{
+	sweep_if_due(app);
+	char *name = invocation_filename(&job->inv);
+	int rc = results_create(rf, app->cfg.data_dir, job->run_id, name, app->cfg.gzip_over >= 0, cause);
+	free(name);
+	return rc;
 }
 
 /*
@@ -147,7 +169,7 @@ static void record_failure(struct app *app, const struct job *job, struct report
  * which disk is full. */
 static void log_full_disk(struct app *app, const struct job *job, const struct report_result *res)
 {
-	char *dir = xasprintf("%s/tmp", app->cfg.data_dir);
+	char *dir = xasprintf("%s/results", app->cfg.data_dir);
 	struct statvfs sv;
 	if (res->status == RUN_ERROR && statvfs(dir, &sv) == 0 &&
 	    (uint64_t)sv.f_bavail * sv.f_frsize < 65536)
@@ -200,7 +222,8 @@ void run_job(struct run_worker *rw, struct job *job)
 	struct app *app = rw->app;
 	struct report_result res;
 	char *cause = NULL;
-	char *path = NULL;
+	struct result_files rf = { .dir_fd = -1, .fd = -1, .gz_fd = -1 };
+	bool own_file = false;
 	int fd = -1;
 	bool unrecorded = false;   /* res.error says the history failed */
 
@@ -251,10 +274,12 @@ void run_job(struct run_worker *rw, struct job *job)
 	log_info("run %lld: %s %s (user %s) started on worker %d", (long long)job->run_id, cmd->name,
 		 job->args_shown ? job->args_shown : "", job->user_id, rw->index);
 
-	if (job->delivery && job->delivery->result_fd)
-		fd = job->delivery->result_fd(job->delivery->ctx, job);   /* borrowed; path stays NULL */
-	else
-		fd = open_result_file(app, job->run_id, &path, &cause);
+	if (job->delivery && job->delivery->result_fd) {
+		fd = job->delivery->result_fd(job->delivery->ctx, job);   /* borrowed; no file kept */
+	} else if (open_result_files(app, job, &rf, &cause) == 0) {
+		fd = rf.fd;
+		own_file = true;
+	}
 	if (fd < 0) {
 		res.status = RUN_ERROR;
 		res.error = cause;
@@ -265,12 +290,20 @@ void run_job(struct run_worker *rw, struct job *job)
 	watch.cancelled = &job->cancel_requested;
 	struct report_options ro;
 	config_report_options(&app->cfg, job->inv.cmd, &ro);
+	if (own_file)
+		ro.gzip_fd = rf.gz_fd;
+	else
+		ro.max_file_bytes = 0;   /* `run` writes every byte where it was told */
 	report_execute(&ro, &rw->sources, &job->inv, fd, &watch, &res);
-	if (path)
-		close(fd);
+	/* Kept for [output] keep_hours (resend), even when the upload fails;
+	 * only a result that is not whole is thrown away. */
+	if (own_file && res.file_complete)
+		results_keep(&rf, res.gzipped);
+	else if (own_file)
+		results_discard(&rf);
 	if (res.status == RUN_CANCELLED && !res.error)
 		res.error = cancelled_text(job, NULL);
-	if (path)
+	if (own_file)
 		log_full_disk(app, job, &res);
 	if (res.status != RUN_OK)
 		goto failed;
@@ -289,7 +322,7 @@ void run_job(struct run_worker *rw, struct job *job)
 	log_info("run %lld: %s, %lld rows, %lld bytes, %lld ms", (long long)job->run_id,
 		 run_status_name(res.status), (long long)res.rows, (long long)res.bytes,
 		 (long long)res.duration_ms);
-	deliver(rw, job, &res, path);
+	deliver(rw, job, &res, rf.kept);
 	if (record_finish(app, job, &res, &cause) < 0) {
 		char *text = xasprintf("Run %lld was %s, but the bot could not record that in its history: %s",
 				       (long long)job->run_id,
@@ -308,9 +341,6 @@ failed:
 	deliver(rw, job, &res, NULL);
 out:
 	free(cause);
-	if (path) {
-		unlink(path);
-		free(path);
-	}
+	results_close(&rf);
 	report_result_release(&res);
 }

@@ -64,8 +64,9 @@ struct delivery {
 	/* A text for the person (built-in output, a refusal). */
 	int (*post_text)(void *ctx, void *wstate, const struct job *job, const char *text, char **cause);
 	/* A finished report: csv_path holds the CSV when res->status == RUN_OK
-	 * (the caller deletes it afterwards; a delivery that keeps the file
-	 * renames it). On failure res->error says why, for the person.
+	 * (kept by the caller for [output] keep_hours, store/results.h; a
+	 * delivery that wants the file elsewhere renames it; its name ends
+	 * ".csv.gz" when res->gzipped). On failure res->error says why.
 	 * Returns 0 when delivered, DELIVERY_HELD when the result was held
 	 * back on purpose (recorded as skipped), -1 with *cause on failure. */
 	int (*post_result)(void *ctx, void *wstate, const struct job *job,

@@ -44,6 +44,9 @@ static char *free_name(const char *dir, const char *name)
 {
 	char *path = xasprintf("%s/%s", dir, name);
 	const char *dot = strrchr(name, '.');
+	size_t len = strlen(name);
+	if (len > 7 && strcmp(name + len - 7, ".csv.gz") == 0)
+		dot = name + len - 7;   /* NAME-2.csv.gz */
 	size_t stem = dot ? (size_t)(dot - name) : strlen(name);
 	for (int i = 2; access(path, F_OK) == 0 && i < 1000; i++) {
 		free(path);
@@ -66,7 +69,7 @@ static int console_post_result(void *ctx, void *wstate, const struct job *job,
 		c->failed = 1;
 		goto out;
 	}
-	char *name = invocation_filename(&job->inv);
+	char *name = report_file_name(&job->inv, res);
 	char *dest = free_name(c->data_dir, name);
 	free(name);
 	if (rename(csv_path, dest) < 0) {

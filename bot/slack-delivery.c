@@ -188,6 +188,8 @@ static int share_post(struct slack_delivery *sd, struct slack_api *api, const st
 		.file = SLACK_POST_FILE_ATTACHED,
 		.preview = res->preview,
 		.chart = cmd ? &cmd->chart : NULL,
+		.notes = (const char *const *)res->notes.v,   /* e.g. Excel's row limit */
+		.nnotes = res->notes.n,
 	};
 	char *file_id = NULL, *ts = NULL, *err = NULL;
 	if (slack_upload_start(api, token, csv_path, filename, &file_id, cause) < 0)
@@ -258,7 +260,7 @@ static int sd_post_result(void *ctx, void *wstate, const struct job *job,
 	if (!api || !job->channel_id)
 		return fail(cause, !api ? "no Slack client on this worker" : "the job has no channel to post the file in");
 
-	char *filename = invocation_filename(&job->inv);
+	char *filename = report_file_name(&job->inv, res);   /* NAME.csv.gz when gzipped */
 	char *err = NULL;
 	rc = share_post(sd, api, job, res, csv_path, filename, &err);
 	if (rc < 0) {

@@ -16,6 +16,85 @@ void report_result_release(struct report_result *r)
 	r->error = NULL;
 	report_preview_free(r->preview);
 	r->preview = NULL;
+	strlist_release(&r->notes);
+}
+
+char *report_file_name(const struct invocation *inv, const struct report_result *res)
+{
+	char *name = invocation_filename(inv);
+	if (!res || !res->gzipped)
+		return name;
+	char *gz = xasprintf("%s.gz", name);
+	free(name);
+	return gz;
+}
+
+/* n with thousands separators: "31,245". */
+static void add_count(struct strbuf *sb, int64_t n)
+{
+	char digits[32];
+	snprintf(digits, sizeof(digits), "%lld", (long long)n);
+	size_t len = strlen(digits), lead = digits[0] == '-';
+	for (size_t i = 0; i < len; i++) {
+		if (i > lead && (len - i) % 3 == 0)
+			strbuf_addc(sb, ',');
+		strbuf_addc(sb, digits[i]);
+	}
+}
+
+/* A size as people read it: "812 KiB", "1.3 GiB". */
+static void add_size(struct strbuf *sb, int64_t bytes)
+{
+	static const char *const units[] = { "KiB", "MiB", "GiB", "TiB" };
+	if (bytes < 1024) {
+		strbuf_addf(sb, "%lld bytes", (long long)bytes);
+		return;
+	}
+	double v = (double)bytes / 1024;
+	size_t u = 0;
+	while (v >= 1024 && u + 1 < ARRAY_SIZE(units)) {
+		v /= 1024;
+		u++;
+	}
+	strbuf_addf(sb, v < 10 ? "%.1f %s" : "%.0f %s", v, units[u]);
+}
+
+/* The refusal of a file Slack would not take: its size, and what to do. */
+static char *too_large_words(const struct command *cmd, const struct report_result *res,
+			     int64_t limit)
+{
+	struct strbuf sb;
+	strbuf_init(&sb);
+	strbuf_addf(&sb, "the result of %s is ", cmd->name);
+	add_size(&sb, res->file_bytes);
+	if (res->gzipped) {
+		strbuf_adds(&sb, " gzipped (");
+		add_size(&sb, res->bytes);
+		strbuf_adds(&sb, " of CSV, ");
+	} else {
+		strbuf_adds(&sb, " (");
+	}
+	add_count(&sb, res->rows);
+	strbuf_adds(&sb, res->rows == 1 ? " row), more than the " : " rows), more than the ");
+	add_size(&sb, limit);
+	strbuf_adds(&sb, " a file may have in Slack, so it was not uploaded; "
+		    "narrow the arguments (a shorter period, fewer values) and run it again");
+	return strbuf_detach(&sb);
+}
+
+/* Notes for the person beside a good result. */
+static void add_notes(struct report_result *res)
+{
+	if (res->rows + 1 > REPORT_EXCEL_MAX_LINES) {
+		struct strbuf sb;
+		strbuf_init(&sb);
+		strbuf_adds(&sb, "Excel opens at most ");
+		add_count(&sb, REPORT_EXCEL_MAX_LINES - 1);
+		strbuf_adds(&sb, " rows below the header; this CSV has ");
+		add_count(&sb, res->rows);
+		strbuf_adds(&sb, ", so Excel will not show all of it");
+		strlist_push(&res->notes, strbuf_detach(&sb));
+	}
 }
 
 /* --- the preview (issue 12) ---------------------------------------------- */
@@ -237,7 +316,7 @@ int report_execute(const struct report_options *opt, struct source_cache *cache,
 		goto fail;
 
 	w = xmalloc(sizeof(*w));
-	csv_init(w, fd);
+	csv_init_gzip(w, fd, opt->gzip_fd, opt->gzip_over);
 	if (bom && csv_write_bom(w) < 0)
 		goto write_fail;
 	size_t ncols = source_ncols(src);
@@ -273,8 +352,18 @@ int report_execute(const struct report_options *opt, struct source_cache *cache,
 		if (res->preview)
 			preview_row(res->preview, &row);
 	}
-	if (csv_flush(w, &cause) < 0)
+	if (csv_finish(w, &cause) < 0)
 		goto write_fail;
+	res->rows = (int64_t)w->rows;
+	res->bytes = (int64_t)w->bytes;
+	res->gzipped = w->compressed;
+	res->file_bytes = (int64_t)w->out;
+	res->file_complete = true;
+	if (opt->max_file_bytes > 0 && res->file_bytes > opt->max_file_bytes) {
+		res->error = too_large_words(cmd, res, opt->max_file_bytes);
+		goto out;
+	}
+	add_notes(res);
 	res->status = RUN_OK;
 	ret = 0;
 	goto out;
@@ -297,6 +386,9 @@ out:
 	if (w) {
 		res->rows = (int64_t)w->rows;
 		res->bytes = (int64_t)w->bytes;
+		res->gzipped = w->compressed;
+		res->file_bytes = (int64_t)w->out;
+		csv_release(w);
 	}
 	res->duration_ms = now_ms_monotonic() - start;
 	free(w);

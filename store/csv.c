@@ -1,7 +1,12 @@
+/*
+ * csv.c: the RFC 4180 writer and its sink (plain fd, or gzip once the CSV
+ * passes a size).
+ */
 #include "common.h"
 #include "store/csv.h"
 
 #include <unistd.h>
+#include <zlib.h>
 
 /*
  * The writer is on the hot path of every report: a million-row export passes
@@ -46,11 +51,11 @@ static bool csv_needs_quotes(const char *s, size_t n)
 	return false;
 }
 
-/* write(2) all of p, retrying on EINTR and short writes. */
-static int csv_write_all(struct csv_writer *w, const char *p, size_t n)
+/* write(2) all of p to fd, retrying on EINTR and short writes. */
+static int csv_write_fd(struct csv_writer *w, int fd, const char *p, size_t n)
 {
 	while (n > 0) {
-		ssize_t k = write(w->fd, p, n);
+		ssize_t k = write(fd, p, n);
 		if (k < 0) {
 			if (errno == EINTR)
 				continue;
@@ -63,8 +68,100 @@ static int csv_write_all(struct csv_writer *w, const char *p, size_t n)
 		}
 		p += k;
 		n -= (size_t)k;
+		w->out += (uint64_t)k;
 	}
 	return 0;
+}
+
+/* ---- the gzip sink ---- */
+
+struct csv_gzip {
+	z_stream z;
+	char in[CSV_BUFSIZE];    /* the plain file read back at the switch */
+	char zout[CSV_BUFSIZE];  /* compressed bytes waiting for write(2) */
+};
+
+static int csv_gzip_error(struct csv_writer *w, int zr)
+{
+	w->error = zr == Z_MEM_ERROR ? ENOMEM : EIO;
+	return -1;
+}
+
+/* Deflate n bytes of p (flush: Z_NO_FLUSH or Z_FINISH) into gz_fd. */
+static int csv_deflate(struct csv_writer *w, const char *p, size_t n, int flush)
+{
+	struct csv_gzip *gz = w->gz;
+	gz->z.next_in = (Bytef *)(uintptr_t)p;
+	for (;;) {
+		/* avail_in is a uInt: hand a huge field over in slices */
+		size_t slice = n > (1u << 30) ? (1u << 30) : n;
+		gz->z.avail_in = (uInt)slice;
+		n -= slice;
+		bool last = n == 0;
+		do {
+			gz->z.next_out = (Bytef *)gz->zout;
+			gz->z.avail_out = sizeof(gz->zout);
+			int zr = deflate(&gz->z, last ? flush : Z_NO_FLUSH);
+			if (zr == Z_STREAM_ERROR)
+				return csv_gzip_error(w, zr);
+			size_t have = sizeof(gz->zout) - gz->z.avail_out;
+			if (have && csv_write_fd(w, w->gz_fd, gz->zout, have) < 0)
+				return -1;
+			if (zr == Z_STREAM_END)
+				return 0;
+		} while (gz->z.avail_out == 0 || gz->z.avail_in > 0 || (last && flush == Z_FINISH));
+		if (last)
+			return 0;
+	}
+}
+
+/*
+ * From plain to gzip: start the stream, compress the bytes fd holds (w->out
+ * of them, read back from offset 0), then empty fd. Every later byte goes
+ * into the stream, so the .gz holds the whole CSV in order.
+ */
+static int csv_switch(struct csv_writer *w)
+{
+	uint64_t plain = w->out;
+	w->gz = xcalloc(1, sizeof(*w->gz));
+	int zr = deflateInit2(&w->gz->z, CSV_GZIP_LEVEL, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY);
+	if (zr != Z_OK) {
+		free(w->gz);
+		w->gz = NULL;
+		return csv_gzip_error(w, zr);
+	}
+	w->compressed = true;
+	w->out = 0;
+	for (uint64_t off = 0; off < plain;) {
+		size_t want = plain - off < sizeof(w->gz->in) ? (size_t)(plain - off) : sizeof(w->gz->in);
+		ssize_t k = pread(w->fd, w->gz->in, want, (off_t)off);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0) {
+			w->error = k < 0 && errno ? errno : EIO;
+			return -1;
+		}
+		if (csv_deflate(w, w->gz->in, (size_t)k, Z_NO_FLUSH) < 0)
+			return -1;
+		off += (uint64_t)k;
+	}
+	if (ftruncate(w->fd, 0) < 0) {
+		w->error = errno ? errno : EIO;
+		return -1;
+	}
+	return 0;
+}
+
+/* The one way out of the writer: to the plain fd, or into the gzip stream
+ * once more than gzip_over bytes came in (w->bytes counts p already). */
+static int csv_emit(struct csv_writer *w, const char *p, size_t n)
+{
+	if (!w->gz && w->gz_fd >= 0 && !w->compressed && w->bytes > (uint64_t)w->gzip_over &&
+	    csv_switch(w) < 0)
+		return -1;
+	if (w->gz)
+		return csv_deflate(w, p, n, Z_NO_FLUSH);
+	return csv_write_fd(w, w->fd, p, n);
 }
 
 static int csv_drain(struct csv_writer *w)
@@ -73,7 +170,7 @@ static int csv_drain(struct csv_writer *w)
 		return -1;
 	size_t n = w->len;
 	w->len = 0;
-	return csv_write_all(w, w->buf, n);
+	return n ? csv_emit(w, w->buf, n) : 0;
 }
 
 static int csv_put_slow(struct csv_writer *w, const char *p, size_t n)
@@ -87,9 +184,9 @@ static int csv_put_slow(struct csv_writer *w, const char *p, size_t n)
 	if (csv_drain(w) < 0)
 		return -1;
 	if (n >= CSV_BUFSIZE) {
-		/* A huge field: skip the copy and hand it to the kernel. */
+		/* A huge field: skip the copy and hand it on as it is. */
 		w->bytes += n;
-		return csv_write_all(w, p, n);
+		return csv_emit(w, p, n);
 	}
 	memcpy(w->buf, p, n);
 	w->len = n;
@@ -149,10 +246,26 @@ static inline int csv_put_field(struct csv_writer *w, const char *s, size_t n)
 void csv_init(struct csv_writer *w, int fd)
 {
 	w->fd = fd;
+	w->gz_fd = -1;
+	w->gzip_over = -1;
 	w->error = 0;
 	w->len = 0;
 	w->bytes = 0;
 	w->rows = 0;
+	w->out = 0;
+	w->gz = NULL;
+	w->compressed = false;
+}
+
+void csv_init_gzip(struct csv_writer *w, int fd, int gz_fd, int64_t gzip_over)
+{
+	csv_init(w, fd);
+	if (gz_fd < 0 || gzip_over < 0)
+		return;
+	w->gz_fd = gz_fd;
+	w->gzip_over = gzip_over;
+	if (gzip_over == 0)
+		csv_switch(w);   /* always: a failure is sticky in w->error */
 }
 
 int csv_write_bom(struct csv_writer *w)
@@ -199,4 +312,30 @@ int csv_flush(struct csv_writer *w, char **cause)
 	if (csv_drain(w) < 0)
 		return fail(cause, "writing the csv output failed: %s", strerror(w->error));
 	return 0;
+}
+
+int csv_finish(struct csv_writer *w, char **cause)
+{
+	if (csv_flush(w, cause) < 0) {
+		csv_release(w);
+		return -1;
+	}
+	if (w->gz) {
+		int r = csv_deflate(w, NULL, 0, Z_FINISH);
+		deflateEnd(&w->gz->z);
+		free(w->gz);
+		w->gz = NULL;
+		if (r < 0)
+			return fail(cause, "writing the gzip output failed: %s", strerror(w->error));
+	}
+	return 0;
+}
+
+void csv_release(struct csv_writer *w)
+{
+	if (!w || !w->gz)
+		return;
+	deflateEnd(&w->gz->z);
+	free(w->gz);
+	w->gz = NULL;
 }

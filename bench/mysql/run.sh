@@ -4,9 +4,16 @@
 #   (b) mariadb --batch --quick > FILE      (the native client, TSV)
 #   (c) SELECT ... INTO OUTFILE (CSV)       (the server writing its own file)
 #   (d) pandas read_sql + to_csv            (the usual script)
+# and the large-result path of issue 12 (what `serve` uploads), through
+# `reportbot console`, which writes the file the way the bot does:
+#   (e) console, [output] gzip_over = 0     (NAME.csv.gz, zlib level 1)
+#   (f) console, [output] gzip_over = -1    (the same path, plain)
+#   (g) mariadb --batch --quick | gzip -1   (the native client, compressed)
+# with the peak RSS of (e) and (f). REPORTBOT_L6=BIN adds (h): (e) by a
+# binary built with -DCSV_GZIP_LEVEL=6, to compare zlib levels.
 # Each is run RUNS times (pandas PANDAS_RUNS times), alternating; medians and
 # ratios to (a) are printed, then peak RSS of (a) at 50k and 5M rows.
-#   RUNS=5 PANDAS_RUNS=2 bench/mysql/run.sh
+#   RUNS=5 PANDAS_RUNS=2 bench/mysql/run.sh      (ONLY=gzip: rows (e)-(h) only)
 # Needs mariadb-server, mariadb-client, python3-pandas, python3-pymysql.
 # The server is a throwaway one (tests/mysql/server.sh) on its own port.
 set -eu
@@ -48,6 +55,7 @@ cat >"$tmp/cmds/usage-events.sql" <<EOS
 -- summary: every usage event, oldest first
 -- param: n int=$ROWS   how many rows
 -- timeout: 3600
+-- filename: usage-events-{n}.csv
 SELECT $cols FROM usage_events ORDER BY id LIMIT :n
 EOS
 cat >"$tmp/config.toml" <<EOC
@@ -64,6 +72,11 @@ password_env = "BENCH_DB_PASSWORD"
 database = "$MYSQL_DATABASE"
 EOC
 export BENCH_DB_PASSWORD="$MYSQL_PASSWORD"
+for g in 0 -1; do
+	sed "s|data_dir = \"$tmp/var\"|data_dir = \"$tmp/var$g\"|" "$tmp/config.toml" >"$tmp/config$g.toml"
+	printf '[output]\ngzip_over = %s\n' "$g" >>"$tmp/config$g.toml"
+	mkdir -p "$tmp/var$g"
+done
 
 # secs FUNC: wall seconds of one run of a shell function.
 secs() {
@@ -86,13 +99,33 @@ run_c() {
 		-u "$MYSQL_ADMIN_USER" -D "$MYSQL_DATABASE" -e "$query INTO OUTFILE '$MYSQL_OUTFILE_DIR/c.csv'
 		FIELDS TERMINATED BY ',' OPTIONALLY ENCLOSED BY '\"' LINES TERMINATED BY '\r\n'"
 }
+# console GZIP_OVER [BIN]: one run of the report as the bot writes it.
+console() {
+	rm -f "$tmp/var$1"/usage-events*.csv*
+	echo "/report usage-events" | "${2:-$BIN}" -c "$tmp/config$1.toml" console >"$tmp/console.out" 2>&1 &&
+		ls "$tmp/var$1/usage-events-$ROWS".csv* >/dev/null || { cat "$tmp/console.out" >&2; return 1; }
+}
+run_e() { console 0; }
+run_f() { console -1; }
+run_g() {
+	MYSQL_PWD=$MYSQL_PASSWORD mariadb --no-defaults --protocol=tcp -h "$MYSQL_HOST" -P "$MYSQL_PORT" \
+		-u "$MYSQL_USER" -D "$MYSQL_DATABASE" --batch --quick -e "$query" | gzip -1 >"$tmp/g.tsv.gz"
+}
+run_h() { console 0 "$REPORTBOT_L6"; }
 run_d() {
 	"$PY" bench/mysql/pandas_export.py "$MYSQL_HOST" "$MYSQL_PORT" "$MYSQL_USER" "$MYSQL_DATABASE" \
 		"$tmp/d.csv" "$query"
 }
 
+row() { # name secs target
+	awk -v n="$1" -v t="$2" -v a="$a" -v g="$3" \
+		'BEGIN { printf "%-36s %8.2f s %8.2fx   %s\n", n, t, (a > 0 ? t / a : 0), g }'
+}
+
 # Warm the buffer pool once so every contender reads from memory.
 secs run_b >/dev/null
+# ONLY=gzip: just the large-result rows (e)-(h).
+if [ "${ONLY:-all}" != gzip ]; then
 echo "bench: $ROWS rows x 9 columns, $RUNS runs each (pandas $PANDAS_RUNS), alternating"
 : >"$tmp/a"; : >"$tmp/b"; : >"$tmp/c"; : >"$tmp/d"
 for i in $(seq "$RUNS"); do
@@ -111,10 +144,6 @@ lines_d=0
 echo "lines written (header included where there is one): a=$lines_a b=$lines_b c=$lines_c d=$lines_d"
 echo "all times: a=[$(tr '\n' ' ' <"$tmp/a")] b=[$(tr '\n' ' ' <"$tmp/b")] c=[$(tr '\n' ' ' <"$tmp/c")] d=[$(tr '\n' ' ' <"$tmp/d")]"
 
-row() { # name secs target
-	awk -v n="$1" -v t="$2" -v a="$a" -v g="$3" \
-		'BEGIN { printf "%-36s %8.2f s %8.2fx   %s\n", n, t, (a > 0 ? t / a : 0), g }'
-}
 printf '%-36s %10s %9s   %s\n' "method" "median" "vs (a)" "target"
 row "(a) reportbot run -o FILE" "$a" ""
 row "(b) mariadb --batch --quick > FILE" "$b" "(a) no slower: >= 1.00x"
@@ -131,3 +160,36 @@ rss_big=$(rss_kb "$BIN" -c "$tmp/config.toml" run -o "$tmp/big.csv" usage-events
 awk -v s="$rss_small" -v b="$rss_big" -v n="$ROWS" 'BEGIN {
 	printf "peak RSS of (a): %.1f MB at 50k rows, %.1f MB at %d rows (%.2fx; targets < 32 MB, <= 1.2x)\n",
 		s / 1024, b / 1024, n, b / s }'
+fi
+
+# The large-result path: gzip while writing, against plain and a pipe.
+: >"$tmp/e"; : >"$tmp/f"; : >"$tmp/g"; : >"$tmp/h"
+for i in $(seq "$RUNS"); do
+	secs run_e >>"$tmp/e"
+	secs run_f >>"$tmp/f"
+	secs run_g >>"$tmp/g"
+	if [ -n "${REPORTBOT_L6:-}" ]; then secs run_h >>"$tmp/h"; fi
+done
+e=$(median <"$tmp/e"); f=$(median <"$tmp/f"); g=$(median <"$tmp/g")
+gz_bytes=$(stat -c %s "$tmp/var0/usage-events-$ROWS.csv.gz"); plain_bytes=$(stat -c %s "$tmp/var-1/usage-events-$ROWS.csv")
+[ "$(gzip -dc "$tmp/var0/usage-events-$ROWS.csv.gz" | cmp - "$tmp/var-1/usage-events-$ROWS.csv" && echo same)" = same ] ||
+	{ echo "bench: the gzipped export does not gunzip to the plain one" >&2; exit 1; }
+echo "all times: e=[$(tr '\n' ' ' <"$tmp/e")] f=[$(tr '\n' ' ' <"$tmp/f")] g=[$(tr '\n' ' ' <"$tmp/g")] h=[$(tr '\n' ' ' <"$tmp/h")]"
+a=$f
+row "(f) console, plain (gzip_over = -1)" "$f" ""
+row "(e) console, gzip -1 while writing" "$e" ""
+row "(g) mariadb --batch --quick | gzip -1" "$g" "(e) no slower: >= 1.00x"
+if [ -s "$tmp/h" ]; then
+	row "(h) (e) at zlib level 6" "$(median <"$tmp/h")" ""
+	echo "level 6 file: $(stat -c %s "$tmp/var0/usage-events-$ROWS.csv.gz") bytes"
+	rm -f "$tmp/var0"/usage-events*.csv* && console 0 >/dev/null 2>&1
+	gz_bytes=$(stat -c %s "$tmp/var0/usage-events-$ROWS.csv.gz")
+fi
+awk -v p="$plain_bytes" -v z="$gz_bytes" -v g="$(stat -c %s "$tmp/g.tsv.gz")" 'BEGIN {
+	printf "sizes: plain CSV %.0f MB, gzipped by (e) %.0f MB (%.1fx smaller); (g) %.0f MB\n",
+		p / 1e6, z / 1e6, p / z, g / 1e6 }'
+rss_e=$(rss_kb sh -c "echo /report usage-events | $BIN -c $tmp/config0.toml console")
+rss_f=$(rss_kb sh -c "rm -f $tmp/var-1/usage-events*; echo /report usage-events | $BIN -c $tmp/config-1.toml console")
+awk -v e="$rss_e" -v f="$rss_f" 'BEGIN {
+	printf "peak RSS of the console export: %.1f MB gzipped, %.1f MB plain (target: flat, < 32 MB)\n",
+		e / 1024, f / 1024 }'

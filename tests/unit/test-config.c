@@ -132,6 +132,9 @@ static void test_defaults(void **state)
 	assert_int_equal(cfg.default_timeout, 300);
 	assert_int_equal(cfg.shutdown_grace, 30);
 	assert_true(cfg.bom);   /* Excel by default */
+	assert_int_equal(cfg.gzip_over, 50 * 1024 * 1024);
+	assert_int_equal(cfg.max_upload_bytes, 1024 * 1024 * 1024);
+	assert_int_equal(cfg.keep_hours, 24);
 	assert_int_equal(cfg.catch_up_minutes, 60);
 	assert_int_equal(cfg.schedule_retries, 2);
 	assert_int_equal(cfg.schedule_retry_backoff, 60);
@@ -324,6 +327,9 @@ static void test_wrong_types(void **state)
 	    "[bot] workers = \"4\" is a string; accepted: an integer");
 	BAD(SQLITE_SOURCE "[output]\nbom = 1\n", "5:7",
 	    "[output] bom = 1 is an integer; accepted: true or false");
+	BAD(SQLITE_SOURCE "[output]\ngzip_over = -2\n", "5:13", "gzip_over");
+	BAD(SQLITE_SOURCE "[output]\nmax_upload_bytes = 2000000000\n", "5:20", "max_upload_bytes");
+	BAD(SQLITE_SOURCE "[output]\nkeep_hours = 0\n", "5:14", "keep_hours");
 	BAD(SQLITE_SOURCE "[bot]\ntimezone = 9\n", "5:12", "is an integer; accepted: a string");
 	BAD(SQLITE_SOURCE "[scheduler]\nadmins = \"U1\"\n", "5:10",
 	    "accepted: an array of strings");

@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include <zlib.h>
 
 /* A writer over a temporary file, read back as one string. */
 struct sink {
@@ -344,6 +345,216 @@ static void test_bad_fd(void **state)
 	free(w);
 }
 
+/* ---- the gzip sink ---- */
+
+/* All of fd, from offset 0. */
+static struct strbuf read_all(int fd)
+{
+	struct strbuf sb;
+	char chunk[65536];
+	ssize_t k;
+	off_t off = 0;
+	strbuf_init(&sb);
+	while ((k = pread(fd, chunk, sizeof(chunk), off)) > 0) {
+		strbuf_add(&sb, chunk, (size_t)k);
+		off += k;
+	}
+	assert_true(k == 0);
+	return sb;
+}
+
+/* gunzip with zlib's inflate: the whole of gz must be one gzip stream. */
+static struct strbuf gunzip(const struct strbuf *gz)
+{
+	struct strbuf sb;
+	z_stream z;
+	char chunk[65536];
+	strbuf_init(&sb);
+	memset(&z, 0, sizeof(z));
+	assert_int_equal(inflateInit2(&z, 15 + 16), Z_OK);
+	z.next_in = (Bytef *)gz->buf;
+	z.avail_in = (uInt)gz->len;
+	int zr;
+	do {
+		z.next_out = (Bytef *)chunk;
+		z.avail_out = sizeof(chunk);
+		zr = inflate(&z, Z_NO_FLUSH);
+		assert_true(zr == Z_OK || zr == Z_STREAM_END);
+		strbuf_add(&sb, chunk, sizeof(chunk) - z.avail_out);
+	} while (zr != Z_STREAM_END);
+	assert_int_equal(z.avail_in, 0);   /* nothing after the stream */
+	inflateEnd(&z);
+	return sb;
+}
+
+/* The rows the gzip tests write: row i has a number, a quoted label and,
+ * when big > 0, one field of big bytes (past the buffer: the direct path). */
+static int write_rows(struct csv_writer *w, int nrows, size_t big)
+{
+	const char *names[] = { "i", "label", "blob" };
+	char num[32], label[64];
+	char *blob = xmalloc(big + 1);
+	memset(blob, 'x', big);
+	blob[big] = '\0';
+	int r = csv_write_header(w, 3, names);
+	for (int i = 0; i < nrows && r == 0; i++) {
+		snprintf(num, sizeof(num), "%d", i);
+		snprintf(label, sizeof(label), "row %d, \"q\"", i * 7919 % 1000);
+		const char *vals[] = { num, label, big && i % 50 == 7 ? blob : NULL };
+		r = csv_write_row(w, 3, vals, NULL);
+	}
+	free(blob);
+	return r;
+}
+
+/* What a plain writer makes of write_rows. */
+static struct strbuf plain_rows(int nrows, size_t big)
+{
+	FILE *f = tmpfile();
+	struct csv_writer *w = xmalloc(sizeof(*w));
+	assert_non_null(f);
+	csv_init(w, fileno(f));
+	assert_int_equal(write_rows(w, nrows, big), 0);
+	assert_int_equal(csv_finish(w, NULL), 0);
+	assert_false(w->compressed);
+	struct strbuf sb = read_all(fileno(f));
+	assert_int_equal(w->out, sb.len);
+	free(w);
+	fclose(f);
+	return sb;
+}
+
+/* Write the rows through csv_init_gzip(gzip_over); check the file that holds
+ * the result equals the plain CSV (gunzipped when compressed) and the other
+ * is empty. Returns whether it compressed. */
+static bool gzip_rows(int nrows, size_t big, int64_t gzip_over, const struct strbuf *want)
+{
+	FILE *plain = tmpfile(), *gzf = tmpfile();
+	struct csv_writer *w = xmalloc(sizeof(*w));
+	char *cause = NULL;
+	assert_non_null(plain);
+	assert_non_null(gzf);
+	csv_init_gzip(w, fileno(plain), fileno(gzf), gzip_over);
+	assert_int_equal(write_rows(w, nrows, big), 0);
+	assert_int_equal(csv_finish(w, &cause), 0);
+	assert_null(cause);
+	assert_null(w->gz);
+	assert_int_equal(w->bytes, want->len);
+	struct strbuf a = read_all(fileno(plain)), b = read_all(fileno(gzf));
+	bool compressed = w->compressed;
+	if (compressed) {
+		assert_int_equal(a.len, 0);
+		assert_int_equal(w->out, b.len);
+		struct strbuf got = gunzip(&b);
+		assert_int_equal(got.len, want->len);
+		assert_memory_equal(got.buf, want->buf, want->len);
+		strbuf_release(&got);
+	} else {
+		assert_int_equal(b.len, 0);
+		assert_int_equal(w->out, a.len);
+		assert_int_equal(a.len, want->len);
+		assert_memory_equal(a.buf, want->buf, want->len);
+	}
+	strbuf_release(&a);
+	strbuf_release(&b);
+	free(w);
+	fclose(plain);
+	fclose(gzf);
+	return compressed;
+}
+
+/* A result over the threshold: one gzip stream that inflates to the exact
+ * CSV; the plain file is emptied; counters are the CSV's. */
+static void test_gzip_round_trip(void **state)
+{
+	(void)state;
+	struct strbuf want = plain_rows(200000, 0);
+	assert_true(want.len > 4 * CSV_BUFSIZE);
+	assert_true(gzip_rows(200000, 0, 100000, &want));
+	strbuf_release(&want);
+}
+
+/* Plain exactly when the CSV is at most gzip_over bytes, wherever the
+ * threshold falls: in the first buffer, at a buffer's edge, at the end. */
+static void test_gzip_threshold_exact(void **state)
+{
+	(void)state;
+	struct strbuf want = plain_rows(30000, 0);
+	int64_t n = (int64_t)want.len;
+	const int64_t over[] = { 1, 100, CSV_BUFSIZE - 1, CSV_BUFSIZE, CSV_BUFSIZE + 1,
+				 n / 2, n - 2, n - 1 };
+	for (size_t i = 0; i < ARRAY_SIZE(over); i++)
+		assert_true(gzip_rows(30000, 0, over[i], &want));
+	assert_false(gzip_rows(30000, 0, n, &want));
+	assert_false(gzip_rows(30000, 0, n + 1, &want));
+	assert_false(gzip_rows(30000, 0, INT64_MAX, &want));
+	strbuf_release(&want);
+}
+
+/* 0 compresses from the first byte (a header-only result too); a negative
+ * gzip_over or no gz_fd never compresses. */
+static void test_gzip_always_and_never(void **state)
+{
+	(void)state;
+	struct strbuf head = plain_rows(0, 0);
+	assert_true(gzip_rows(0, 0, 0, &head));
+	struct strbuf want = plain_rows(20000, 0);
+	assert_true(gzip_rows(20000, 0, 0, &want));
+	assert_false(gzip_rows(20000, 0, -1, &want));
+
+	FILE *f = tmpfile();
+	struct csv_writer *w = xmalloc(sizeof(*w));
+	csv_init_gzip(w, fileno(f), -1, 0);
+	assert_int_equal(write_rows(w, 100, 0), 0);
+	assert_int_equal(csv_finish(w, NULL), 0);
+	assert_false(w->compressed);
+	free(w);
+	fclose(f);
+	strbuf_release(&head);
+	strbuf_release(&want);
+}
+
+/* Fields larger than the buffer go past it; crossing the threshold there
+ * still keeps every byte, in order. */
+static void test_gzip_huge_fields(void **state)
+{
+	(void)state;
+	struct strbuf want = plain_rows(400, 3 * CSV_BUFSIZE + 17);
+	assert_true(gzip_rows(400, 3 * CSV_BUFSIZE + 17, CSV_BUFSIZE + 5, &want));
+	assert_true(gzip_rows(400, 3 * CSV_BUFSIZE + 17, (int64_t)want.len - 1, &want));
+	assert_false(gzip_rows(400, 3 * CSV_BUFSIZE + 17, (int64_t)want.len, &want));
+	strbuf_release(&want);
+}
+
+/* A gzip stream that cannot be written fails with the reason, and
+ * csv_finish frees the deflate state anyway. */
+static void test_gzip_write_error(void **state)
+{
+	(void)state;
+	FILE *plain = tmpfile();
+	int p[2];
+	assert_int_equal(pipe(p), 0);
+	close(p[0]);
+	void (*old)(int) = signal(SIGPIPE, SIG_IGN);
+	struct csv_writer *w = xmalloc(sizeof(*w));
+	char *cause = NULL;
+	csv_init_gzip(w, fileno(plain), p[1], 10);
+	int r = write_rows(w, 50000, 0);
+	if (r == 0)
+		r = csv_finish(w, &cause);
+	else
+		assert_int_equal(csv_finish(w, &cause), -1);
+	assert_int_equal(r, -1);
+	assert_non_null(cause);
+	assert_non_null(strstr(cause, "Broken pipe"));
+	assert_null(w->gz);
+	signal(SIGPIPE, old);
+	free(cause);
+	free(w);
+	close(p[1]);
+	fclose(plain);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -359,6 +570,11 @@ int main(void)
 		cmocka_unit_test(test_counters_across_flushes),
 		cmocka_unit_test(test_closed_pipe),
 		cmocka_unit_test(test_bad_fd),
+		cmocka_unit_test(test_gzip_round_trip),
+		cmocka_unit_test(test_gzip_threshold_exact),
+		cmocka_unit_test(test_gzip_always_and_never),
+		cmocka_unit_test(test_gzip_huge_fields),
+		cmocka_unit_test(test_gzip_write_error),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
