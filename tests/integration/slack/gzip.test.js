@@ -11,7 +11,7 @@ const path = require('node:path');
 const zlib = require('node:zlib');
 const { execFileSync } = require('node:child_process');
 const { startHarness } = require('../../fake-slack/harness');
-const { BIN, makeFixture, botConfig, FAST_ENV } = require('./lib');
+const { BIN, makeFixture, botConfig, FAST_ENV, postText } = require('./lib');
 
 const SANITIZED = /(^|\/)san\/|-san$|tsan/.test(BIN);
 
@@ -38,7 +38,7 @@ function vmHwmKb(pid) {
 }
 
 function runIdOf(text) {
-	const m = /\(run (\d+)/.exec(text);
+	const m = /\brun (\d+)/.exec(text);   // the post says "· run 42 ·"
 	assert.ok(m, `no run id in ${text}`);
 	return m[1];
 }
@@ -64,16 +64,16 @@ test('over gzip_over the CSV goes up as .csv.gz and gunzips to what `reportbot r
 	const got = zlib.gunzipSync(file.content);
 	assert.equal(got.length, want.length);
 	assert.ok(got.equals(want), 'the gunzipped upload differs from `reportbot run`');
-	assert.match(file.comment, /100,000 rows/);
-	assert.doesNotMatch(file.comment, /Excel/);
+	assert.match(postText(file), /100,000 rows/);
+	assert.doesNotMatch(postText(file), /Excel/);
 
 	// kept for resend under the name it was posted with
-	const kept = path.join(fx.dir, 'var', 'results', runIdOf(file.comment), 'bignums-100000.csv.gz');
+	const kept = path.join(fx.dir, 'var', 'results', runIdOf(postText(file)), 'bignums-100000.csv.gz');
 	assert.ok(fs.readFileSync(kept).equals(file.content), 'the kept file differs from the upload');
 	assert.equal(fs.statSync(kept).mode & 0o777, 0o600);
 	// the history counts the CSV's bytes, not the compressed ones
 	const hist = execFileSync('sqlite3', [path.join(fx.dir, 'var', 'history.db'),
-		`SELECT bytes FROM runs WHERE id = ${runIdOf(file.comment)}`], { encoding: 'utf8' });
+		`SELECT bytes FROM runs WHERE id = ${runIdOf(postText(file))}`], { encoding: 'utf8' });
 	assert.equal(Number(hist.trim()), want.length);
 
 	const grew = vmHwmKb(bot.pid) - before;
@@ -90,7 +90,7 @@ test('over 1,048,575 rows the comment says Excel will not open all of it', async
 	await h.sendSlashCommand({ text: 'bignums 1048576', channel: 'C0FAKECHAN1' }).ack;
 	const file = await h.waitForFile({ channel: 'C0FAKECHAN1', since }, 180000);
 	assert.equal(file.filename, 'bignums-1048576.csv.gz');
-	assert.match(file.comment, /Excel opens at most 1,048,575 rows below the header; this CSV has 1,048,576/);
+	assert.match(postText(file), /Excel opens at most 1,048,575 rows below the header; this CSV has 1,048,576/);
 	const r = await bot.stop();
 	assert.equal(r.code, 0);
 });

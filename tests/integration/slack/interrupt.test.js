@@ -22,7 +22,7 @@ const assert = require('node:assert/strict');
 const path = require('node:path');
 const { execFileSync } = require('node:child_process');
 const { startHarness } = require('../../fake-slack/harness');
-const { BIN, makeFixture, botConfig, FAST_ENV } = require('./lib');
+const { BIN, makeFixture, botConfig, FAST_ENV, postText } = require('./lib');
 
 const LEAD = 2.5;   // seconds the bot starts before its minute
 const ALICE = 'U0ALICE0001';
@@ -146,7 +146,7 @@ test('kill -9 during two reports and a scheduled one: each is told, the slot is 
 		await bot.waitForOutput(new RegExp(`schedule nightly: slot ${hhmm(B)} \\S+ attempt 2 of 3 queued`),
 			{ timeoutMs: 15000 });
 		const file = await h.waitForFile({ channel: SCHED, since }, 15000);
-		assert.match(file.comment, /scheduled by nightly/);
+		assert.match(postText(file), /scheduled by nightly/);
 		await bot.waitForOutput(new RegExp(`schedule nightly: slot ${hhmm(B)} recorded ok`), { timeoutMs: 15000 });
 		assert.equal(slot(fx, 'nightly', B, { attempt: true }), 'ok|2');
 		assert.equal(h.slack.messages.filter((m) => m.seq >= since && m.channel === ALERTS).length, 0,
@@ -224,7 +224,7 @@ test('SIGTERM past shutdown_grace: the promised retry happens after the restart'
 		await bot.waitForOutput(new RegExp(`schedule nightly: slot ${hhmm(B)} \\S+ attempt 2 of 3 queued`),
 			{ timeoutMs: 15000 });
 		const file = await h.waitForFile({ channel: SCHED, since }, 15000);
-		assert.match(file.comment, /scheduled by nightly/);
+		assert.match(postText(file), /scheduled by nightly/);
 		assert.match(file.text, /sched,3/);
 		await bot.waitForOutput(new RegExp(`schedule nightly: slot ${hhmm(B)} recorded ok`), { timeoutMs: 15000 });
 		assert.equal(slot(fx, 'nightly', B, { attempt: true }), 'ok|2');
