@@ -235,20 +235,24 @@ void dispatch_action(struct app *app, const struct dispatch_request *req, const 
 	static const struct {
 		const char *action_id;
 		const struct builtin *builtin;
+		bool replaces;     /* its answer takes the clicked ephemeral's place */
 	} actions[] = {
-		{ SLACK_ACTION_RERUN, &builtin_rerun },
-		{ SLACK_ACTION_EDIT, &builtin_rerun_edit },
-		{ SLACK_ACTION_CANCEL, &builtin_cancel },
-		{ SLACK_ACTION_RESEND, &builtin_resend },
+		{ SLACK_ACTION_RERUN, &builtin_rerun, true },
+		{ SLACK_ACTION_EDIT, &builtin_rerun_edit, false },
+		{ SLACK_ACTION_CANCEL, &builtin_cancel, false },
+		{ SLACK_ACTION_RESEND, &builtin_resend, false },
 	};
 	memset(reply, 0, sizeof(*reply));
 	struct dispatch_request r = *req;
 	r.text = NULL;
 	r.from_click = true;
 	const struct builtin *b = NULL;
-	for (size_t i = 0; i < ARRAY_SIZE(actions) && action_id; i++)
-		if (!strcmp(action_id, actions[i].action_id))
+	for (size_t i = 0; i < ARRAY_SIZE(actions) && action_id; i++) {
+		if (!strcmp(action_id, actions[i].action_id)) {
 			b = actions[i].builtin;
+			r.replace_original = req->replace_original && actions[i].replaces;
+		}
+	}
 	if (!b) {
 		reply_mistake(reply, xasprintf("That button is not one of reportbot's (%.64s); "
 					       "`%s help` lists what it can do.", action_id ? action_id : "none",
