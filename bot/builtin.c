@@ -7,6 +7,8 @@ const struct builtin *const builtin_table[] = {
 	&builtin_cancel,
 	&builtin_schedules,
 	&builtin_schedule,
+	&builtin_rerun,
+	&builtin_resend,
 };
 const size_t builtin_count = ARRAY_SIZE(builtin_table);
 

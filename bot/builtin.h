@@ -41,11 +41,32 @@ extern const struct builtin builtin_history;
 extern const struct builtin builtin_cancel;
 extern const struct builtin builtin_schedules;
 extern const struct builtin builtin_schedule;
+extern const struct builtin builtin_rerun;
+extern const struct builtin builtin_resend;
+/* Not in the table (no one types it): the "Change arguments" button,
+ * which answers with the `/report` line of a run to edit. */
+extern const struct builtin builtin_rerun_edit;
 
 extern const struct builtin *const builtin_table[];
 extern const size_t builtin_count;
 
 const struct builtin *builtin_find(const char *name);
+
+/* ---- shared by rerun, resend and the buttons (bot/builtin-rerun.c) ---- */
+struct run_record;
+struct command;
+struct strlist;
+/* "42" or "#42" into *id (> 0): 0, or -1 when it is not one. */
+int builtin_parse_run_id(const char *s, int64_t *id);
+/* The run named by job->words.v[0], for verb: 0 with *rec (release it)
+ * and *cmd its report, when the person may see the run (its asker, an
+ * admin, or someone who may run its report in the run's channel) and may
+ * run its report in job's channel; else -1 with out saying so (nothing
+ * of a run the person may not see). */
+int builtin_find_run(struct app *app, const struct job *job, const char *verb,
+		     struct run_record *rec, const struct command **cmd, struct strbuf *out);
+/* The resolved arguments the history kept for rec, split into words. */
+int builtin_split_run_args(const struct run_record *rec, struct strlist *words, char **cause);
 
 struct history;
 /* The last `limit` runs as text (used by `history` here and on the CLI). */

@@ -13,6 +13,7 @@
 #include "bot/job-pool.h"
 #include "bot/builtin.h"
 #include "common/markup.h"
+#include "bot/slack-actions.h"
 #include "common/strbuf.h"
 #include "commands/fold.h"
 
@@ -40,6 +41,7 @@ static struct job *job_for(const struct dispatch_request *req, enum job_kind kin
 	job->user_id = xstrdup(req->user_id ? req->user_id : "console");
 	job->channel_id = xstrdup(req->channel_id);
 	job->response_url = xstrdup(req->response_url);
+	job->replace_original = req->replace_original && req->response_url;
 	job->schedule = xstrdup(req->schedule);
 	job->slot_ms = req->slot_ms;
 	job->attempt = req->attempt > 0 ? req->attempt : 1;
@@ -76,6 +78,8 @@ static void dispatch_builtin(struct app *app, const struct dispatch_request *req
 	}
 	if (b->exec_worker) {
 		struct job *job = job_for(req, JOB_BUILTIN);
+		/* a typed built-in that acks nothing has no message to replace */
+		job->replace_original = job->replace_original && (req->from_click || out.len > 0);
 		job->builtin = b;
 		job->parsed = parsed;
 		for (size_t i = 0; i < argc; i++)
@@ -93,23 +97,23 @@ static void dispatch_builtin(struct app *app, const struct dispatch_request *req
 	strbuf_release(&out);
 }
 
-void dispatch_report(struct app *app, const struct dispatch_request *req,
-		     const struct command *cmd, char *const *argv, size_t argc,
-		     struct dispatch_reply *reply)
+struct job *dispatch_report_prepare(struct app *app, const struct dispatch_request *req,
+				   const struct command *cmd, char *const *argv, size_t argc,
+				   struct dispatch_reply *reply)
 {
 	char *cause = NULL;
 
 	char *why = NULL;
 	if (!access_may_run(app->access, cmd, req->user_id, req->channel_id, &why)) {
 		reply_mistake(reply, why);
-		return;
+		return NULL;
 	}
 	struct job *job = job_for(req, JOB_REPORT);
 	if (args_bind_as(cmd, app->cfg.command, argv, argc, req->now ? req->now : time(NULL),
 			 &job->inv, &cause) < 0) {
 		job_free(job);
 		reply_mistake(reply, cause);
-		return;
+		return NULL;
 	}
 	job->args_shown = invocation_describe(&job->inv);
 	char *shown = xasprintf("%s%s%s", cmd->name, *job->args_shown ? " " : "", job->args_shown);
@@ -121,22 +125,40 @@ void dispatch_report(struct app *app, const struct dispatch_request *req,
 		reply_mistake(reply, xasprintf("%s not started: %s", shown, cause));
 		free(cause);
 		free(shown);
-		return;
+		return NULL;
 	}
 	job->run_id = run_id;
-	if (!app->pool || pool_submit(app->pool, job, &cause) < 0) {
-		job_free(job);
-		app_return_run_id(app, run_id);
-		reply_mistake(reply, xasprintf("%s not started: %s", shown, cause ? cause : "no worker pool"));
-		free(cause);
-		free(shown);
-		return;
-	}
 	reply->run_id = run_id;
 	reply->text = xasprintf("Running `%s` as run %lld; the CSV will be posted here. "
 				"(`%s cancel %lld` stops it)", shown, (long long)run_id,
 				app->cfg.command, (long long)run_id);
 	free(shown);
+	return job;
+}
+
+void dispatch_report_submit(struct app *app, struct job *job, struct dispatch_reply *reply)
+{
+	char *cause = NULL;
+	if (app->pool && pool_submit(app->pool, job, &cause) == 0)
+		return;
+	const char *name = job->inv.cmd ? job->inv.cmd->name : "report";
+	char *text = xasprintf("%s%s%s not started: %s", name, *job->args_shown ? " " : "", job->args_shown,
+			       cause ? cause : "no worker pool");
+	app_return_run_id(app, job->run_id);
+	job_free(job);
+	free(cause);
+	dispatch_reply_release(reply);
+	reply->run_id = 0;
+	reply_mistake(reply, text);
+}
+
+void dispatch_report(struct app *app, const struct dispatch_request *req,
+		     const struct command *cmd, char *const *argv, size_t argc,
+		     struct dispatch_reply *reply)
+{
+	struct job *job = dispatch_report_prepare(app, req, cmd, argv, argc, reply);
+	if (job)
+		dispatch_report_submit(app, job, reply);
 }
 
 void dispatch_line(struct app *app, const struct dispatch_request *req, struct dispatch_reply *reply)
@@ -189,4 +211,59 @@ void dispatch_line(struct app *app, const struct dispatch_request *req, struct d
 	reply_mistake(reply, strbuf_detach(&sb));
 out:
 	strlist_release(&words);
+}
+
+/* Queue text to the person who clicked: the ack of a click shows nothing. */
+static void tell_clicker(struct app *app, const struct dispatch_request *req, const char *text)
+{
+	char *cause = NULL;
+	struct dispatch_request r = *req;
+	r.replace_original = false;   /* a new ephemeral: the clicked message stays */
+	struct job *job = job_for(&r, JOB_NOTICE);
+	job->args_shown = xstrdup(text);
+	if (!app->pool || pool_submit(app->pool, job, &cause) < 0) {
+		log_warn("slack: the answer to %s's click was dropped: %s", req->user_id,
+			 cause ? cause : "no worker pool");
+		job_free(job);
+		free(cause);
+	}
+}
+
+void dispatch_action(struct app *app, const struct dispatch_request *req, const char *action_id,
+		     const char *value, struct dispatch_reply *reply)
+{
+	static const struct {
+		const char *action_id;
+		const struct builtin *builtin;
+		bool replaces;     /* its answer takes the clicked ephemeral's place */
+	} actions[] = {
+		{ SLACK_ACTION_RERUN, &builtin_rerun, true },
+		{ SLACK_ACTION_EDIT, &builtin_rerun_edit, false },
+		{ SLACK_ACTION_CANCEL, &builtin_cancel, false },
+		{ SLACK_ACTION_RESEND, &builtin_resend, false },
+	};
+	memset(reply, 0, sizeof(*reply));
+	struct dispatch_request r = *req;
+	r.text = NULL;
+	r.from_click = true;
+	const struct builtin *b = NULL;
+	for (size_t i = 0; i < ARRAY_SIZE(actions) && action_id; i++) {
+		if (!strcmp(action_id, actions[i].action_id)) {
+			b = actions[i].builtin;
+			r.replace_original = req->replace_original && actions[i].replaces;
+		}
+	}
+	if (!b) {
+		reply_mistake(reply, xasprintf("That button is not one of reportbot's (%.64s); "
+					       "`%s help` lists what it can do.", action_id ? action_id : "none",
+					       app->cfg.command));
+	} else {
+		/* the value came from outside: plain text, one word */
+		char *word = markup_plain(value ? value : "");
+		char *argv[1] = { word };
+		dispatch_builtin(app, &r, b, argv, 1, reply);
+		free(word);
+	}
+	if (reply->text && reply->mistake)
+		tell_clicker(app, &r, reply->text);
 }

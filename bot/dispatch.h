@@ -18,6 +18,9 @@ struct dispatch_request {
 	const char *user_id;           /* "console" outside Slack */
 	const char *channel_id;        /* NULL outside Slack */
 	const char *response_url;      /* Slack's reply hook for this command, else NULL */
+	bool replace_original;         /* response_url's message is ours to replace (a
+	                                * slash command's ack; an ephemeral a button was on) */
+	bool from_click;               /* a button: no ack can carry the reply */
 	const char *schedule;          /* schedule name when scheduled, else NULL */
 	int64_t slot_ms;               /* scheduled slot */
 	time_t now;                    /* resolve today/last/... at this time; 0: the real now
@@ -42,6 +45,28 @@ void dispatch_line(struct app *app, const struct dispatch_request *req, struct d
 void dispatch_report(struct app *app, const struct dispatch_request *req,
 		     const struct command *cmd, char *const *argv, size_t argc,
 		     struct dispatch_reply *reply);
+/* dispatch_report in two steps, for a caller that must speak before the
+ * run may start (rerun: its "Running…" is posted before the run can end
+ * and replace it). prepare checks, binds and takes the run id: the job
+ * (the caller's) and reply's text, or NULL with reply a mistake. submit
+ * queues it (the pool's from then on); when the pool refuses, the job is
+ * freed, its id given back, and reply becomes the mistake. */
+struct job *dispatch_report_prepare(struct app *app, const struct dispatch_request *req,
+				   const struct command *cmd, char *const *argv, size_t argc,
+				   struct dispatch_reply *reply);
+void dispatch_report_submit(struct app *app, struct job *job, struct dispatch_reply *reply);
 void dispatch_reply_release(struct dispatch_reply *reply);
+
+/*
+ * A button clicked (bot/slack-actions.h): action_id and the button's value
+ * (a run id) become the built-in a person would type (`rerun ID`, `cancel
+ * ID`, `resend ID`, or the `/report` line to edit), through the same
+ * checks. req->text is ignored. The ack of a click shows nothing, so a
+ * mistake or refusal in reply->text is also queued to the person as an
+ * ephemeral message; what a click starts speaks for itself. An unknown
+ * action_id is a mistake, told the same way.
+ */
+void dispatch_action(struct app *app, const struct dispatch_request *req, const char *action_id,
+		     const char *value, struct dispatch_reply *reply);
 
 #endif

@@ -69,7 +69,8 @@ static void run_builtin(struct run_worker *rw, struct job *job)
 	struct strbuf out;
 	strbuf_init(&out);
 	job->builtin->exec_worker(rw->app, job, &out);
-	post_text(rw, job, out.buf);
+	if (out.len)   /* a built-in that spoke for itself (rerun) leaves out empty */
+		post_text(rw, job, out.buf);
 	strbuf_release(&out);
 }
 

@@ -35,6 +35,8 @@ struct job {
 	char *user_id;               /* owned; "console", "cli", or a Slack user id */
 	char *channel_id;            /* owned; NULL outside Slack */
 	char *response_url;          /* owned; the slash command's reply hook, NULL when none */
+	bool replace_original;       /* response_url's message is this request's own reply
+	                              * ("Running…", a failure the person clicked): replace it */
 	char *schedule;              /* owned; schedule name for scheduled runs, else NULL */
 	int64_t slot_ms;             /* scheduled: the slot time */
 	int attempt;                 /* scheduled: 1 for the first try */

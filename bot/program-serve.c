@@ -31,6 +31,7 @@
 #include "bot/schedule-service.h"
 #include "bot/job-pool.h"
 #include "bot/program.h"
+#include "bot/slack-actions.h"
 #include "bot/slack-api.h"
 #include "bot/slack-delivery.h"
 #include "bot/slack-socket.h"
@@ -48,10 +49,41 @@ struct serve {
 	atomic_int quit_sigthread;
 };
 
+/* A button clicked (block_actions), on the network thread: through
+ * dispatch_action, with the same checks as a typed command; the ack of a
+ * click carries nothing (dispatch queues what the person must hear).
+ * view_submission and view_closed are acknowledged and left alone. */
+static char *serve_on_interaction(struct serve *sv, const struct slack_frame *f)
+{
+	const struct slack_interaction *in = f->interaction;
+	if (strcmp(f->interactive_type, "block_actions") != 0) {
+		log_info("slack: %s from %s acknowledged; reportbot opens no forms yet", f->interactive_type,
+			 f->user_id);
+		return NULL;
+	}
+	struct dispatch_request req = {
+		.user_id = f->user_id,
+		.channel_id = f->channel_id,
+		.response_url = f->response_url,
+		.replace_original = in->is_ephemeral,   /* our own ephemeral: replace it */
+		.delivery = &sv->sd.delivery,
+	};
+	struct dispatch_reply reply;
+	int64_t t0 = now_ms_monotonic();
+	dispatch_action(sv->app, &req, in->action_id, in->value, &reply);
+	log_info("slack: button %s (%s) from %s in %s: %s (%lld ms)", in->action_id,
+		 in->value ? in->value : "", f->user_id, f->channel_id ? f->channel_id : "-",
+		 reply.mistake ? "refused, told" : "done", (long long)(now_ms_monotonic() - t0));
+	dispatch_reply_release(&reply);
+	return NULL;
+}
+
 /* On the network thread, before the ack: parse, validate, queue. */
-static char *serve_on_envelope(void *ctx, const struct slack_frame *f)
+static char *serve_on_envelope(void *ctx, const struct slack_frame *f, char **blocks)
 {
 	struct serve *sv = ctx;
+	if (f->type == SLACK_FRAME_INTERACTIVE)
+		return serve_on_interaction(sv, f);
 	const char *slash = sv->app->cfg.command;
 	if (f->command && slash && strcmp(f->command, slash) != 0)
 		return xasprintf("reportbot answers %s, not %s", slash, f->command);
@@ -61,6 +93,7 @@ static char *serve_on_envelope(void *ctx, const struct slack_frame *f)
 		.user_id = f->user_id,
 		.channel_id = f->channel_id,
 		.response_url = f->response_url,
+		.replace_original = true,   /* the ack is the message a run's end replaces */
 		.delivery = &sv->sd.delivery,
 	};
 	struct dispatch_reply reply;
@@ -75,6 +108,8 @@ static char *serve_on_envelope(void *ctx, const struct slack_frame *f)
 			 reply.mistake ? "a mistake, explained" : "answered", (long long)(now_ms_monotonic() - t0));
 	char *text = reply.text;
 	reply.text = NULL;
+	if (reply.run_id > 0 && text)
+		*blocks = slack_actions_running(text, reply.run_id);   /* with "Cancel" */
 	dispatch_reply_release(&reply);
 	free(typed);
 	return text;

@@ -24,6 +24,7 @@ struct slack_api {
 	int retry_after;              /* from the last response, seconds */
 	int last_retry_after;         /* last 429 of the last call */
 	char last_error[64];
+	char *last_permalink;         /* of the last file uploaded, or NULL */
 	char errbuf[CURL_ERROR_SIZE];
 	int retries;
 	int64_t backoff_ms;
@@ -68,6 +69,7 @@ void slack_api_free(struct slack_api *api)
 	curl_easy_cleanup(api->curl);
 	strbuf_release(&api->body);
 	free(api->base);
+	free(api->last_permalink);
 	free(api);
 }
 
@@ -79,6 +81,11 @@ void slack_api_set_stop(struct slack_api *api, const atomic_int *stop)
 const char *slack_api_last_error(const struct slack_api *api)
 {
 	return api->last_error;
+}
+
+const char *slack_api_last_permalink(const struct slack_api *api)
+{
+	return api->last_permalink;
 }
 
 int slack_api_last_retry_after(const struct slack_api *api)
@@ -494,12 +501,19 @@ int slack_post_ephemeral(struct slack_api *api, const char *token, const char *c
 int slack_post_response_url(struct slack_api *api, const char *response_url,
 			    const char *text, char **cause)
 {
+	char *body = slack_json_response(text);
+	int rc = slack_post_response_json(api, response_url, body, cause);
+	free(body);
+	return rc;
+}
+
+int slack_post_response_json(struct slack_api *api, const char *response_url,
+			     const char *body, char **cause)
+{
 	if (!response_url || (strncmp(response_url, "https://", 8) && strncmp(response_url, "http://", 7)))
 		return fail(cause, "no usable response_url");
-	char *body = slack_json_response(text);
 	char *err = NULL;
 	int rc = send_json(api, "response_url", response_url, NULL, body, 2, &err);
-	free(body);
 	if (rc < 0 && !err)
 		err = http_refusal(api, "response_url");
 	if (rc < 0)
@@ -585,8 +599,13 @@ int slack_upload_file(struct slack_api *api, const char *token, const char *path
 		body = slack_json_complete_upload(file_id, filename, channel_id, initial_comment);
 		rc = slack_api_call(api, token, "files.completeUploadExternal", body, 0, &r, cause);
 		free(body);
-		if (rc == 0)
+		free(api->last_permalink);
+		api->last_permalink = NULL;
+		if (rc == 0) {
+			api->last_permalink = r.permalink;   /* taken */
+			r.permalink = NULL;
 			slack_response_release(&r);
+		}
 	}
 	if (rc == 0)
 		log_debug("slack: uploaded %s (%lld bytes) to %s in %lld ms", filename,
@@ -637,8 +656,13 @@ int slack_upload_complete(struct slack_api *api, const char *token, const char *
 	struct slack_response r;
 	int rc = slack_api_call(api, token, "files.completeUploadExternal", body, 0, &r, cause);
 	free(body);
-	if (rc == 0)
+	free(api->last_permalink);
+	api->last_permalink = NULL;
+	if (rc == 0) {
+		api->last_permalink = r.permalink;   /* taken: the asker's "done" line links it */
+		r.permalink = NULL;
 		slack_response_release(&r);
+	}
 	return rc;
 }
 

@@ -40,6 +40,11 @@ void slack_api_set_stop(struct slack_api *api, const atomic_int *stop);
  * for a transport failure, "" after a success. Borrowed. */
 const char *slack_api_last_error(const struct slack_api *api);
 
+/* The permalink Slack gave the file of the last slack_upload_file that
+ * succeeded (files.completeUploadExternal's files[0].permalink), or NULL.
+ * Borrowed until the next upload. */
+const char *slack_api_last_permalink(const struct slack_api *api);
+
 /* Retry-After seconds of the last 429 seen by the last call, else 0. */
 int slack_api_last_retry_after(const struct slack_api *api);
 
@@ -74,6 +79,11 @@ int slack_post_ephemeral(struct slack_api *api, const char *token, const char *c
  * ephemeral message to the person. Success is HTTP 200. */
 int slack_post_response_url(struct slack_api *api, const char *response_url,
 			    const char *text, char **cause);
+
+/* The same with a whole JSON body (slack_json_response_blocks: blocks,
+ * replace_original). */
+int slack_post_response_json(struct slack_api *api, const char *response_url,
+			     const char *body, char **cause);
 
 /*
  * Upload the file at path and share it in channel_id:

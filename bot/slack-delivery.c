@@ -4,6 +4,7 @@
 #include "common.h"
 
 #include "common/log.h"
+#include "bot/slack-actions.h"
 #include "bot/slack-api.h"
 #include "bot/slack-delivery.h"
 #include "bot/slack-post.h"
@@ -92,8 +93,57 @@ static int tell(struct slack_delivery *sd, struct slack_api *api, const struct j
 	return slack_post_response_url(api, response_url, text, cause);
 }
 
+/* To the person who asked, with blocks (buttons): replacing the message
+ * the job's response_url belongs to when it is this request's own
+ * ("Running…", a failure whose button was clicked), else a new ephemeral
+ * message, else a new one through the response_url. Never the channel. */
+static int tell_asker(struct slack_delivery *sd, struct slack_api *api, const struct job *job,
+		      const char *text, const char *blocks, char **cause)
+{
+	const char *hook = response_url_of(job);
+	char *err = NULL, *body;
+	int rc;
+	if (job->replace_original && hook) {
+		body = slack_json_response_blocks(text, blocks, true);
+		rc = slack_post_response_json(api, hook, body, &err);
+		free(body);
+		if (rc == 0)
+			return 0;
+		log_info("slack: replacing the reply to %s failed (%s); posting a new one", job->user_id, err);
+		free(err);
+		err = NULL;
+	}
+	body = slack_json_post_ephemeral_blocks(job->channel_id, job->user_id, text, blocks);
+	struct slack_response r;
+	rc = slack_api_call(api, sd->cfg->bot_token, "chat.postEphemeral", body, 0, &r, &err);
+	free(body);
+	if (rc == 0) {
+		slack_response_release(&r);
+		return 0;
+	}
+	if (!hook) {
+		fail(cause, "%s", err);
+		free(err);
+		return -1;
+	}
+	free(err);
+	body = slack_json_response_blocks(text, blocks, false);
+	rc = slack_post_response_json(api, hook, body, cause);
+	free(body);
+	return rc;
+}
+
+/* A person's own run, told to them alone with buttons (scheduled runs
+ * and runs of the process itself keep the channel). */
+static bool to_asker(const struct job *job, const struct slack_api *api)
+{
+	return api && job->channel_id && !job->schedule && is_person(job->user_id);
+}
+
 static int sd_post_text(void *ctx, void *wstate, const struct job *job, const char *text, char **cause)
 {
+	if (job->replace_original && response_url_of(job) && to_asker(job, wstate))
+		return tell_asker(ctx, wstate, job, text, NULL, cause);
 	return tell(ctx, wstate, job, text, false, response_url_of(job), cause);
 }
 
@@ -194,6 +244,14 @@ static int share_post(struct slack_delivery *sd, struct slack_api *api, const st
 	char *file_id = NULL, *ts = NULL, *err = NULL;
 	if (slack_upload_start(api, token, csv_path, filename, &file_id, cause) < 0)
 		return -1;
+	/* "Run again" and, with parameters, "Change arguments" (bot/slack-actions.h) */
+	char *actions = slack_actions_result(job->run_id, cmd && cmd->nparams > 0);
+	json_t *action_block = json_loads(actions, 0, NULL);
+	free(actions);
+	if (action_block) {
+		post.extra_blocks = json_array();
+		json_array_append_new(post.extra_blocks, action_block);
+	}
 
 	json_t *blocks = slack_post_blocks(&post);
 	int rc = slack_upload_complete(api, token, file_id, filename, job->channel_id, blocks, NULL, &err);
@@ -203,6 +261,7 @@ static int share_post(struct slack_delivery *sd, struct slack_api *api, const st
 			fail(cause, "%s", err);
 		free(err);
 		free(file_id);
+		json_decref(post.extra_blocks);
 		return rc;
 	}
 	log_warn("slack: run %lld: the file share refused the post's blocks (%s); posting them "
@@ -233,7 +292,30 @@ static int share_post(struct slack_delivery *sd, struct slack_api *api, const st
 	rc = slack_upload_complete(api, token, file_id, filename, job->channel_id, NULL, ts, cause);
 	free(ts);
 	free(file_id);
+	json_decref(post.extra_blocks);
 	return rc;
+}
+
+/* The asker's "Running…" becomes one line with a link to the result. */
+static void done_line(struct slack_delivery *sd, struct slack_api *api, const struct job *job,
+		      const char *name, int64_t rows)
+{
+	struct strbuf sb;
+	strbuf_init(&sb);
+	strbuf_addf(&sb, "`%s`%s%s: ", name, job->args_shown && *job->args_shown ? " " : "",
+		    job->args_shown ? job->args_shown : "");
+	add_thousands(&sb, rows);
+	strbuf_addf(&sb, rows == 1 ? " row (run %lld), posted in " : " rows (run %lld), posted in ",
+		    (long long)job->run_id);
+	markup_add_channel(&sb, job->channel_id);
+	char *blocks = slack_actions_done(sb.buf, slack_api_last_permalink(api));
+	char *err = NULL;
+	if (tell_asker(sd, api, job, sb.buf, blocks, &err) < 0) {
+		log_info("slack: run %lld: the asker's reply was not replaced: %s", (long long)job->run_id, err);
+		free(err);
+	}
+	free(blocks);
+	strbuf_release(&sb);
 }
 
 static int sd_post_result(void *ctx, void *wstate, const struct job *job,
@@ -252,7 +334,14 @@ static int sd_post_result(void *ctx, void *wstate, const struct job *job,
 				       job->args_shown && *job->args_shown ? " " : "",
 				       job->args_shown ? job->args_shown : "", status_words(res->status),
 				       (long long)job->run_id, why);
-		rc = tell(sd, api, job, text, true, hook, cause);
+		if (to_asker(job, api)) {
+			/* privately, with "Try again", in place of "Running…" */
+			char *blocks = slack_actions_failed(text, job->run_id, false);
+			rc = tell_asker(sd, api, job, text, blocks, cause);
+			free(blocks);
+		} else {
+			rc = tell(sd, api, job, text, true, hook, cause);
+		}
 		free(text);
 		free(why);
 		return rc;
@@ -267,13 +356,18 @@ static int sd_post_result(void *ctx, void *wstate, const struct job *job,
 		char *text = xasprintf("`%s` (run %lld) finished with %lld rows, but the CSV could not be posted: %s",
 				       name, (long long)job->run_id, (long long)res->rows, err);
 		char *err2 = NULL;
-		if (tell(sd, api, job, text, true, hook, &err2) < 0) {
+		char *blocks = to_asker(job, api) ? slack_actions_failed(text, job->run_id, true) : NULL;
+		if ((blocks ? tell_asker(sd, api, job, text, blocks, &err2)
+		     : tell(sd, api, job, text, true, hook, &err2)) < 0) {
 			log_warn("slack: run %lld: could not tell the person either: %s", (long long)job->run_id, err2);
 			free(err2);
 		}
+		free(blocks);
 		free(text);
 		fail(cause, "%s", err);
 		free(err);
+	} else if (job->replace_original && hook && to_asker(job, api)) {
+		done_line(sd, api, job, name, res->rows);
 	}
 	free(filename);
 	return rc;

@@ -62,10 +62,38 @@ const char *slack_frame_type_name(enum slack_frame_type t)
 	return "other";
 }
 
+static void interaction_free(struct slack_interaction *in)
+{
+	if (!in)
+		return;
+	free(in->action_id);
+	free(in->block_id);
+	free(in->action_type);
+	free(in->value);
+	free(in->container_type);
+	free(in->message_ts);
+	free(in->view_id);
+	free(in->callback_id);
+	free(in->private_metadata);
+	free(in->view_hash);
+	for (size_t i = 0; i < in->nvalues; i++) {
+		struct slack_view_value *v = &in->values[i];
+		free(v->block_id);
+		free(v->action_id);
+		free(v->type);
+		free(v->value);
+		strlist_release(&v->selected);
+	}
+	free(in->values);
+	free(in);
+}
+
 void slack_frame_release(struct slack_frame *f)
 {
 	if (!f)
 		return;
+	interaction_free(f->interaction);
+	f->interaction = NULL;
 	char **strs[] = {
 		&f->type_name, &f->envelope_id, &f->retry_reason, &f->reason,
 		&f->command, &f->text, &f->user_id, &f->user_name,
@@ -99,6 +127,133 @@ static int parse_slash(json_t *payload, struct slack_frame *f, char **cause)
 		: !f->channel_id ? "channel_id" : NULL;
 	if (missing)
 		return fail(cause, "slash command envelope %s has no payload.%s", f->envelope_id, missing);
+	return 0;
+}
+
+/* obj.key.sub as an owned string, or NULL. */
+static char *dup_sub(json_t *obj, const char *key, const char *sub)
+{
+	json_t *o = json_object_get(obj, key);
+	return json_is_object(o) ? dup_str(o, sub) : NULL;
+}
+
+/* What one input of a modal holds, by the element's type: value,
+ * selected_option.value, selected_date, ... (the first present). */
+static void view_value_from(json_t *el, struct slack_view_value *v)
+{
+	static const char *const plain[] = {
+		"value", "selected_date", "selected_time", "selected_date_time", "selected_user",
+		"selected_conversation", "selected_channel",
+	};
+	v->type = dup_str(el, "type");
+	for (size_t i = 0; i < ARRAY_SIZE(plain) && !v->value; i++) {
+		json_t *x = json_object_get(el, plain[i]);
+		if (json_is_string(x))
+			v->value = xstrdup(json_string_value(x));
+		else if (json_is_integer(x))   /* selected_date_time is a number */
+			v->value = xasprintf("%lld", (long long)json_integer_value(x));
+	}
+	if (!v->value)
+		v->value = dup_sub(el, "selected_option", "value");
+	static const char *const multi[] = {
+		"selected_options", "selected_users", "selected_conversations", "selected_channels",
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(multi); i++) {
+		json_t *arr = json_object_get(el, multi[i]);
+		if (!json_is_array(arr))
+			continue;
+		size_t k;
+		json_t *o;
+		json_array_foreach(arr, k, o) {
+			if (json_is_string(o))
+				strlist_push(&v->selected, xstrdup(json_string_value(o)));
+			else if (json_is_object(o) && json_is_string(json_object_get(o, "value")))
+				strlist_push(&v->selected, dup_str(o, "value"));
+		}
+	}
+}
+
+/* view.state.values {block_id: {action_id: element}} into in->values,
+ * at most SLACK_VIEW_VALUES_MAX. */
+static void view_values_from(json_t *view, struct slack_interaction *in)
+{
+	json_t *state = json_object_get(view, "state");
+	json_t *values = json_is_object(state) ? json_object_get(state, "values") : NULL;
+	if (!json_is_object(values))
+		return;
+	const char *block_id, *action_id;
+	json_t *block, *el;
+	json_object_foreach(values, block_id, block) {
+		if (!json_is_object(block))
+			continue;
+		json_object_foreach(block, action_id, el) {
+			if (!json_is_object(el) || in->nvalues >= SLACK_VIEW_VALUES_MAX)
+				continue;
+			in->values = xrealloc(in->values, (in->nvalues + 1) * sizeof(*in->values));
+			struct slack_view_value *v = &in->values[in->nvalues++];
+			memset(v, 0, sizeof(*v));
+			strlist_init(&v->selected);
+			v->block_id = xstrdup(block_id);
+			v->action_id = xstrdup(action_id);
+			view_value_from(el, v);
+		}
+	}
+}
+
+/* payload.type block_actions, view_submission or view_closed. */
+static int parse_interactive(json_t *payload, struct slack_frame *f, char **cause)
+{
+	if (!json_is_object(payload))
+		return fail(cause, "interactive envelope %s has no payload object", f->envelope_id);
+	f->interactive_type = dup_str(payload, "type");
+	const char *type = f->interactive_type ? f->interactive_type : "";
+	bool actions = !strcmp(type, "block_actions");
+	bool view = !strcmp(type, "view_submission") || !strcmp(type, "view_closed");
+	if (!actions && !view)
+		return 0;   /* shortcut, message_action, ...: acknowledged, not read */
+
+	struct slack_interaction *in = xcalloc(1, sizeof(*in));
+	f->interaction = in;
+	f->user_id = dup_sub(payload, "user", "id");
+	f->user_name = dup_sub(payload, "user", "username");
+	f->team_id = dup_sub(payload, "team", "id");
+	f->trigger_id = dup_str(payload, "trigger_id");
+	f->response_url = dup_str(payload, "response_url");
+	f->channel_id = dup_sub(payload, "channel", "id");
+	json_t *container = json_object_get(payload, "container");
+	if (json_is_object(container)) {
+		in->container_type = dup_str(container, "type");
+		in->message_ts = dup_str(container, "message_ts");
+		in->is_ephemeral = json_is_true(json_object_get(container, "is_ephemeral"));
+		if (!f->channel_id)
+			f->channel_id = dup_str(container, "channel_id");
+	}
+	json_t *v = json_object_get(payload, "view");
+	if (json_is_object(v)) {
+		in->view_id = dup_str(v, "id");
+		in->callback_id = dup_str(v, "callback_id");
+		in->private_metadata = dup_str(v, "private_metadata");
+		in->view_hash = dup_str(v, "hash");
+		if (!strcmp(type, "view_submission"))
+			view_values_from(v, in);
+	}
+	if (!f->user_id)
+		return fail(cause, "interactive envelope %s (%s) has no payload.user.id", f->envelope_id, type);
+	if (actions) {
+		json_t *list = json_object_get(payload, "actions");
+		json_t *a = json_is_array(list) ? json_array_get(list, 0) : NULL;
+		if (json_is_object(a)) {
+			in->action_id = dup_str(a, "action_id");
+			in->block_id = dup_str(a, "block_id");
+			in->action_type = dup_str(a, "type");
+			in->value = dup_str(a, "value");
+		}
+		if (!in->action_id)
+			return fail(cause, "interactive envelope %s (block_actions) has no payload.actions[0].action_id",
+				    f->envelope_id);
+	} else if (!in->view_id) {
+		return fail(cause, "interactive envelope %s (%s) has no payload.view.id", f->envelope_id, type);
+	}
 	return 0;
 }
 
@@ -153,9 +308,7 @@ static int frame_from_tree(json_t *root, struct slack_frame *f, char **cause)
 		}
 		break;
 	case SLACK_FRAME_INTERACTIVE:
-		if (json_is_object(payload))
-			f->interactive_type = dup_str(payload, "type");
-		break;
+		return parse_interactive(payload, f, cause);
 	default:
 		break;
 	}
@@ -442,6 +595,68 @@ char *slack_json_ack(const char *envelope_id, const char *text)
 	return dump(root);
 }
 
+char *slack_json_valid_utf8(const char *text)
+{
+	json_t *j = json_text(text);
+	char *out = xstrdup(json_string_value(j));
+	json_decref(j);
+	return out;
+}
+
+/* The blocks array in JSON text, or NULL when absent or not an array. */
+static json_t *blocks_from(const char *blocks)
+{
+	if (!blocks)
+		return NULL;
+	json_t *b = json_loads(blocks, 0, NULL);
+	if (json_is_array(b))
+		return b;
+	json_decref(b);
+	return NULL;
+}
+
+char *slack_json_ack_blocks(const char *envelope_id, const char *text, const char *blocks)
+{
+	json_t *b = blocks_from(blocks);
+	if (!b || !text) {
+		json_decref(b);
+		return slack_json_ack(envelope_id, text);
+	}
+	json_t *root = json_object();
+	json_object_set_new(root, "envelope_id", json_text(envelope_id));
+	json_t *payload = json_object();
+	json_object_set_new(payload, "text", prepared_text(text));
+	json_object_set_new(payload, "blocks", b);
+	json_object_set_new(payload, "response_type", json_string("ephemeral"));
+	json_object_set_new(root, "payload", payload);
+	return dump(root);
+}
+
+char *slack_json_response_blocks(const char *text, const char *blocks, bool replace_original)
+{
+	json_t *root = json_object();
+	json_object_set_new(root, "text", prepared_text(text));
+	json_t *b = blocks_from(blocks);
+	if (b)
+		json_object_set_new(root, "blocks", b);
+	json_object_set_new(root, "response_type", json_string("ephemeral"));
+	json_object_set_new(root, "replace_original", json_boolean(replace_original));
+	return dump(root);
+}
+
+char *slack_json_post_ephemeral_blocks(const char *channel, const char *user, const char *text,
+				       const char *blocks)
+{
+	json_t *root = json_object();
+	json_object_set_new(root, "channel", json_text(channel));
+	json_object_set_new(root, "user", json_text(user));
+	json_object_set_new(root, "text", prepared_text(text));
+	json_t *b = blocks_from(blocks);
+	if (b)
+		json_object_set_new(root, "blocks", b);
+	return dump(root);
+}
+
 char *slack_json_post_message(const char *channel, const char *text)
 {
 	json_t *root = json_object();
@@ -539,6 +754,7 @@ void slack_response_release(struct slack_response *r)
 	free(r->user);
 	free(r->team);
 	free(r->ts);
+	free(r->permalink);
 	strlist_release(&r->users);
 	memset(r, 0, sizeof(*r));
 }
@@ -564,6 +780,11 @@ int slack_response_parse(const char *data, size_t len, struct slack_response *r,
 		{ "ts", &r->ts },
 	};
 	dup_members(root, members, ARRAY_SIZE(members));
+	r->permalink = dup_str(root, "permalink");
+	json_t *files = json_object_get(root, "files");
+	json_t *file0 = json_is_array(files) ? json_array_get(files, 0) : NULL;
+	if (!r->permalink && json_is_object(file0))
+		r->permalink = dup_str(file0, "permalink");
 	strlist_init(&r->users);
 	json_t *users = json_object_get(root, "users");
 	if (json_is_array(users)) {

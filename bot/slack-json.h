@@ -31,6 +31,39 @@ enum slack_frame_type {
 	SLACK_FRAME_INTERACTIVE,     /* envelope type "interactive" */
 };
 
+/* One input of a submitted modal (view.state.values), flattened. */
+struct slack_view_value {
+	char *block_id;
+	char *action_id;
+	char *type;                  /* "plain_text_input", "static_select", ... */
+	char *value;                 /* value, selected_option.value, selected_date,
+	                              * selected_time, selected_user, ...; NULL when none */
+	struct strlist selected;     /* multi selects: each selected value */
+};
+
+#define SLACK_VIEW_VALUES_MAX 100   /* a modal holds at most 100 blocks */
+
+/* What an interactive envelope adds (payload.type block_actions,
+ * view_submission or view_closed). Owned by its frame. */
+struct slack_interaction {
+	/* block_actions: the first of actions[] (a click sends one) */
+	char *action_id;             /* never NULL for block_actions */
+	char *block_id;
+	char *action_type;           /* "button", ... */
+	char *value;                 /* the button's value, NULL when none */
+	/* where the element was: container */
+	char *container_type;        /* "message", "view", "message_attachment" */
+	char *message_ts;            /* container.message_ts */
+	bool is_ephemeral;           /* container.is_ephemeral */
+	/* view_submission, view_closed, and block_actions in a modal */
+	char *view_id;               /* never NULL for view_submission / view_closed */
+	char *callback_id;
+	char *private_metadata;
+	char *view_hash;
+	struct slack_view_value *values;   /* view_submission: state.values */
+	size_t nvalues;
+};
+
 struct slack_frame {
 	enum slack_frame_type type;
 	char *type_name;             /* "type" as sent, or NULL */
@@ -63,8 +96,14 @@ struct slack_frame {
 	char *event_id;
 	char *event_type;            /* payload.event.type */
 
-	/* interactive payload */
-	char *interactive_type;      /* payload.type */
+	/* interactive payload: payload.type, and for block_actions,
+	 * view_submission and view_closed the fields below, with user_id,
+	 * user_name, team_id, trigger_id and response_url above filled from
+	 * payload.user.id, .user.username, .team.id, .trigger_id and
+	 * .response_url, and channel_id from payload.channel.id (else
+	 * container.channel_id; NULL in a modal) */
+	char *interactive_type;      /* "block_actions", "view_submission", ... */
+	struct slack_interaction *interaction;   /* NULL unless one of those three */
 
 	/* Set when the frame could not be read whole (parse returned -1) but
 	 * its envelope_id was recovered: what was wrong, in words for the
@@ -76,7 +115,9 @@ struct slack_frame {
  * Parse one Socket Mode text frame. Returns -1 with *cause when data is
  * not a JSON object, or when an envelope lacks what its type needs
  * (envelope_id always; command, user_id and channel_id for a slash
- * command). A frame that fails may still have f->envelope_id set, so
+ * command; a payload object for an interactive envelope, and
+ * payload.user.id with, for block_actions, actions[0].action_id, for
+ * view_submission and view_closed, view.id). A frame that fails may still have f->envelope_id set, so
  * the caller can acknowledge it anyway; release f in every case.
  *
  * A frame jansson rejects whole for what is inside a string (\u0000, a
@@ -101,6 +142,9 @@ const char *slack_frame_type_name(enum slack_frame_type t);
  * escaped for Slack (&, <, >; bot/slack-text.h) and cut at SLACK_TEXT_MAX.
  */
 char *slack_json_ack(const char *envelope_id, const char *text);
+/* The same with "blocks" too: blocks is the JSON text of a blocks array
+ * (bot/slack-actions.h makes them); NULL or unreadable leaves it out. */
+char *slack_json_ack_blocks(const char *envelope_id, const char *text, const char *blocks);
 
 /* Request bodies. Text arguments are prepared with slack_text_prepare. */
 char *slack_json_post_message(const char *channel, const char *text);
@@ -108,6 +152,18 @@ char *slack_json_post_ephemeral(const char *channel, const char *user, const cha
 /* {"text":TEXT,"response_type":"ephemeral","replace_original":false}: a
  * message posted to a slash command's response_url. */
 char *slack_json_response(const char *text);
+/* A message to a response_url with blocks (JSON text of an array, or
+ * NULL): {"text","blocks","response_type":"ephemeral","replace_original"}.
+ * With replace_original the message the response_url belongs to (the
+ * ephemeral ack of a slash command, the message a button was on) is
+ * replaced. */
+char *slack_json_response_blocks(const char *text, const char *blocks, bool replace_original);
+/* chat.postEphemeral with blocks (JSON text of an array, or NULL). */
+char *slack_json_post_ephemeral_blocks(const char *channel, const char *user, const char *text,
+				       const char *blocks);
+/* text as it may sit in a JSON string: bytes that are not UTF-8 become
+ * U+FFFD. Caller frees. */
+char *slack_json_valid_utf8(const char *text);
 char *slack_json_get_upload_url(const char *filename, int64_t length);
 char *slack_json_complete_upload(const char *file_id, const char *title,
 				 const char *channel_id, const char *initial_comment);
@@ -137,6 +193,8 @@ struct slack_response {
 	char *user;          /* auth.test: the bot's name */
 	char *team;          /* auth.test */
 	char *ts;            /* chat.postMessage */
+	char *permalink;     /* files.completeUploadExternal: files[0].permalink;
+	                      * chat.getPermalink: permalink */
 	struct strlist users;  /* usergroups.users.list: the members' ids */
 };
 

@@ -462,7 +462,7 @@ static void on_envelope(struct slack_socket *s, struct conn *c, const struct sla
 	/* a retry without a new id is caught above; a first delivery may still
 	 * share a trigger with an earlier one only by a Slack fault, so the
 	 * secondary keys are consulted for retries only */
-	char *reply = NULL;
+	char *reply = NULL, *blocks = NULL;
 	if (dup) {
 		atomic_fetch_add(&s->n_duplicates, 1);
 		log_info("slack: envelope %s (retry %d) was seen before; acknowledged, not run again",
@@ -477,8 +477,10 @@ static void on_envelope(struct slack_socket *s, struct conn *c, const struct sla
 		} else if (s->stopping) {
 			if (f->type == SLACK_FRAME_SLASH_COMMAND)
 				reply = xstrdup("reportbot is restarting; please try again in a minute");
-		} else if (f->type == SLACK_FRAME_SLASH_COMMAND) {
-			reply = s->handler.on_envelope(s->handler.ctx, f);
+		} else if (f->type == SLACK_FRAME_SLASH_COMMAND
+			   || (f->type == SLACK_FRAME_INTERACTIVE && f->interaction)) {
+			/* buttons and forms go the same way, on this thread */
+			reply = s->handler.on_envelope(s->handler.ctx, f, &blocks);
 		} else {
 			log_info("slack: %s envelope %s acknowledged and ignored (%s)",
 				 slack_frame_type_name(f->type), f->envelope_id,
@@ -487,7 +489,8 @@ static void on_envelope(struct slack_socket *s, struct conn *c, const struct sla
 		for (size_t i = 0; i < nkeys; i++)
 			seen_add(s, keys[i], reply, now);
 	}
-	char *ack = slack_json_ack(f->envelope_id, reply);
+	char *ack = slack_json_ack_blocks(f->envelope_id, reply, blocks);
+	free(blocks);
 	free(reply);
 	conn_queue(c, ack);
 	atomic_fetch_add(&s->n_envelopes, 1);

@@ -26,9 +26,13 @@ struct slack_socket;
 
 struct slack_socket_handler {
 	void *ctx;
-	/* A new envelope (never a duplicate), on the network thread; must
-	 * not block. Returns the ack payload text (caller frees) or NULL. */
-	char *(*on_envelope)(void *ctx, const struct slack_frame *f);
+	/* A new slash command or interactive envelope (block_actions,
+	 * view_submission, view_closed; never a duplicate), on the network
+	 * thread; must not block. Returns the ack payload text (caller frees)
+	 * or NULL; *blocks (NULL at entry) may receive the JSON text of a
+	 * blocks array for the payload (caller frees). A duplicate is acked
+	 * with the text alone. */
+	char *(*on_envelope)(void *ctx, const struct slack_frame *f, char **blocks);
 };
 
 struct slack_socket_options {

@@ -154,6 +154,46 @@ function randomId(prefix, n) {
 	return s;
 }
 
+// Buttons as Block Kit allows them
+// (https://docs.slack.dev/reference/block-kit/block-elements/button-element,
+// https://docs.slack.dev/reference/block-kit/blocks/actions-block): at most
+// 25 elements an actions block, action_id ≤ 255 and value ≤ 2000
+// characters. Returns the [ERROR] message Slack gives, or null.
+function invalidButtons(blocks) {
+	if (!Array.isArray(blocks))
+		return null;
+	for (let i = 0; i < blocks.length; i++) {
+		const b = blocks[i];
+		if (!b || b.type !== 'actions')
+			continue;
+		if (!Array.isArray(b.elements) || b.elements.length > 25)
+			return `[ERROR] no more than 25 items allowed [json-pointer:/blocks/${i}/elements]`;
+		for (let j = 0; j < b.elements.length; j++) {
+			const el = b.elements[j];
+			if (el && typeof el.action_id === 'string' && el.action_id.length > 255)
+				return `[ERROR] must be less than 256 characters [json-pointer:/blocks/${i}/elements/${j}/action_id]`;
+			if (el && typeof el.value === 'string' && el.value.length > 2000)
+				return `[ERROR] must be less than 2001 characters [json-pointer:/blocks/${i}/elements/${j}/value]`;
+		}
+	}
+	return null;
+}
+
+// The first button whose action_id is actionId in a blocks array (or a
+// message/payload holding one): {button, blockId}, or null.
+function findButton(blocks, actionId) {
+	if (blocks && !Array.isArray(blocks))
+		blocks = blocks.blocks;
+	for (const block of blocks || []) {
+		if (!block || block.type !== 'actions' || !Array.isArray(block.elements))
+			continue;
+		for (const el of block.elements)
+			if (el && el.type === 'button' && el.action_id === actionId)
+				return { button: el, blockId: block.block_id || 'actions' };
+	}
+	return null;
+}
+
 function slackTs() {
 	const now = Date.now();
 	return `${Math.floor(now / 1000)}.${String((now % 1000) * 1000 + Math.floor(Math.random() * 1000)).padStart(6, '0')}`;
@@ -616,6 +656,52 @@ class FakeSlack extends EventEmitter {
 		return this.sendEnvelope({ ...opts, type: 'slash_commands', payload });
 	}
 
+	// A click on a button, as Slack sends it in an `interactive` envelope
+	// (https://docs.slack.dev/reference/interaction-payloads/block_actions-payload):
+	// payload.type "block_actions" with user, team, channel, container,
+	// trigger_id, response_url (a new one per interaction), message and
+	// actions[{type, action_id, block_id, value, action_ts}].
+	// `ephemeral` marks the clicked message as an ephemeral one
+	// (container.is_ephemeral); `message` is the message it was on.
+	sendBlockActions({ user = 'U0FAKEUSER1', userName = 'tester', channel = 'C0FAKECHAN1',
+		channelName = 'reports', actionId, value, blockId = 'actions', ephemeral = false,
+		messageTs = slackTs(), message = null, ...opts } = {}) {
+		const action = { type: 'button', action_id: actionId, block_id: blockId,
+			text: { type: 'plain_text', text: actionId, emoji: true }, action_ts: slackTs() };
+		if (value !== undefined)
+			action.value = value;
+		const payload = {
+			type: 'block_actions',
+			user: { id: user, username: userName, name: userName, team_id: this.options.teamId },
+			api_app_id: this.options.appId,
+			token: 'fake-verification-token',
+			container: { type: 'message', message_ts: messageTs, channel_id: channel, is_ephemeral: ephemeral },
+			trigger_id: `${Date.now()}.${randomId('', 6)}`,
+			team: { id: this.options.teamId, domain: this.options.teamDomain },
+			enterprise: null,
+			is_enterprise_install: false,
+			channel: { id: channel, name: channelName },
+			message: message || { type: 'message', ts: messageTs, text: '', bot_id: this.options.botId },
+			state: { values: {} },
+			response_url: `${this.baseUrl}/response/${randomId('R', 8)}`,
+			actions: [action],
+		};
+		if (ephemeral)
+			delete payload.message;   // Slack does not send an ephemeral message's content
+		return this.sendEnvelope({ ...opts, type: 'interactive', payload });
+	}
+
+	// Click the button `actionId` found in `blocks` (a message's, an ack
+	// payload's or a response_url post's): its own action_id, block_id and
+	// value go back, as Slack sends them. Throws when there is no such button.
+	clickButton(blocks, actionId, opts = {}) {
+		const b = findButton(blocks, actionId);
+		if (!b)
+			throw new Error(`fake-slack: no button ${actionId} in ${JSON.stringify(blocks)}`);
+		return this.sendBlockActions({ ...opts, actionId: b.button.action_id, value: b.button.value,
+			blockId: b.blockId });
+	}
+
 	// Delivers an already sent envelope again with the same envelope_id.
 	// retryAttempt (e.g. 1) marks it a Slack retry.
 	redeliver(envelopeId, opts = {}) {
@@ -1042,6 +1128,9 @@ class FakeSlack extends EventEmitter {
 				return checked.error;
 			blocks = checked.blocks;
 		}
+		const bad = invalidButtons(blocks);
+		if (bad)
+			return { ok: false, error: 'invalid_blocks', response_metadata: { messages: [bad] } };
 		const ts = slackTs();
 		const ev = this.record('message', {
 			channel: args.channel,
@@ -1233,7 +1322,12 @@ class FakeSlack extends EventEmitter {
 				args,
 			});
 			this.files.push(ev);
-			out.push({ id: f.id, title: f.title || slot.filename, name: slot.filename, size: slot.content.length });
+			// a file object carries its permalink
+			// (https://docs.slack.dev/reference/objects/file-object)
+			const permalink = `https://${this.options.teamDomain}.slack.com/files/${this.options.botUserId}/${f.id}/${encodeURIComponent(slot.filename)}`;
+			ev.permalink = permalink;
+			out.push({ id: f.id, title: f.title || slot.filename, name: slot.filename, size: slot.content.length,
+				permalink, url_private: `${this.baseUrl}/files/${f.id}` });
 		}
 		return { ok: true, files: out };
 	}
@@ -1253,7 +1347,10 @@ class FakeSlack extends EventEmitter {
 				return this._send(res, 400, checked.error);
 			}
 		}
-		this.record('response_url', { id, text: raw.toString('utf8'), json });
+		// replace_original: the message the response_url belongs to is replaced
+		// (https://docs.slack.dev/interactivity/handling-user-interaction#message_responses)
+		this.record('response_url', { id, text: raw.toString('utf8'), json,
+			replaceOriginal: !!(json && json.replace_original === true) });
 		this._send(res, 200, 'ok');
 	}
 
@@ -1396,7 +1493,7 @@ async function main() {
 	process.on('SIGINT', stop);
 }
 
-module.exports = { FakeSlack, DEFAULTS, DISCONNECT_REASONS, matchValue, parseMultipart, eventToJson };
+module.exports = { findButton, invalidButtons, FakeSlack, DEFAULTS, DISCONNECT_REASONS, matchValue, parseMultipart, eventToJson };
 
 if (require.main === module)
 	main();

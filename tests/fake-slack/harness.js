@@ -245,6 +245,27 @@ class Harness {
 		return this.waitFor(pred, timeoutMs, { since: match.since, description: `message ${describeMatch(match)}` });
 	}
 
+	// match: {id (the response_url's last part), text, replace, since} or a
+	// predicate on the 'response_url' event (a post to a response_url).
+	waitForResponse(match = {}, timeoutMs = 10000) {
+		if (typeof match === 'function')
+			return this.waitFor((ev) => ev.kind === 'response_url' && match(ev), timeoutMs, { description: 'a response_url post' });
+		const pred = (ev) => ev.kind === 'response_url' &&
+			matchValue(match.id, ev.id) &&
+			matchValue(match.text, ev.json ? ev.json.text : ev.text) &&
+			matchValue(match.replace, ev.replaceOriginal);
+		return this.waitFor(pred, timeoutMs, { since: match.since, description: `response_url ${describeMatch(match)}` });
+	}
+
+	// A button click (FakeSlack.sendBlockActions / clickButton).
+	sendBlockActions(opts) {
+		return this.slack.sendBlockActions(opts);
+	}
+
+	clickButton(blocks, actionId, opts) {
+		return this.slack.clickButton(blocks, actionId, opts);
+	}
+
 	// The next hello (a Socket Mode connection that is ready), from `since`.
 	waitForConnection({ since } = {}, timeoutMs = 10000) {
 		return this.waitFor((ev) => ev.kind === 'hello', timeoutMs, { since, description: 'a socket connection' });

@@ -7,7 +7,9 @@
  * that same id. Mode 1: the rest is placed, with '"' made '\'', between the
  * quotes of payload.text of a well-formed slash command; such a frame
  * must always give back its envelope_id, user and channel, and be answered
- * (run, or told what could not be read).
+ * (run, or told what could not be read). Mode 2: the same inside the
+ * value of a button in a well-formed block_actions click: the envelope,
+ * the user and the action_id always come back, and its ack is JSON.
  */
 #include "common.h"
 
@@ -92,11 +94,57 @@ static void inside_text(const char *data, size_t size)
 	free(raw);
 }
 
+/* data (quotes made ', no trailing odd backslash) between head and tail;
+ * *len gets the frame's length. Caller frees. */
+static char *frame_around(const char *head, const char *data, size_t size, const char *tail, size_t *len)
+{
+	char *raw = xmalloc(size + 1);
+	for (size_t i = 0; i < size; i++)
+		raw[i] = data[i] == '"' ? '\'' : data[i];
+	size_t slashes = 0;
+	while (slashes < size && raw[size - 1 - slashes] == '\\')
+		slashes++;
+	size_t n = slashes % 2 ? size - 1 : size;
+	size_t hl = strlen(head), tl = strlen(tail);
+	*len = hl + n + tl;
+	char *frame = xmalloc(*len);
+	memcpy(frame, head, hl);
+	memcpy(frame + hl, raw, n);
+	memcpy(frame + hl + n, tail, tl);
+	free(raw);
+	return frame;
+}
+
+static void inside_click(const char *data, size_t size)
+{
+	size_t len;
+	char *frame = frame_around("{\"envelope_id\":\"E-2\",\"type\":\"interactive\",\"payload\":{"
+				   "\"type\":\"block_actions\",\"user\":{\"id\":\"U1\"},\"channel\":{\"id\":\"C1\"},"
+				   "\"container\":{\"type\":\"message\",\"is_ephemeral\":true},"
+				   "\"response_url\":\"https://hooks/r\",\"actions\":[{\"action_id\":\"reportbot_rerun\","
+				   "\"type\":\"button\",\"value\":\"", data, size, "\"}]}}", &len);
+	struct slack_frame f;
+	char *cause = NULL;
+	int rc = slack_frame_parse(frame, len, &f, &cause);
+	if (!f.envelope_id || strcmp(f.envelope_id, "E-2") || !f.user_id || strcmp(f.user_id, "U1")
+	    || f.type != SLACK_FRAME_INTERACTIVE || !f.interaction || !f.interaction->action_id
+	    || strcmp(f.interaction->action_id, "reportbot_rerun") || !f.interaction->is_ephemeral)
+		abort();   /* a click lost to what is inside its value */
+	if (rc < 0 && !f.unreadable)
+		abort();
+	check_ack(&f, rc == 0);
+	free(cause);
+	slack_frame_release(&f);
+	free(frame);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (size < 1)
 		return 0;
-	if (data[0] & 1)
+	if (data[0] % 3 == 2)
+		inside_click((const char *)data + 1, size - 1);
+	else if (data[0] & 1)
 		inside_text((const char *)data + 1, size - 1);
 	else
 		whole_frame((const char *)data + 1, size - 1);

@@ -4,6 +4,7 @@
 #include <cmocka.h>
 
 #include "bot/slack-json.h"
+#include "common/strbuf.h"
 
 static int parse(const char *s, struct slack_frame *f, char **cause)
 {
@@ -114,10 +115,12 @@ static void test_events_and_interactive(void **state)
 	assert_string_equal(f.event_type, "app_mention");
 	slack_frame_release(&f);
 
-	assert_int_equal(parse("{\"envelope_id\":\"e3\",\"type\":\"interactive\",\"payload\":{\"type\":\"block_actions\"}}",
+	/* an interactive type we do not read is acknowledged, not an error */
+	assert_int_equal(parse("{\"envelope_id\":\"e3\",\"type\":\"interactive\",\"payload\":{\"type\":\"shortcut\"}}",
 			       &f, NULL), 0);
 	assert_int_equal(f.type, SLACK_FRAME_INTERACTIVE);
-	assert_string_equal(f.interactive_type, "block_actions");
+	assert_string_equal(f.interactive_type, "shortcut");
+	assert_null(f.interaction);
 	slack_frame_release(&f);
 
 	/* unknown types are not errors */
@@ -451,6 +454,214 @@ static void test_unreadable_other(void **state)
 	}
 }
 
+/* A click as Slack sends it (block_actions, docs.slack.dev interaction payloads). */
+static const char click[] =
+	"{\"envelope_id\":\"e5\",\"type\":\"interactive\",\"accepts_response_payload\":false,\"payload\":{"
+	"\"type\":\"block_actions\",\"user\":{\"id\":\"U1\",\"username\":\"ann\",\"name\":\"ann\",\"team_id\":\"T1\"},"
+	"\"api_app_id\":\"A1\",\"token\":\"t\",\"container\":{\"type\":\"message\",\"message_ts\":\"1700.1\","
+	"\"channel_id\":\"C9\",\"is_ephemeral\":true},\"trigger_id\":\"1.2.x\",\"team\":{\"id\":\"T1\",\"domain\":\"d\"},"
+	"\"channel\":{\"id\":\"C1\",\"name\":\"reports\"},\"response_url\":\"https://hooks/r\","
+	"\"actions\":[{\"type\":\"button\",\"action_id\":\"reportbot_rerun\",\"block_id\":\"b1\",\"value\":\"42\","
+	"\"action_ts\":\"1700.2\"},{\"type\":\"button\",\"action_id\":\"second\"}]}}";
+
+static void test_block_actions(void **state)
+{
+	(void)state;
+	struct slack_frame f;
+	assert_int_equal(parse(click, &f, NULL), 0);
+	assert_int_equal(f.type, SLACK_FRAME_INTERACTIVE);
+	assert_string_equal(f.interactive_type, "block_actions");
+	assert_non_null(f.interaction);
+	assert_string_equal(f.user_id, "U1");
+	assert_string_equal(f.user_name, "ann");
+	assert_string_equal(f.team_id, "T1");
+	assert_string_equal(f.channel_id, "C1");          /* channel.id before container.channel_id */
+	assert_string_equal(f.trigger_id, "1.2.x");
+	assert_string_equal(f.response_url, "https://hooks/r");
+	assert_string_equal(f.interaction->action_id, "reportbot_rerun");   /* the first action */
+	assert_string_equal(f.interaction->block_id, "b1");
+	assert_string_equal(f.interaction->action_type, "button");
+	assert_string_equal(f.interaction->value, "42");
+	assert_string_equal(f.interaction->container_type, "message");
+	assert_string_equal(f.interaction->message_ts, "1700.1");
+	assert_true(f.interaction->is_ephemeral);
+	assert_null(f.interaction->view_id);
+	slack_frame_release(&f);
+
+	/* no channel object: container.channel_id; no value: NULL; not ephemeral */
+	assert_int_equal(parse("{\"envelope_id\":\"e6\",\"type\":\"interactive\",\"payload\":{\"type\":\"block_actions\","
+			       "\"user\":{\"id\":\"U2\"},\"container\":{\"type\":\"message\",\"channel_id\":\"C9\"},"
+			       "\"actions\":[{\"action_id\":\"x\"}]}}", &f, NULL), 0);
+	assert_string_equal(f.channel_id, "C9");
+	assert_null(f.interaction->value);
+	assert_false(f.interaction->is_ephemeral);
+	assert_null(f.response_url);
+	slack_frame_release(&f);
+}
+
+/* What a click needs, or the frame is refused (and still acknowledged). */
+static void test_block_actions_missing(void **state)
+{
+	(void)state;
+	static const char *const bad[] = {
+		/* no payload object */
+		"{\"envelope_id\":\"e\",\"type\":\"interactive\",\"payload\":[]}",
+		/* no user */
+		"{\"envelope_id\":\"e\",\"type\":\"interactive\",\"payload\":{\"type\":\"block_actions\",\"actions\":[{\"action_id\":\"a\"}]}}",
+		/* user without id */
+		"{\"envelope_id\":\"e\",\"type\":\"interactive\",\"payload\":{\"type\":\"block_actions\",\"user\":{\"name\":\"x\"},"
+		"\"actions\":[{\"action_id\":\"a\"}]}}",
+		/* no actions, empty actions, an action without action_id, an action_id not a string */
+		"{\"envelope_id\":\"e\",\"type\":\"interactive\",\"payload\":{\"type\":\"block_actions\",\"user\":{\"id\":\"U\"}}}",
+		"{\"envelope_id\":\"e\",\"type\":\"interactive\",\"payload\":{\"type\":\"block_actions\",\"user\":{\"id\":\"U\"},\"actions\":[]}}",
+		"{\"envelope_id\":\"e\",\"type\":\"interactive\",\"payload\":{\"type\":\"block_actions\",\"user\":{\"id\":\"U\"},\"actions\":[{\"value\":\"1\"}]}}",
+		"{\"envelope_id\":\"e\",\"type\":\"interactive\",\"payload\":{\"type\":\"block_actions\",\"user\":{\"id\":\"U\"},\"actions\":[{\"action_id\":7}]}}",
+		/* a view without an id */
+		"{\"envelope_id\":\"e\",\"type\":\"interactive\",\"payload\":{\"type\":\"view_submission\",\"user\":{\"id\":\"U\"},\"view\":{}}}",
+		"{\"envelope_id\":\"e\",\"type\":\"interactive\",\"payload\":{\"type\":\"view_closed\",\"user\":{\"id\":\"U\"}}}",
+		/* no envelope id */
+		"{\"type\":\"interactive\",\"payload\":{\"type\":\"block_actions\",\"user\":{\"id\":\"U\"},\"actions\":[{\"action_id\":\"a\"}]}}",
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		struct slack_frame f;
+		char *cause = NULL;
+		assert_int_equal(parse(bad[i], &f, &cause), -1);
+		assert_non_null(cause);
+		if (i + 1 < ARRAY_SIZE(bad)) {
+			assert_string_equal(f.envelope_id, "e");   /* still acknowledged */
+			assert_non_null(f.unreadable);
+			assert_null(slack_frame_unreadable_reply(&f));   /* acked without a payload */
+		}
+		free(cause);
+		slack_frame_release(&f);
+	}
+}
+
+static void test_view_submission(void **state)
+{
+	(void)state;
+	struct slack_frame f;
+	assert_int_equal(parse("{\"envelope_id\":\"e7\",\"type\":\"interactive\",\"payload\":{\"type\":\"view_submission\","
+			       "\"user\":{\"id\":\"U1\"},\"team\":{\"id\":\"T1\"},\"trigger_id\":\"t\",\"view\":{\"id\":\"V1\","
+			       "\"type\":\"modal\",\"callback_id\":\"report_form\",\"private_metadata\":\"{\\\"cmd\\\":\\\"monthly\\\"}\","
+			       "\"hash\":\"h1\",\"state\":{\"values\":{"
+			       "\"b_customer\":{\"customer\":{\"type\":\"plain_text_input\",\"value\":\"acme\"}},"
+			       "\"b_month\":{\"month\":{\"type\":\"static_select\",\"selected_option\":{\"text\":{\"type\":\"plain_text\",\"text\":\"Nov\"},\"value\":\"2024-11\"}}},"
+			       "\"b_day\":{\"day\":{\"type\":\"datepicker\",\"selected_date\":\"2024-11-02\"}},"
+			       "\"b_n\":{\"n\":{\"type\":\"number_input\",\"value\":\"12\"}},"
+			       "\"b_tags\":{\"tags\":{\"type\":\"multi_static_select\",\"selected_options\":[{\"value\":\"a\"},{\"value\":\"b,c\"}]}},"
+			       "\"b_empty\":{\"empty\":{\"type\":\"plain_text_input\",\"value\":null}},"
+			       "\"b_junk\":7}}}}}", &f, NULL), 0);
+	const struct slack_interaction *in = f.interaction;
+	assert_non_null(in);
+	assert_null(in->action_id);
+	assert_string_equal(f.user_id, "U1");
+	assert_string_equal(in->view_id, "V1");
+	assert_string_equal(in->callback_id, "report_form");
+	assert_string_equal(in->private_metadata, "{\"cmd\":\"monthly\"}");
+	assert_string_equal(in->view_hash, "h1");
+	assert_int_equal(in->nvalues, 6);
+	static const struct {
+		const char *block, *action, *type, *value;
+	} want[] = {
+		{ "b_customer", "customer", "plain_text_input", "acme" },
+		{ "b_month", "month", "static_select", "2024-11" },
+		{ "b_day", "day", "datepicker", "2024-11-02" },
+		{ "b_n", "n", "number_input", "12" },
+		{ "b_tags", "tags", "multi_static_select", NULL },
+		{ "b_empty", "empty", "plain_text_input", NULL },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(want); i++) {
+		bool found = false;
+		for (size_t k = 0; k < in->nvalues; k++) {
+			const struct slack_view_value *v = &in->values[k];
+			if (strcmp(v->block_id, want[i].block))
+				continue;
+			found = true;
+			assert_string_equal(v->action_id, want[i].action);
+			assert_string_equal(v->type, want[i].type);
+			if (want[i].value)
+				assert_string_equal(v->value, want[i].value);
+			else
+				assert_null(v->value);
+			if (!strcmp(v->block_id, "b_tags")) {
+				assert_int_equal(v->selected.n, 2);
+				assert_string_equal(v->selected.v[1], "b,c");
+			}
+		}
+		assert_true(found);
+	}
+	slack_frame_release(&f);
+
+	/* view_closed: the view, no values */
+	assert_int_equal(parse("{\"envelope_id\":\"e8\",\"type\":\"interactive\",\"payload\":{\"type\":\"view_closed\","
+			       "\"user\":{\"id\":\"U1\"},\"view\":{\"id\":\"V2\",\"callback_id\":\"c\",\"state\":{\"values\":"
+			       "{\"b\":{\"a\":{\"type\":\"plain_text_input\",\"value\":\"x\"}}}}},\"is_cleared\":false}}", &f, NULL), 0);
+	assert_string_equal(f.interaction->view_id, "V2");
+	assert_int_equal(f.interaction->nvalues, 0);
+	slack_frame_release(&f);
+}
+
+/* At most SLACK_VIEW_VALUES_MAX inputs are kept. */
+static void test_view_values_capped(void **state)
+{
+	(void)state;
+	struct strbuf sb;
+	strbuf_init(&sb);
+	strbuf_adds(&sb, "{\"envelope_id\":\"e9\",\"type\":\"interactive\",\"payload\":{\"type\":\"view_submission\","
+		    "\"user\":{\"id\":\"U1\"},\"view\":{\"id\":\"V\",\"state\":{\"values\":{");
+	for (int i = 0; i < SLACK_VIEW_VALUES_MAX + 20; i++)
+		strbuf_addf(&sb, "%s\"b%d\":{\"a\":{\"type\":\"plain_text_input\",\"value\":\"%d\"}}", i ? "," : "", i, i);
+	strbuf_adds(&sb, "}}}}}");
+	struct slack_frame f;
+	assert_int_equal(parse(sb.buf, &f, NULL), 0);
+	assert_int_equal(f.interaction->nvalues, SLACK_VIEW_VALUES_MAX);
+	slack_frame_release(&f);
+	strbuf_release(&sb);
+}
+
+static void test_ack_and_response_blocks(void **state)
+{
+	(void)state;
+	char *a = slack_json_ack_blocks("e1", "Running <x>", "[{\"type\":\"divider\"}]");
+	assert_string_equal(a, "{\"envelope_id\":\"e1\",\"payload\":{\"text\":\"Running &lt;x&gt;\","
+			    "\"blocks\":[{\"type\":\"divider\"}],\"response_type\":\"ephemeral\"}}");
+	free(a);
+	/* blocks that are not an array are left out; no text, no payload */
+	a = slack_json_ack_blocks("e1", "t", "{\"type\":\"divider\"}");
+	assert_null(strstr(a, "blocks"));
+	free(a);
+	a = slack_json_ack_blocks("e1", NULL, "[]");
+	assert_string_equal(a, "{\"envelope_id\":\"e1\"}");
+	free(a);
+	char *r = slack_json_response_blocks("done", "[]", true);
+	assert_string_equal(r, "{\"text\":\"done\",\"blocks\":[],\"response_type\":\"ephemeral\",\"replace_original\":true}");
+	free(r);
+	r = slack_json_response_blocks("x", NULL, false);
+	assert_string_equal(r, "{\"text\":\"x\",\"response_type\":\"ephemeral\",\"replace_original\":false}");
+	free(r);
+	r = slack_json_post_ephemeral_blocks("C1", "U1", "t", "[{\"type\":\"divider\"}]");
+	assert_string_equal(r, "{\"channel\":\"C1\",\"user\":\"U1\",\"text\":\"t\",\"blocks\":[{\"type\":\"divider\"}]}");
+	free(r);
+	char *v = slack_json_valid_utf8("a\xff" "b");
+	assert_string_equal(v, "a\xEF\xBF\xBD" "b");
+	free(v);
+}
+
+static void test_permalink(void **state)
+{
+	(void)state;
+	struct slack_response r;
+	const char *body = "{\"ok\":true,\"files\":[{\"id\":\"F1\",\"permalink\":\"https://t.slack.com/files/U/F1/a.csv\"}]}";
+	assert_int_equal(slack_response_parse(body, strlen(body), &r, NULL), 0);
+	assert_string_equal(r.permalink, "https://t.slack.com/files/U/F1/a.csv");
+	slack_response_release(&r);
+	body = "{\"ok\":true,\"channel\":\"C1\",\"permalink\":\"https://t.slack.com/archives/C1/p1\"}";
+	assert_int_equal(slack_response_parse(body, strlen(body), &r, NULL), 0);
+	assert_string_equal(r.permalink, "https://t.slack.com/archives/C1/p1");
+	slack_response_release(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -470,6 +681,12 @@ int main(void)
 		cmocka_unit_test(test_unreadable_recovered),
 		cmocka_unit_test(test_readable_untouched),
 		cmocka_unit_test(test_unreadable_other),
+		cmocka_unit_test(test_block_actions),
+		cmocka_unit_test(test_block_actions_missing),
+		cmocka_unit_test(test_view_submission),
+		cmocka_unit_test(test_view_values_capped),
+		cmocka_unit_test(test_ack_and_response_blocks),
+		cmocka_unit_test(test_permalink),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

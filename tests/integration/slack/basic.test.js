@@ -93,8 +93,9 @@ test('slash commands end to end', async (t) => {
 		const a = await ack;
 		const m = a.payload.text.match(/run (\d+)/);
 		assert.ok(m, a.payload.text);
-		const msg = await h.waitForMessage({ channel: 'C0FAKECHAN1', text: /broken/, since }, 15000);
-		assert.match(msg.text, /failed/);
+		// to the asker alone, in place of "Running…" (issue 12)
+		const msg = await h.waitForResponse({ text: /broken/, replace: true, since }, 15000);
+		assert.match(msg.json.text, /failed/);
 		await new Promise((r) => setTimeout(r, 200));
 		assert.match(historyOf(fx), new RegExp(`${m[1]},'broken'.*'error'`));
 	});
@@ -139,7 +140,7 @@ test('slash commands end to end', async (t) => {
 		const { ack } = h.sendSlashCommand({ text: 'monthly acme 2024-11', channel: 'C0FAKECHAN1' });
 		const a = await ack;
 		const id = a.payload.text.match(/run (\d+)/)[1];
-		await h.waitForMessage({ channel: 'C0FAKECHAN1', text: /could not be posted/, since }, 20000);
+		await h.waitForResponse({ text: /could not be posted/, replace: true, since }, 20000);
 		slack.clearFaults();
 		const gets = slack.calls.filter((c) => c.seq >= since && c.method === 'files.getUploadURLExternal');
 		assert.equal(gets.length, 5, 'first try + REPORTBOT_HTTP_RETRIES (4)');

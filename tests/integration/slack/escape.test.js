@@ -83,8 +83,9 @@ test('typed markup comes back as text', async (t) => {
 		const since = h.mark();
 		const { ack } = h.sendSlashCommand({ text: `echo_broken "${asSlackSends('<!here> <@' + BOB + '>')}"`, channel: CHAN });
 		await ack;
-		const msg = await h.waitForMessage({ channel: CHAN, text: /echo_broken/, since }, 15000);
-		const text = msg.text ?? msg.args.text;
+		// to the asker alone, in place of "Running…" (issue 12)
+		const msg = await h.waitForResponse({ text: /echo_broken/, since }, 15000);
+		const text = msg.json.text;
 		assert.match(text, /failed/);
 		assert.ok(text.includes('&lt;!here&gt;') && text.includes(`&lt;@${BOB}&gt;`), text);
 		assert.deepEqual(markupIn(text), []);

@@ -44,12 +44,8 @@ test('an instant failure in a channel the bot is not in reaches the response_url
 	}
 
 	for (const r of runs) {
-		// the bot tried the channel first and was refused...
-		await h.waitFor((e) => e.kind === 'api' && e.method === 'chat.postMessage'
-			&& e.response && e.response.error === 'not_in_channel'
-			&& e.body && typeof e.body.text === 'string' && e.body.text.includes(`(run ${r.id})`),
-		15000, { since, description: `chat.postMessage refused for run ${r.id}` });
-		// ...then told the person through this command's own response_url
+		// a failure goes to the asker alone, in place of the ack's
+		// "Running…", through this command's own response_url (issue 12)
 		const told = await h.waitFor((e) => e.kind === 'response_url' && e.id === r.hook, 15000,
 			{ since, description: `the response_url reply for run ${r.id}` });
 		assert.ok(told.json, told.text);
@@ -57,6 +53,7 @@ test('an instant failure in a channel the bot is not in reaches the response_url
 		assert.match(told.json.text, new RegExp(`failed \\(run ${r.id}\\)`));
 		assert.match(told.json.text, /no_such_table|no such table/);
 		assert.equal(told.json.response_type, 'ephemeral');
+		assert.equal(told.json.replace_original, true);
 	}
 	// one reply per command, no more
 	assert.equal(h.slack.events.filter((e) => e.seq >= since && e.kind === 'response_url').length, RUNS);

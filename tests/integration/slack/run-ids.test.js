@@ -109,7 +109,8 @@ test('with CLI runs writing the same history, every ack names its own row and ca
 	assert.match(c.payload.text, new RegExp(`Cancelling run ${spin.id}\\b`));
 	await until(`run ${spin.id} to be cancelled`, () =>
 		sql(fx, `SELECT status FROM runs WHERE id = ${spin.id}`) === 'cancelled');
-	await h.waitForMessage({ channel: CHAN, text: new RegExp(`run ${spin.id}\\b`), since }, 10000);
+	// told to Bob alone, in place of his "Running…" (issue 12)
+	await h.waitForResponse({ text: new RegExp(`run ${spin.id}\\b`), since }, 10000);
 	await until(`run ${other.id} to finish`, () =>
 		sql(fx, `SELECT status FROM runs WHERE id = ${other.id}`) === 'ok');
 	assert.equal(rowOf(fx, other.id), `${other.command}|${other.args}|${ALICE}`);
