@@ -456,3 +456,27 @@ char *slack_form_errors(const struct command *cmd, const struct slack_interactio
 	free(s);
 	return out;
 }
+
+static char *body_with_view(json_t *root, const char *view)
+{
+	json_t *v = json_loads(view, 0, NULL);
+	json_object_set_new(root, "view", v ? v : json_object());
+	char *s = json_dumps(root, JSON_COMPACT);
+	json_decref(root);
+	char *out = xstrdup(s);
+	free(s);
+	return out;
+}
+
+char *slack_form_open_body(const char *trigger_id, const char *view)
+{
+	return body_with_view(json_pack("{s:s}", "trigger_id", trigger_id ? trigger_id : ""), view);
+}
+
+char *slack_form_update_body(const char *view_id, const char *hash, const char *view)
+{
+	json_t *root = json_pack("{s:s}", "view_id", view_id ? view_id : "");
+	if (hash)
+		json_object_set_new(root, "hash", json_string(hash));
+	return body_with_view(root, view);
+}

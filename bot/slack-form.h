@@ -91,4 +91,10 @@ void slack_form_words(const struct command *cmd, const struct slack_interaction 
 char *slack_form_errors(const struct command *cmd, const struct slack_interaction *in,
 			size_t param, const char *message);
 
+/* Request bodies: views.open {trigger_id, view} and views.update
+ * {view_id, hash, view} (hash NULL: none); view is JSON text from
+ * slack_form_view. Caller frees. */
+char *slack_form_open_body(const char *trigger_id, const char *view);
+char *slack_form_update_body(const char *view_id, const char *hash, const char *view);
+
 #endif

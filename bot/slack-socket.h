@@ -29,6 +29,11 @@ struct slack_socket_handler {
 	/* A new envelope (never a duplicate), on the network thread; must
 	 * not block. Returns the ack payload text (caller frees) or NULL. */
 	char *(*on_envelope)(void *ctx, const struct slack_frame *f);
+	/* An interactive envelope (block_actions, view_submission, ...), new,
+	 * on the network thread; must not block. data/len: the frame as
+	 * read. Returns the ack payload as a JSON object text (e.g. a
+	 * response_action; caller frees) or NULL for none. May be NULL. */
+	char *(*on_interactive)(void *ctx, const struct slack_frame *f, const char *data, size_t len);
 };
 
 struct slack_socket_options {
