@@ -161,6 +161,26 @@ void dispatch_report(struct app *app, const struct dispatch_request *req,
 		dispatch_report_submit(app, job, reply);
 }
 
+/* `/report NAME` alone for a report with a required param: the form for
+ * it, when the person may run it here (else the usual refusal). */
+static bool form_wanted(struct app *app, const struct dispatch_request *req,
+			const struct command *cmd, struct dispatch_reply *reply)
+{
+	bool required = false;
+	for (size_t i = 0; i < cmd->nparams; i++)
+		required = required || !cmd->params[i].def;
+	if (!required)
+		return false;
+	char *why = NULL;
+	if (!access_may_run(app->access, cmd, req->user_id, req->channel_id, &why)) {
+		reply_mistake(reply, why);
+		return true;
+	}
+	reply->open_form = true;
+	reply->form_cmd = cmd;
+	return true;
+}
+
 void dispatch_line(struct app *app, const struct dispatch_request *req, struct dispatch_reply *reply)
 {
 	struct strlist words;
@@ -177,6 +197,10 @@ void dispatch_line(struct app *app, const struct dispatch_request *req, struct d
 		reply_mistake(reply, cause);
 		goto out;
 	}
+	if (!words.n && req->forms) {
+		reply->open_form = true;   /* `/report` alone: the form */
+		goto out;
+	}
 	if (!words.n) {
 		dispatch_builtin(app, req, &builtin_help, NULL, 0, reply);
 		goto out;
@@ -189,6 +213,8 @@ void dispatch_line(struct app *app, const struct dispatch_request *req, struct d
 		goto out;
 	}
 	const struct command *cmd = catalog_find(&app->catalog, name);
+	if (cmd && words.n == 1 && req->forms && form_wanted(app, req, cmd, reply))
+		goto out;
 	if (cmd) {
 		dispatch_report(app, req, cmd, words.v + 1, words.n - 1, reply);
 		goto out;

@@ -29,12 +29,17 @@ struct dispatch_request {
 	bool skip_empty;               /* scheduled: see [[schedule]] */
 	bool only_changed;
 	const struct delivery *delivery;
+	bool forms;                    /* the asker can get a form (Slack, with a trigger_id):
+	                                * `/report` alone, or a report whose required params
+	                                * are all missing, asks for one (reply.open_form) */
 };
 
 struct dispatch_reply {
 	char *text;                    /* owned; shown at once (Slack ack payload) */
 	int64_t run_id;                /* > 0 when a report was queued */
 	bool mistake;                  /* text explains a mistake in the input */
+	bool open_form;                /* open the report form (req.forms); text is NULL */
+	const struct command *form_cmd;   /* the report to show in it, or NULL: the picker */
 };
 
 void dispatch_line(struct app *app, const struct dispatch_request *req, struct dispatch_reply *reply);

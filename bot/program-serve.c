@@ -34,6 +34,7 @@
 #include "bot/slack-actions.h"
 #include "bot/slack-api.h"
 #include "bot/slack-delivery.h"
+#include "bot/slack-forms.h"
 #include "bot/slack-socket.h"
 
 enum { SERVE_OK = 0, SERVE_CONFIG = 1, SERVE_RUNTIME = 2 };
@@ -44,6 +45,7 @@ struct serve {
 	struct interrupted_delivery idl;  /* tells the runs a crash cut short */
 	struct slack_socket *sock;
 	struct access_refresh *refresh;   /* Slack user groups, read on their own thread */
+	struct slack_forms *forms;        /* the report form's own thread (bot/slack-forms.h) */
 	pthread_t sigthread;
 	sigset_t sigs;
 	atomic_int quit_sigthread;
@@ -95,12 +97,19 @@ static char *serve_on_envelope(void *ctx, const struct slack_frame *f, char **bl
 		.response_url = f->response_url,
 		.replace_original = true,   /* the ack is the message a run's end replaces */
 		.delivery = &sv->sd.delivery,
+		.forms = sv->forms && f->trigger_id && *f->trigger_id,
 	};
 	struct dispatch_reply reply;
 	memset(&reply, 0, sizeof(reply));
 	int64_t t0 = now_ms_monotonic();
 	dispatch_line(sv->app, &req, &reply);
-	if (reply.run_id > 0)
+	if (reply.open_form) {
+		/* acked at once without text; the form thread calls views.open */
+		slack_forms_open(sv->forms, f->trigger_id, f->user_id, f->channel_id, f->response_url,
+				 reply.form_cmd ? reply.form_cmd->name : NULL, NULL);
+		log_info("slack: %s from %s in %s: a form (%lld ms)", f->command, f->user_id, f->channel_id,
+			 (long long)(now_ms_monotonic() - t0));
+	} else if (reply.run_id > 0)
 		log_info("slack: %s from %s in %s: queued run %lld (%lld ms)", f->command, f->user_id,
 			 f->channel_id, (long long)reply.run_id, (long long)(now_ms_monotonic() - t0));
 	else
@@ -113,6 +122,14 @@ static char *serve_on_envelope(void *ctx, const struct slack_frame *f, char **bl
 	dispatch_reply_release(&reply);
 	free(typed);
 	return text;
+}
+
+/* On the network thread, before the ack: the report form's envelopes. */
+static char *serve_on_interactive(void *ctx, const struct slack_frame *f, const char *data, size_t len)
+{
+	struct serve *sv = ctx;
+	(void)f;
+	return sv->forms ? slack_forms_interaction(sv->forms, data, len) : NULL;
 }
 
 static void *signal_main(void *arg)
@@ -213,12 +230,17 @@ int serve_run(struct app *app, char **cause)
 	slack_socket_options_from_env(&opt);
 	opt.api_url = cfg->api_url;
 	opt.app_token = cfg->app_token;
-	struct slack_socket_handler handler = { .ctx = &sv, .on_envelope = serve_on_envelope };
+	struct slack_socket_handler handler = { .ctx = &sv, .on_envelope = serve_on_envelope,
+						.on_interactive = serve_on_interactive };
 	if (slack_socket_new(&sv.sock, &opt, &handler, cause) < 0) {
 		ret = SERVE_RUNTIME;
 		goto out;
 	}
 	if (!app->pool && pool_start(&app->pool, app, cfg->workers, cfg->queue_size, cause) < 0) {
+		ret = SERVE_RUNTIME;
+		goto out;
+	}
+	if (slack_forms_start(&sv.forms, app, &sv.sd.delivery, cause) < 0) {
 		ret = SERVE_RUNTIME;
 		goto out;
 	}
@@ -265,6 +287,7 @@ out:
 		log_info("slack: %ld connection%s, %ld envelopes (%ld duplicates)", st.connects,
 			 st.connects == 1 ? "" : "s", st.envelopes, st.duplicates);
 	}
+	slack_forms_stop(sv.forms);
 	slack_socket_free(sv.sock);
 	access_refresh_stop(sv.refresh);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);

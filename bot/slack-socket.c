@@ -24,6 +24,7 @@
 #include "common/log.h"
 #include "bot/slack-api.h"
 #include "bot/slack-socket.h"
+#include "bot/slack-view-json.h"
 #include "common/strbuf.h"
 
 #define FRAME_MAX (16 << 20)          /* a bigger message is dropped */
@@ -75,6 +76,8 @@ struct slack_socket {
 
 	struct seen *seen;
 	size_t nseen, seen_alloc;
+	const char *frame_data;      /* the frame on_message is reading, for on_interactive */
+	size_t frame_len;
 
 	/* shared with the opener, under lock */
 	pthread_mutex_t lock;
@@ -463,6 +466,7 @@ static void on_envelope(struct slack_socket *s, struct conn *c, const struct sla
 	 * share a trigger with an earlier one only by a Slack fault, so the
 	 * secondary keys are consulted for retries only */
 	char *reply = NULL, *blocks = NULL;
+	char *payload = NULL;        /* a form's answer (bot/slack-forms.h): a JSON object */
 	if (dup) {
 		atomic_fetch_add(&s->n_duplicates, 1);
 		log_info("slack: envelope %s (retry %d) was seen before; acknowledged, not run again",
@@ -478,9 +482,13 @@ static void on_envelope(struct slack_socket *s, struct conn *c, const struct sla
 			if (f->type == SLACK_FRAME_SLASH_COMMAND)
 				reply = xstrdup("reportbot is restarting; please try again in a minute");
 		} else if (f->type == SLACK_FRAME_SLASH_COMMAND
-			   || (f->type == SLACK_FRAME_INTERACTIVE && f->interaction)) {
-			/* buttons and forms go the same way, on this thread */
+			   || (f->type == SLACK_FRAME_INTERACTIVE && f->interaction && !f->interaction->view_id)) {
+			/* slash commands and buttons on messages go the same way, on this thread */
 			reply = s->handler.on_envelope(s->handler.ctx, f, &blocks);
+		} else if (f->type == SLACK_FRAME_INTERACTIVE && f->interaction && s->handler.on_interactive &&
+			   s->frame_data) {
+			/* inside a modal (the report form): its picker and its submission */
+			payload = s->handler.on_interactive(s->handler.ctx, f, s->frame_data, s->frame_len);
 		} else {
 			log_info("slack: %s envelope %s acknowledged and ignored (%s)",
 				 slack_frame_type_name(f->type), f->envelope_id,
@@ -489,8 +497,11 @@ static void on_envelope(struct slack_socket *s, struct conn *c, const struct sla
 		for (size_t i = 0; i < nkeys; i++)
 			seen_add(s, keys[i], reply, now);
 	}
-	char *ack = slack_json_ack_blocks(f->envelope_id, reply, blocks);
+	char *ack = payload ? slack_view_ack(f->envelope_id, payload) : NULL;
+	if (!ack)
+		ack = slack_json_ack_blocks(f->envelope_id, reply, blocks);
 	free(blocks);
+	free(payload);
 	free(reply);
 	conn_queue(c, ack);
 	atomic_fetch_add(&s->n_envelopes, 1);
@@ -517,8 +528,12 @@ static void on_message(struct slack_socket *s, struct conn *c, const char *data,
 		on_hello(s, c, &f);
 	else if (f.type == SLACK_FRAME_DISCONNECT)
 		on_disconnect(s, c, &f);
-	else if (f.envelope_id)
+	else if (f.envelope_id) {
+		s->frame_data = data;
+		s->frame_len = len;
 		on_envelope(s, c, &f);
+		s->frame_data = NULL;
+	}
 	else
 		log_debug("slack: socket %d: frame of type %s ignored", c->id, f.type_name ? f.type_name : "(none)");
 	slack_frame_release(&f);

@@ -33,6 +33,12 @@ struct slack_socket_handler {
 	 * blocks array for the payload (caller frees). A duplicate is acked
 	 * with the text alone. */
 	char *(*on_envelope)(void *ctx, const struct slack_frame *f, char **blocks);
+	/* An envelope from inside a modal (block_actions in a view,
+	 * view_submission, view_closed), new, on the network thread; must not
+	 * block. data/len: the frame as read. Returns the ack payload as a
+	 * JSON object text (e.g. a response_action; caller frees) or NULL for
+	 * none. May be NULL. */
+	char *(*on_interactive)(void *ctx, const struct slack_frame *f, const char *data, size_t len);
 };
 
 struct slack_socket_options {

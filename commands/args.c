@@ -599,7 +599,7 @@ static int bind_fail(const struct command *cmd, const char *slash, time_t now, s
 /* The command's `order:` pairs against the bound values (dates and
  * months as text compare in calendar order). */
 static int check_order(const struct command *cmd, const char *slash, time_t now,
-		       const struct invocation *inv, char **cause, struct strbuf *msg)
+		       const struct invocation *inv, char **cause, struct strbuf *msg, size_t *at)
 {
 	for (size_t k = 0; k < cmd->norders; k++) {
 		size_t a = cmd->orders[k].first, b = cmd->orders[k].second;
@@ -609,6 +609,7 @@ static int check_order(const struct command *cmd, const char *slash, time_t now,
 		const char *na = cmd->params[a].name, *nb = cmd->params[b].name;
 		strbuf_addf(msg, "%s %s comes after %s %s; %s must not come after %s", na, va,
 			    nb, vb, na, nb);
+		*at = a;
 		return bind_fail(cmd, slash, now, a > b ? a : b, cause, msg, false);
 	}
 	return 0;
@@ -623,7 +624,15 @@ int args_bind(const struct command *cmd, char *const *words, size_t nwords,
 int args_bind_as(const struct command *cmd, const char *slash, char *const *words,
 		 size_t nwords, time_t now, struct invocation *inv, char **cause)
 {
+	return args_bind_at(cmd, slash, words, nwords, now, inv, cause, NULL);
+}
+
+int args_bind_at(const struct command *cmd, const char *slash, char *const *words,
+		 size_t nwords, time_t now, struct invocation *inv, char **cause,
+		 size_t *param)
+{
 	struct strbuf msg;
+	size_t at = SIZE_MAX;   /* the param the mistake is about */
 	const char **given = xcalloc(cmd->nparams, sizeof(*given));
 	size_t npos = 0;
 	int rc = 0;
@@ -687,6 +696,7 @@ int args_bind_as(const struct command *cmd, const char *slash, char *const *word
 		}
 		if (given[idx]) {
 			char *a = echo(given[idx]), *b = echo(word);
+			at = idx;
 			strbuf_addf(&msg, "%s is given twice (%s and %s); give each param one value, "
 				    "by position or as name=value", cmd->params[idx].name, a, b);
 			free(a);
@@ -702,6 +712,8 @@ int args_bind_as(const struct command *cmd, const char *slash, char *const *word
 		for (size_t i = 0; i < cmd->nparams; i++) {
 			if (given[i] || cmd->params[i].def)
 				continue;
+			if (!nmissing)
+				at = i;
 			strbuf_addf(&msg, "%s%s", nmissing++ ? ", " : "missing ", cmd->params[i].name);
 		}
 		if (nmissing)
@@ -715,12 +727,15 @@ int args_bind_as(const struct command *cmd, const char *slash, char *const *word
 		if (param_value_parse(p, text, now, &inv->values[i], &why) < 0) {
 			strbuf_addf(&msg, "%s: %s%s", p->name, given[i] ? "" : "default ", why);
 			free(why);
+			at = i;
 			rc = bind_fail(cmd, slash, now, i, cause, &msg, false);
 		}
 	}
 	if (rc == 0)
-		rc = check_order(cmd, slash, now, inv, cause, &msg);
+		rc = check_order(cmd, slash, now, inv, cause, &msg, &at);
 	free(given);
+	if (param)
+		*param = rc < 0 ? at : SIZE_MAX;
 	strbuf_release(&msg);
 	if (rc < 0)
 		invocation_release(inv);

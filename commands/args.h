@@ -55,6 +55,16 @@ void invocation_release(struct invocation *inv);
 int args_bind_as(const struct command *cmd, const char *slash, char *const *words,
 		 size_t nwords, time_t now, struct invocation *inv, char **cause);
 
+/* args_bind_as that also says which param a mistake is about: on error
+ * *param (when not NULL) is its index in cmd->params (a bad value, a
+ * missing param (the first one), a param given twice, the first of an
+ * `order:` pair), or SIZE_MAX when the mistake is about no one param (an
+ * unknown name, too many values). A form shows the message under that
+ * param's field. */
+int args_bind_at(const struct command *cmd, const char *slash, char *const *words,
+		 size_t nwords, time_t now, struct invocation *inv, char **cause,
+		 size_t *param);
+
 /* Limits on what a person may type. */
 #define ARGS_MAX_TEXT 10240      /* bytes of argument text for args_split */
 #define ARG_STRING_MAX 1000      /* bytes of one string value or list item */

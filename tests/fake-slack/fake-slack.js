@@ -199,6 +199,119 @@ function slackTs() {
 	return `${Math.floor(now / 1000)}.${String((now % 1000) * 1000 + Math.floor(Math.random() * 1000)).padStart(6, '0')}`;
 }
 
+// Block Kit limits of a modal view (https://docs.slack.dev/surfaces/modals,
+// https://docs.slack.dev/reference/block-kit/blocks/input-block, the
+// select, datepicker, number input and plain-text input element pages and
+// https://docs.slack.dev/reference/block-kit/composition-objects/option-object).
+// Lengths are counted as JavaScript counts them. Returns Slack-style
+// messages, "[ERROR] … [json-pointer:/view/…]"; [] when the view is valid.
+function validateView(view) {
+	const out = [];
+	const err = (ptr, msg) => out.push(`[ERROR] ${msg} [json-pointer:/view${ptr}]`);
+	const text = (t, ptr, max, { plainOnly = true } = {}) => {
+		if (!t || typeof t !== 'object' || typeof t.text !== 'string' || t.text.length === 0)
+			return err(ptr, 'must provide a text object');
+		if (plainOnly && t.type !== 'plain_text')
+			err(`${ptr}/type`, 'must be plain_text');
+		if (t.text.length > max)
+			err(`${ptr}/text`, `must be less than ${max + 1} characters`);
+	};
+	if (view.type !== 'modal')
+		err('/type', 'must be modal');
+	text(view.title, '/title', 24);
+	if (view.submit !== undefined)
+		text(view.submit, '/submit', 24);
+	if (view.close !== undefined)
+		text(view.close, '/close', 24);
+	if (typeof view.callback_id === 'string' && view.callback_id.length > 255)
+		err('/callback_id', 'must be less than 256 characters');
+	if (typeof view.private_metadata === 'string' && view.private_metadata.length > 3000)
+		err('/private_metadata', 'must be less than 3001 characters');
+	const blocks = view.blocks;
+	if (!Array.isArray(blocks))
+		return err('/blocks', 'must be an array'), out;
+	if (blocks.length > 100)
+		err('/blocks', 'no more than 100 items allowed');
+	const ids = new Set();
+	const option = (o, ptr) => {
+		if (!o || typeof o !== 'object')
+			return err(ptr, 'must be an option object');
+		text(o.text, `${ptr}/text`, 75);
+		if (typeof o.value !== 'string' || o.value.length > 150)
+			err(`${ptr}/value`, 'must be a string of at most 150 characters');
+		if (o.description !== undefined)
+			text(o.description, `${ptr}/description`, 75);
+	};
+	const sameOption = (a, b) => a && b && a.value === b.value && a.text && b.text && a.text.text === b.text.text;
+	blocks.forEach((b, i) => {
+		const p = `/blocks/${i}`;
+		if (b.block_id !== undefined) {
+			if (typeof b.block_id !== 'string' || b.block_id.length > 255)
+				err(`${p}/block_id`, 'must be less than 256 characters');
+			else if (ids.has(b.block_id))
+				err(`${p}/block_id`, `duplicate block_id ${b.block_id}`);
+			ids.add(b.block_id);
+		}
+		if (b.type !== 'input')
+			return;
+		text(b.label, `${p}/label`, 2000);
+		if (b.hint !== undefined)
+			text(b.hint, `${p}/hint`, 2000);
+		const el = b.element;
+		if (!el || typeof el !== 'object')
+			return err(`${p}/element`, 'must provide an element');
+		const ep = `${p}/element`;
+		if (typeof el.action_id === 'string' && el.action_id.length > 255)
+			err(`${ep}/action_id`, 'must be less than 256 characters');
+		switch (el.type) {
+		case 'static_select':
+		case 'multi_static_select': {
+			if (!Array.isArray(el.options) || el.options.length === 0)
+				err(`${ep}/options`, 'must provide options');
+			else if (el.options.length > 100)
+				err(`${ep}/options`, 'no more than 100 items allowed');
+			(el.options || []).forEach((o, k) => option(o, `${ep}/options/${k}`));
+			if (el.initial_option !== undefined && !(el.options || []).some((o) => sameOption(o, el.initial_option)))
+				err(`${ep}/initial_option`, 'must match one of the options');
+			for (const [k, io] of (el.initial_options || []).entries())
+				if (!(el.options || []).some((o) => sameOption(o, io)))
+					err(`${ep}/initial_options/${k}`, 'must match one of the options');
+			break;
+		}
+		case 'datepicker':
+			if (el.initial_date !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(el.initial_date))
+				err(`${ep}/initial_date`, 'must be in YYYY-MM-DD format');
+			break;
+		case 'number_input': {
+			if (typeof el.is_decimal_allowed !== 'boolean')
+				err(`${ep}/is_decimal_allowed`, 'is required');
+			const num = (k) => {
+				if (el[k] === undefined)
+					return undefined;
+				if (typeof el[k] !== 'string' || !/^-?\d+(\.\d+)?$/.test(el[k]))
+					err(`${ep}/${k}`, 'must be a number as a string');
+				return Number(el[k]);
+			};
+			const min = num('min_value'), max = num('max_value'), init = num('initial_value');
+			if (min !== undefined && max !== undefined && min > max)
+				err(`${ep}/min_value`, 'must be less than or equal to max_value');
+			if (init !== undefined && ((min !== undefined && init < min) || (max !== undefined && init > max)))
+				err(`${ep}/initial_value`, 'must be between min_value and max_value');
+			break;
+		}
+		case 'plain_text_input':
+			if (el.max_length !== undefined && (!Number.isInteger(el.max_length) || el.max_length < 1 || el.max_length > 3000))
+				err(`${ep}/max_length`, 'must be between 1 and 3000');
+			if (typeof el.initial_value === 'string' && el.max_length && el.initial_value.length > el.max_length)
+				err(`${ep}/initial_value`, 'must be no longer than max_length');
+			break;
+		default:
+			break;
+		}
+	});
+	return out;
+}
+
 class FakeSlack extends EventEmitter {
 	constructor(options = {}) {
 		super();
@@ -653,6 +766,7 @@ class FakeSlack extends EventEmitter {
 			response_url: `${this.baseUrl}/response/${randomId('R', 8)}`,
 			trigger_id: `${Date.now()}.${randomId('', 6)}`,
 		};
+		this.issueTrigger(payload.trigger_id, { user, ageMs: opts.triggerAgeMs });
 		return this.sendEnvelope({ ...opts, type: 'slash_commands', payload });
 	}
 
@@ -759,6 +873,246 @@ class FakeSlack extends EventEmitter {
 				return;
 			this._deliver(c, this._pending.shift());
 		}
+	}
+
+	// ---- modals: views.open, views.update, interactions ----------------
+	// https://docs.slack.dev/reference/methods/views.open
+	// https://docs.slack.dev/reference/methods/views.update
+	// https://docs.slack.dev/surfaces/modals
+	// A trigger_id (from a slash command or an interaction) opens one view,
+	// once, within triggerTtlMs (3 s): later expired_trigger_id, again
+	// exchanged_trigger_id, unknown invalid_trigger_id. Views are checked
+	// against Block Kit's limits (validateView); a broken one is refused
+	// with invalid_arguments and response_metadata.messages naming the
+	// json-pointer, as Slack does.
+
+	_modalState() {
+		if (!this._views) {
+			this._views = new Map();
+			this._triggers = new Map();
+			this._viewSeq = 0;
+			this.views = [];
+			if (this.options.triggerTtlMs === undefined)
+				this.options.triggerTtlMs = 3000;
+		}
+		return this;
+	}
+
+	// Make trigger_id usable by views.open; ageMs (optional) issues it that
+	// long ago (an expired trigger for ageMs >= 3000).
+	issueTrigger(triggerId, { user, ageMs = 0 } = {}) {
+		this._modalState();
+		this._triggers.set(triggerId, { issuedAt: Date.now() - (ageMs || 0), used: false, user });
+		return triggerId;
+	}
+
+	_newTrigger(user) {
+		return this.issueTrigger(`${Date.now()}.${randomId('', 10)}`, { user });
+	}
+
+	_parseView(v) {
+		if (typeof v === 'string') {
+			try {
+				return JSON.parse(v);
+			} catch (err) {
+				return null;
+			}
+		}
+		return v && typeof v === 'object' ? v : null;
+	}
+
+	_viewsOpen(args) {
+		this._modalState();
+		const t = this._triggers.get(args.trigger_id);
+		let error = null;
+		if (typeof args.trigger_id !== 'string' || !t)
+			error = 'invalid_trigger_id';
+		else if (t.used)
+			error = 'exchanged_trigger_id';
+		else if (Date.now() - t.issuedAt > this.options.triggerTtlMs)
+			error = 'expired_trigger_id';
+		const view = this._parseView(args.view);
+		let problems = [];
+		if (!error) {
+			t.used = true;
+			problems = view ? validateView(view) : ['[ERROR] view is not a JSON object [json-pointer:/view]'];
+			if (problems.length)
+				error = 'invalid_arguments';
+		}
+		const ev = this.record('view_open', { triggerId: args.trigger_id, error, problems, view, args });
+		if (error) {
+			const r = { ok: false, error };
+			if (problems.length)
+				r.response_metadata = { messages: problems };
+			return r;
+		}
+		const id = `V${String(++this._viewSeq).padStart(4, '0')}${randomId('', 6)}`;
+		const rec = { id, view, hash: `${Date.now()}.${randomId('', 8)}`, user: t.user || null, versions: [view], closed: false };
+		this._views.set(id, rec);
+		ev.viewId = id;
+		this.views.push(ev);
+		return { ok: true, view: this.viewPayload(id) };
+	}
+
+	_viewsUpdate(args) {
+		this._modalState();
+		const rec = this._views.get(args.view_id) ||
+			[...this._views.values()].find((v) => args.external_id && v.view.external_id === args.external_id);
+		const view = this._parseView(args.view);
+		let error = null;
+		let problems = [];
+		if (!rec)
+			error = 'not_found';
+		else if (args.hash !== undefined && args.hash !== rec.hash)
+			error = 'hash_conflict';
+		else {
+			problems = view ? validateView(view) : ['[ERROR] view is not a JSON object [json-pointer:/view]'];
+			if (problems.length)
+				error = 'invalid_arguments';
+		}
+		const ev = this.record('view_update', { viewId: args.view_id, hash: args.hash, error, problems, view, args });
+		if (error) {
+			const r = { ok: false, error };
+			if (problems.length)
+				r.response_metadata = { messages: problems };
+			return r;
+		}
+		rec.view = view;
+		rec.versions.push(view);
+		rec.hash = `${Date.now()}.${randomId('', 8)}`;
+		return { ok: true, view: this.viewPayload(rec.id) };
+	}
+
+	// The view as Slack shows it in payloads: the view the app sent plus
+	// id, hash, team_id, app_id and state.values of what is filled in.
+	viewPayload(viewId, values = {}) {
+		const rec = this._modalState()._views.get(viewId);
+		if (!rec)
+			throw new Error(`fake-slack: no view ${viewId}`);
+		return {
+			...rec.view,
+			id: rec.id,
+			team_id: this.options.teamId,
+			app_id: this.options.appId,
+			bot_id: this.options.botId,
+			hash: rec.hash,
+			private_metadata: rec.view.private_metadata || '',
+			callback_id: rec.view.callback_id || '',
+			state: { values },
+		};
+	}
+
+	// The current view (as the app last sent it) by id, or of the newest view.
+	view(viewId) {
+		this._modalState();
+		const rec = viewId ? this._views.get(viewId) : [...this._views.values()].pop();
+		return rec || null;
+	}
+
+	// view.state.values for the view's input blocks as Slack sends them:
+	// every input block appears, keyed by block_id then action_id, with
+	// `value` (plain_text_input, number_input), `selected_date`,
+	// `selected_option` (the whole option) or `selected_options`; a field
+	// left empty is null ([] for a multi-select). filled maps block_id (or
+	// a block_id suffix after the last '.') to the value: a string, or an
+	// array for a multi-select. An initial value counts as filled in.
+	stateValues(viewId, filled = {}) {
+		const rec = this._modalState()._views.get(viewId);
+		const out = {};
+		for (const b of rec.view.blocks || []) {
+			if (b.type !== 'input' || !b.element)
+				continue;
+			const el = b.element;
+			const key = Object.keys(filled).find((k) => k === b.block_id || b.block_id.endsWith(`.${k}`));
+			const has = key !== undefined;
+			const want = has ? filled[key] : undefined;
+			const st = { type: el.type };
+			switch (el.type) {
+			case 'datepicker':
+				st.selected_date = has ? want : (el.initial_date || null);
+				break;
+			case 'static_select': {
+				const opts = el.options || [];
+				st.selected_option = has ? (opts.find((o) => o.value === want) || (want === null ? null : { text: { type: 'plain_text', text: String(want) }, value: String(want) })) :
+					(el.initial_option || null);
+				break;
+			}
+			case 'multi_static_select': {
+				const opts = el.options || [];
+				st.selected_options = has ? [].concat(want || []).map((w) => opts.find((o) => o.value === w) || { text: { type: 'plain_text', text: String(w) }, value: String(w) }) :
+					(el.initial_options || []);
+				break;
+			}
+			default:   // plain_text_input, number_input
+				st.value = has ? want : (el.initial_value !== undefined ? el.initial_value : null);
+				break;
+			}
+			out[b.block_id] = { [el.action_id]: st };
+		}
+		return out;
+	}
+
+	_interactionBase(user, type) {
+		return {
+			type,
+			team: { id: this.options.teamId, domain: this.options.teamDomain },
+			user: { id: user, username: 'tester', name: 'tester', team_id: this.options.teamId },
+			api_app_id: this.options.appId,
+			token: 'fake-verification-token',
+			trigger_id: this._newTrigger(user),
+			is_enterprise_install: false,
+			enterprise: null,
+		};
+	}
+
+	// A block_actions envelope from an element of view viewId, as Slack sends
+	// it when a select with dispatch_action changes: {envelopeId, envelope,
+	// ack}. value: the option value chosen (selected_option), or for a
+	// datepicker the date; filled: other fields' values (see stateValues).
+	sendBlockActions({ viewId, user, blockId, actionId, value, filled = {}, ...opts } = {}) {
+		const rec = this.view(viewId);
+		if (!rec)
+			throw new Error(`fake-slack: no view ${viewId}`);
+		const block = (rec.view.blocks || []).find((b) => b.block_id === blockId);
+		if (!block)
+			throw new Error(`fake-slack: view ${rec.id} has no block ${blockId}`);
+		const el = block.element || (block.elements || []).find((e) => e.action_id === actionId);
+		actionId = actionId || el.action_id;
+		const action = { action_id: actionId, block_id: blockId, type: el.type, action_ts: slackTs() };
+		if (el.type === 'datepicker')
+			action.selected_date = value;
+		else if (el.type === 'static_select')
+			action.selected_option = (el.options || []).find((o) => o.value === value) || { text: { type: 'plain_text', text: String(value) }, value: String(value) };
+		else
+			action.value = value;
+		const payload = {
+			...this._interactionBase(user || rec.user || 'U0FAKEUSER1', 'block_actions'),
+			container: { type: 'view', view_id: rec.id },
+			view: this.viewPayload(rec.id, this.stateValues(rec.id, { ...filled, [blockId]: value })),
+			actions: [action],
+		};
+		return this.sendEnvelope({ ...opts, type: 'interactive', payload });
+	}
+
+	// A view_submission envelope for view viewId with its fields filled in
+	// (stateValues); or values: view.state.values exactly as given. The ack
+	// (await .ack) carries response_action "errors" or closes the view.
+	sendViewSubmission({ viewId, user, filled = {}, values, ...opts } = {}) {
+		const rec = this.view(viewId);
+		if (!rec)
+			throw new Error(`fake-slack: no view ${viewId}`);
+		const payload = {
+			...this._interactionBase(user || rec.user || 'U0FAKEUSER1', 'view_submission'),
+			view: this.viewPayload(rec.id, values || this.stateValues(rec.id, filled)),
+			response_urls: [],
+		};
+		const sent = this.sendEnvelope({ ...opts, type: 'interactive', payload });
+		sent.ack.then((a) => {
+			const p = a.payload || {};
+			if (!p.response_action || p.response_action === 'clear')
+				rec.closed = true;
+		}, () => {});
+		return sent;
 	}
 
 	// ---- Socket Mode server -------------------------------------------
@@ -1071,6 +1425,8 @@ class FakeSlack extends EventEmitter {
 			'files.getUploadURLExternal': () => this._getUploadUrl(args),
 			'files.completeUploadExternal': () => this._completeUpload(args),
 			'usergroups.users.list': () => this._usergroupsUsersList(args, rec),
+			'views.open': () => this._viewsOpen(args),
+			'views.update': () => this._viewsUpdate(args),
 		};
 		const handler = handlers[method];
 		if (!handler)
@@ -1493,7 +1849,7 @@ async function main() {
 	process.on('SIGINT', stop);
 }
 
-module.exports = { findButton, invalidButtons, FakeSlack, DEFAULTS, DISCONNECT_REASONS, matchValue, parseMultipart, eventToJson };
+module.exports = { findButton, invalidButtons, FakeSlack, DEFAULTS, DISCONNECT_REASONS, matchValue, parseMultipart, eventToJson, validateView };
 
 if (require.main === module)
 	main();

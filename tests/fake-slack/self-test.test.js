@@ -794,3 +794,143 @@ test('CLI prints the port as JSON; control API drives the fake', async () => {
 		await new Promise((resolve) => child.on('close', resolve));
 	}
 });
+
+// ---- modals: views.open / views.update / interactions (issue 13) -------
+
+const MODAL = () => ({
+	type: 'modal',
+	callback_id: 'cb',
+	title: { type: 'plain_text', text: 'Run a report' },
+	submit: { type: 'plain_text', text: 'Run' },
+	private_metadata: '{"channel":"C1"}',
+	blocks: [
+		{
+			type: 'input', block_id: 'report', dispatch_action: true,
+			label: { type: 'plain_text', text: 'Report' },
+			element: {
+				type: 'static_select', action_id: 'report',
+				options: [{ text: { type: 'plain_text', text: 'monthly' }, value: 'monthly' },
+					{ text: { type: 'plain_text', text: 'daily' }, value: 'daily' }],
+			},
+		},
+		{ type: 'input', block_id: 'p.day', label: { type: 'plain_text', text: 'day' },
+			element: { type: 'datepicker', action_id: 'v', initial_date: '2024-11-03' } },
+		{ type: 'input', block_id: 'p.n', optional: true, label: { type: 'plain_text', text: 'n' },
+			element: { type: 'number_input', action_id: 'v', is_decimal_allowed: false, min_value: '1', max_value: '9' } },
+		{ type: 'input', block_id: 'p.tags', label: { type: 'plain_text', text: 'tags' },
+			element: { type: 'multi_static_select', action_id: 'v',
+				options: [{ text: { type: 'plain_text', text: 'a' }, value: 'a' }, { text: { type: 'plain_text', text: 'b' }, value: 'b' }] } },
+	],
+});
+
+test('views.open: a trigger opens one view, once, within 3 s', async () => {
+	const s = h.sendSlashCommand({ text: '' });
+	const trigger = s.envelope.payload.trigger_id;
+	const r = await api(h, 'views.open', { trigger_id: trigger, view: MODAL() });
+	assert.equal(r.json.ok, true);
+	assert.match(r.json.view.id, /^V/);
+	assert.equal(typeof r.json.view.hash, 'string');
+	assert.deepEqual(r.json.view.state, { values: {} });
+	assert.equal(r.json.view.private_metadata, '{"channel":"C1"}');
+	// the same trigger again: exchanged
+	const again = await api(h, 'views.open', { trigger_id: trigger, view: MODAL() });
+	assert.equal(again.json.error, 'exchanged_trigger_id');
+	// a trigger older than 3 s: expired; an unknown one: invalid
+	const old = h.slack.issueTrigger('old.1', { ageMs: 3100 });
+	assert.equal((await api(h, 'views.open', { trigger_id: old, view: MODAL() })).json.error, 'expired_trigger_id');
+	assert.equal((await api(h, 'views.open', { trigger_id: 'nope', view: MODAL() })).json.error, 'invalid_trigger_id');
+	// the view as a JSON string, as form-encoded clients send it
+	const t2 = h.slack.issueTrigger('t.2');
+	assert.equal((await api(h, 'views.open', { trigger_id: t2, view: JSON.stringify(MODAL()) }, { form: true })).json.ok, true);
+	assert.equal(h.slack.views.length, 2);
+});
+
+test('views: Block Kit limits are checked like Slack (invalid_arguments + json-pointer)', async () => {
+	const cases = [
+		[(v) => { v.title.text = 'x'.repeat(25); }, '/view/title/text'],
+		[(v) => { v.blocks = Array.from({ length: 101 }, (_, i) => ({ type: 'section', block_id: `b${i}`, text: { type: 'plain_text', text: 'x' } })); }, '/view/blocks]'],
+		[(v) => { v.blocks[1].label.text = 'x'.repeat(2001); }, '/view/blocks/1/label/text'],
+		[(v) => { v.blocks[1].block_id = 'x'.repeat(256); }, '/view/blocks/1/block_id'],
+		[(v) => { v.blocks[1].element.action_id = 'x'.repeat(256); }, '/view/blocks/1/element/action_id'],
+		[(v) => { v.blocks[0].element.options[0].text.text = 'x'.repeat(76); }, '/view/blocks/0/element/options/0/text/text'],
+		[(v) => { v.blocks[0].element.options[0].description = { type: 'plain_text', text: 'x'.repeat(76) }; }, '/view/blocks/0/element/options/0/description/text'],
+		[(v) => { v.blocks[0].element.options = Array.from({ length: 101 }, (_, i) => ({ text: { type: 'plain_text', text: `o${i}` }, value: `o${i}` })); }, '/view/blocks/0/element/options]'],
+		[(v) => { v.blocks[0].element.initial_option = { text: { type: 'plain_text', text: 'zzz' }, value: 'zzz' }; }, '/view/blocks/0/element/initial_option'],
+		[(v) => { v.blocks[2].element.initial_value = '10'; }, '/view/blocks/2/element/initial_value'],
+		[(v) => { v.private_metadata = 'x'.repeat(3001); }, '/view/private_metadata'],
+	];
+	for (const [i, [mutate, pointer]] of cases.entries()) {
+		const v = MODAL();
+		mutate(v);
+		const t = h.slack.issueTrigger(`lim.${i}`);
+		const r = await api(h, 'views.open', { trigger_id: t, view: v });
+		assert.equal(r.json.error, 'invalid_arguments', `case ${i}`);
+		assert.ok(r.json.response_metadata.messages.some((m) => m.includes(`[json-pointer:${pointer}`)),
+			`case ${i}: ${JSON.stringify(r.json.response_metadata.messages)}`);
+	}
+});
+
+test('views.update: replaces the view; a stale hash gets hash_conflict', async () => {
+	const t = h.slack.issueTrigger('u.1');
+	const opened = (await api(h, 'views.open', { trigger_id: t, view: MODAL() })).json.view;
+	const v2 = MODAL();
+	v2.title.text = 'Second';
+	const up = await api(h, 'views.update', { view_id: opened.id, hash: opened.hash, view: v2 });
+	assert.equal(up.json.ok, true);
+	assert.notEqual(up.json.view.hash, opened.hash);
+	assert.equal(h.slack.view(opened.id).view.title.text, 'Second');
+	// the first hash is stale now
+	const stale = await api(h, 'views.update', { view_id: opened.id, hash: opened.hash, view: MODAL() });
+	assert.equal(stale.json.error, 'hash_conflict');
+	assert.equal(h.slack.view(opened.id).view.title.text, 'Second');
+	// no hash: last write wins; unknown view: not_found
+	assert.equal((await api(h, 'views.update', { view_id: opened.id, view: MODAL() })).json.ok, true);
+	assert.equal((await api(h, 'views.update', { view_id: 'V0NOPE', view: MODAL() })).json.error, 'not_found');
+});
+
+test('block_actions and view_submission envelopes carry the view and state.values as Slack sends them', async () => {
+	const c = await connectClient(h);
+	const t = h.slack.issueTrigger('i.1', { user: 'U0ME' });
+	const opened = (await api(h, 'views.open', { trigger_id: t, view: MODAL() })).json.view;
+
+	const ba = h.slack.sendBlockActions({ viewId: opened.id, blockId: 'report', value: 'daily' });
+	const env = await c.next((m) => m.envelope_id === ba.envelopeId);
+	assert.equal(env.type, 'interactive');
+	assert.equal(env.accepts_response_payload, true);
+	const p = env.payload;
+	assert.equal(p.type, 'block_actions');
+	assert.equal(p.user.id, 'U0ME');
+	assert.deepEqual(p.container, { type: 'view', view_id: opened.id });
+	assert.equal(p.view.id, opened.id);
+	assert.equal(p.view.hash, opened.hash);
+	assert.equal(p.view.private_metadata, '{"channel":"C1"}');
+	assert.equal(p.actions[0].action_id, 'report');
+	assert.equal(p.actions[0].block_id, 'report');
+	assert.equal(p.actions[0].selected_option.value, 'daily');
+	assert.equal(p.view.state.values.report.report.selected_option.value, 'daily');
+	// the interaction's own trigger opens a view
+	assert.equal((await api(h, 'views.open', { trigger_id: p.trigger_id, view: MODAL() })).json.ok, true);
+	c.ws.send(JSON.stringify({ envelope_id: env.envelope_id }));
+	await ba.ack;
+
+	const sub = h.slack.sendViewSubmission({ viewId: opened.id, filled: { report: 'monthly', tags: ['b'] } });
+	const senv = await c.next((m) => m.envelope_id === sub.envelopeId);
+	const v = senv.payload.view;
+	assert.equal(senv.payload.type, 'view_submission');
+	assert.deepEqual(v.state.values['p.day'], { v: { type: 'datepicker', selected_date: '2024-11-03' } });
+	assert.deepEqual(v.state.values['p.n'], { v: { type: 'number_input', value: null } });
+	assert.deepEqual(v.state.values['p.tags'].v.selected_options.map((o) => o.value), ['b']);
+	assert.equal(v.state.values.report.report.selected_option.value, 'monthly');
+	// the ack payload comes back to the test
+	c.ws.send(JSON.stringify({ envelope_id: senv.envelope_id, payload: { response_action: 'errors', errors: { 'p.n': 'bad' } } }));
+	const a = await sub.ack;
+	assert.deepEqual(a.payload, { response_action: 'errors', errors: { 'p.n': 'bad' } });
+	assert.equal(h.slack.view(opened.id).closed, false);
+	const sub2 = h.slack.sendViewSubmission({ viewId: opened.id });
+	const s2 = await c.next((m) => m.envelope_id === sub2.envelopeId);
+	c.ws.send(JSON.stringify({ envelope_id: s2.envelope_id }));
+	assert.equal((await sub2.ack).hasPayload, false);
+	await new Promise((r) => setImmediate(r));
+	assert.equal(h.slack.view(opened.id).closed, true);
+	c.ws.close();
+});
