@@ -73,9 +73,9 @@ function defaultFixtures() {
 		},
 		{
 			// the benchmark's events: N generated rows, 8192 to a page
-			match: /^SELECT id, name, amount, day FROM events LIMIT (\d+)$/,
+			match: /^SELECT id, name, amount, day FROM events LIMIT (\d+|\?)$/,
 			columns: [['id', 'bigint'], ['name', 'varchar'], ['amount', 'decimal(12,2)'], ['day', 'date']],
-			rows: (m) => range(Number(m[1]), (i) => [i, `customer ${i % 1000}`,
+			rows: (m, p) => range(Number(m[1] === '?' ? p[0].value : m[1]), (i) => [i, `customer ${i % 1000}`,
 				((i % 100000) / 100).toFixed(2), `2024-11-${String(1 + (i % 28)).padStart(2, '0')}`]),
 			queuedPages: 1, pageRows: 8192,
 		},
