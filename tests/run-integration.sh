@@ -1,7 +1,8 @@
 #!/bin/sh
 # Run every integration test: the shell tests in tests/integration/, the
 # MariaDB tests (tests/mysql/run.sh), the Slack tests (node --test)
-# against the fake Slack and the Trino tests against the fake Trino. Prints one total "N passed, N failed" line.
+# against the fake Slack and the Trino tests against the fake Trino.
+# Prints one total "N passed, N failed" line.
 set -u
 cd "$(dirname "$0")/.."
 export REPORTBOT="${REPORTBOT:-$PWD/build/san/reportbot}"
