@@ -96,8 +96,10 @@ static int sql_text(const struct command *cmd, const struct invocation *inv, str
 			strbuf_addc(sql, '?');
 			push_bind(binds, nbinds, &alloc, BIND_INT, NULL, v->i);
 		} else {
+			/* a date, or a month's _start/_end, is a date to a typed source */
+			bool date = p->type == PARAM_DATE || (p->type == PARAM_MONTH && part != 0);
 			strbuf_addc(sql, '?');
-			push_bind(binds, nbinds, &alloc, BIND_TEXT, value_part(v, part), 0);
+			push_bind(binds, nbinds, &alloc, date ? BIND_DATE : BIND_TEXT, value_part(v, part), 0);
 		}
 	}
 	return 0;

@@ -29,11 +29,12 @@ enum source_result {
 };
 const char *source_strerror(enum source_result r);
 
-/* One bound statement parameter. Text values are bound as text. */
-enum bind_kind { BIND_TEXT, BIND_INT };
+/* One bound statement parameter. Text values are bound as text; a date
+ * (BIND_DATE, "YYYY-MM-DD" in text) too, by drivers that need no type. */
+enum bind_kind { BIND_TEXT, BIND_INT, BIND_DATE };
 struct bind_value {
 	enum bind_kind kind;
-	const char *text;        /* BIND_TEXT: borrowed, NUL-terminated */
+	const char *text;        /* BIND_TEXT, BIND_DATE: borrowed, NUL-terminated */
 	int64_t i;               /* BIND_INT */
 };
 

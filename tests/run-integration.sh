@@ -1,7 +1,8 @@
 #!/bin/sh
 # Run every integration test: the shell tests in tests/integration/, the
-# MariaDB tests (tests/mysql/run.sh) and the Slack tests (node --test)
-# against the fake Slack. Prints one total "N passed, N failed" line.
+# MariaDB tests (tests/mysql/run.sh), the Slack tests (node --test)
+# against the fake Slack and the Trino tests against the fake Trino.
+# Prints one total "N passed, N failed" line.
 set -u
 cd "$(dirname "$0")/.."
 export REPORTBOT="${REPORTBOT:-$PWD/build/san/reportbot}"
@@ -62,6 +63,10 @@ if [ -d tests/integration/slack ] && ls tests/integration/slack/*.test.js >/dev/
 	fi
 	rm -rf "$vg"
 fi
+
+# The fake Trino proves itself, then driver = "trino" is tested against it.
+run sh -c 'cd tests/fake-trino && node --test'
+run node --test --test-concurrency=1 tests/integration/trino/
 
 echo "integration: $passed passed, $failed failed"
 [ -n "${RESULTS:-}" ] && echo "$passed $failed" >> "$RESULTS"

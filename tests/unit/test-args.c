@@ -401,6 +401,10 @@ static void test_sql_binds(void **state)
 	assert_string_equal(b[2].text, "2024-02-01");
 	assert_string_equal(b[3].text, "2024-03-01");
 	assert_string_equal(b[4].text, "2024-02-29");
+	assert_int_equal(b[1].kind, BIND_TEXT);   /* the month as typed */
+	assert_int_equal(b[2].kind, BIND_DATE);   /* its _start and _end */
+	assert_int_equal(b[3].kind, BIND_DATE);
+	assert_int_equal(b[4].kind, BIND_DATE);
 	assert_int_equal(b[5].kind, BIND_INT);
 	assert_int_equal(b[5].i, 42);
 	assert_string_equal(b[6].text, "tsv");
