@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "bot/access-refresh.h"
+#include "bot/builtin.h"
 #include "bot/dispatch.h"
 #include "bot/interrupted.h"
 #include "common/log.h"
@@ -61,6 +62,16 @@ static char *serve_on_interaction(struct serve *sv, const struct slack_frame *f)
 	if (strcmp(f->interactive_type, "block_actions") != 0) {
 		log_info("slack: %s from %s acknowledged; reportbot opens no forms yet", f->interactive_type,
 			 f->user_id);
+		return NULL;
+	}
+	int64_t run_id;
+	if (sv->forms && f->trigger_id && *f->trigger_id && !strcmp(in->action_id, SLACK_ACTION_EDIT) &&
+	    in->value && builtin_parse_run_id(in->value, &run_id) == 0) {
+		/* "Change arguments": the report's form, filled with that run's
+		 * arguments; the form thread reads the run and checks the person */
+		slack_forms_open_run(sv->forms, f->trigger_id, f->user_id, f->channel_id, f->response_url,
+				     run_id);
+		log_info("slack: button %s (%s) from %s: a form", in->action_id, in->value, f->user_id);
 		return NULL;
 	}
 	struct dispatch_request req = {

@@ -10,17 +10,20 @@
 #include <time.h>
 
 #include "bot/access.h"
+#include "bot/builtin.h"
 #include "bot/dispatch.h"
+#include "bot/job.h"
 #include "bot/slack-api.h"
 #include "bot/slack-form.h"
 #include "bot/slack-view-json.h"
 #include "commands/args.h"
 #include "common/log.h"
 #include "common/strbuf.h"
+#include "store/history.h"
 
 #define QUEUE_MAX 256   /* tasks waiting; more are dropped (a trigger lives 3 s anyway) */
 
-enum task_kind { TASK_OPEN, TASK_UPDATE, TASK_TELL };
+enum task_kind { TASK_OPEN, TASK_OPEN_RUN, TASK_UPDATE, TASK_TELL };
 
 /* One thing for the thread to do; owns its strings. */
 struct task {
@@ -28,6 +31,7 @@ struct task {
 	char *trigger_id, *user, *channel, *response_url, *report;
 	char *view_id, *hash;    /* TASK_UPDATE */
 	char *text;              /* TASK_TELL */
+	int64_t run_id;          /* TASK_OPEN_RUN: the run whose arguments fill the form */
 	struct strlist prefill;
 	int64_t queued_ms;
 	struct task *next;
@@ -157,6 +161,39 @@ static void do_open(struct slack_forms *f, struct slack_api *api, const struct t
 	free(view);
 }
 
+/* "Change arguments": the form of run t->run_id's report, filled with the
+ * arguments that run resolved. The run is read here, on the form's
+ * thread (never the network thread), with the rules of rerun: a person
+ * who may not see the run or run its report here is told so, nothing more. */
+static void do_open_run(struct slack_forms *f, struct slack_api *api, struct task *t)
+{
+	struct job asker = { .user_id = t->user, .channel_id = t->channel };
+	char id[32];
+	char *argv[1] = { id };
+	struct run_record rec;
+	const struct command *cmd = NULL;
+	struct strbuf out;
+	char *cause = NULL;
+
+	snprintf(id, sizeof(id), "%lld", (long long)t->run_id);
+	asker.words.v = argv;
+	asker.words.n = 1;
+	strbuf_init(&out);
+	if (builtin_find_run(f->app, &asker, "change arguments", &rec, &cmd, &out) < 0) {
+		tell(api, &f->app->cfg, t, out.buf);
+		strbuf_release(&out);
+		return;
+	}
+	if (builtin_split_run_args(&rec, &t->prefill, &cause) < 0) {
+		log_warn("slack: form for run %lld: %s", (long long)t->run_id, cause);
+		free(cause);
+	}
+	t->report = xstrdup(cmd->name);
+	history_record_release(&rec);
+	strbuf_release(&out);
+	do_open(f, api, t);
+}
+
 static void do_update(struct slack_forms *f, struct slack_api *api, const struct task *t)
 {
 	const struct config *cfg = &f->app->cfg;
@@ -212,6 +249,8 @@ static void *forms_main(void *arg)
 		if (api) {
 			if (t->kind == TASK_OPEN)
 				do_open(f, api, t);
+			else if (t->kind == TASK_OPEN_RUN)
+				do_open_run(f, api, t);
 			else if (t->kind == TASK_UPDATE)
 				do_update(f, api, t);
 			else
@@ -263,6 +302,16 @@ void slack_forms_stop(struct slack_forms *f)
 	pthread_mutex_destroy(&f->lock);
 	pthread_cond_destroy(&f->cond);
 	free(f);
+}
+
+void slack_forms_open_run(struct slack_forms *f, const char *trigger_id, const char *user,
+			  const char *channel, const char *response_url, int64_t run_id)
+{
+	struct task *t = task_new(TASK_OPEN_RUN, user, channel);
+	t->trigger_id = xstrdup(trigger_id);
+	t->response_url = xstrdup(response_url);
+	t->run_id = run_id;
+	enqueue(f, t);
 }
 
 void slack_forms_open(struct slack_forms *f, const char *trigger_id, const char *user,

@@ -46,6 +46,13 @@ void slack_forms_open(struct slack_forms *f, const char *trigger_id, const char 
 		      const char *channel, const char *response_url, const char *report,
 		      const struct strlist *prefill);
 
+/* Queue the form of run RUN_ID's report filled with that run's resolved
+ * arguments (the "Change arguments" button; never blocks). The run is
+ * read and the person's right to see and run it checked on the form's
+ * thread. Strings borrowed (copied). */
+void slack_forms_open_run(struct slack_forms *f, const char *trigger_id, const char *user,
+			  const char *channel, const char *response_url, int64_t run_id);
+
 /* An interactive envelope's frame (data, len): the ack payload (JSON
  * object text, caller frees) or NULL. Memory work only. */
 char *slack_forms_interaction(struct slack_forms *f, const char *data, size_t len);

@@ -802,6 +802,8 @@ class FakeSlack extends EventEmitter {
 		};
 		if (ephemeral)
 			delete payload.message;   // Slack does not send an ephemeral message's content
+		// a click's trigger_id opens a modal like a slash command's does
+		this.issueTrigger(payload.trigger_id, { user });
 		return this.sendEnvelope({ ...opts, type: 'interactive', payload });
 	}
 
@@ -1069,7 +1071,7 @@ class FakeSlack extends EventEmitter {
 	// it when a select with dispatch_action changes: {envelopeId, envelope,
 	// ack}. value: the option value chosen (selected_option), or for a
 	// datepicker the date; filled: other fields' values (see stateValues).
-	sendBlockActions({ viewId, user, blockId, actionId, value, filled = {}, ...opts } = {}) {
+	sendViewBlockActions({ viewId, user, blockId, actionId, value, filled = {}, ...opts } = {}) {
 		const rec = this.view(viewId);
 		if (!rec)
 			throw new Error(`fake-slack: no view ${viewId}`);

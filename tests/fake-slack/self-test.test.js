@@ -893,7 +893,7 @@ test('block_actions and view_submission envelopes carry the view and state.value
 	const t = h.slack.issueTrigger('i.1', { user: 'U0ME' });
 	const opened = (await api(h, 'views.open', { trigger_id: t, view: MODAL() })).json.view;
 
-	const ba = h.slack.sendBlockActions({ viewId: opened.id, blockId: 'report', value: 'daily' });
+	const ba = h.slack.sendViewBlockActions({ viewId: opened.id, blockId: 'report', value: 'daily' });
 	const env = await c.next((m) => m.envelope_id === ba.envelopeId);
 	assert.equal(env.type, 'interactive');
 	assert.equal(env.accepts_response_payload, true);

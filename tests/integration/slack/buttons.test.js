@@ -148,10 +148,13 @@ test('buttons', async (t) => {
 		h.sendBlockActions({ user: BOB, channel: CHAN, actionId: 'reportbot_rerun', value: id });
 		const no = await h.waitForMessage({ channel: CHAN, ephemeral: true, user: BOB, since }, 15000);
 		assert.match(no.text, new RegExp(`no run ${id} that you may see`));
-		h.sendBlockActions({ user: BOB, channel: CHAN, actionId: 'reportbot_edit', value: id });
-		const no2 = await h.waitForMessage({ channel: CHAN, ephemeral: true, user: BOB, since: no.seq + 1 }, 15000);
-		assert.match(no2.text, /no run .* that you may see/);
-		assert.ok(!no2.text.includes('acme'), 'nothing of the run is told');
+		// Change arguments: the form thread reads the run and refuses, through
+		// the click's response_url; no form opens
+		const edit = h.sendBlockActions({ user: BOB, channel: CHAN, actionId: 'reportbot_edit', value: id });
+		const no2 = await h.waitForResponse({ id: hookOf(edit.envelope.payload.response_url), since }, 15000);
+		assert.match(no2.json.text, /no run .* that you may see/);
+		assert.ok(!no2.json.text.includes('acme'), 'nothing of the run is told');
+		assert.equal(h.slack.events.filter((e) => e.seq >= since && e.kind === 'view_open').length, 0);
 		// and nothing ran
 		assert.equal(sql(fx, "SELECT count(*) FROM runs WHERE status != 'reserved'"), runsBefore);
 		assert.equal(h.slack.files.filter((f) => f.seq >= since).length, 0);
@@ -168,15 +171,24 @@ test('buttons', async (t) => {
 		await until(`run ${sid} cancelled`, () => sql(fx, `SELECT status FROM runs WHERE id = ${sid}`) === 'cancelled');
 	});
 
-	await t.test('Change arguments answers with the line to edit', async () => {
+	await t.test("Change arguments opens the report's form filled with that run's arguments", async () => {
 		let since = h.mark();
-		const { ack } = await slash(h, 'monthly acme 2024-11');
-		const id = runId(ack.text);
-		await h.waitForFile({ channel: CHAN, since }, 15000);
+		// `last`: a month the form's select always offers (this, last, the past 24)
+		const { ack } = await slash(h, 'monthly acme last');
+		const month = /month=(\d{4}-\d{2})/.exec(ack.text)[1];
+		const file = await h.waitForFile({ channel: CHAN, since }, 15000);
 		since = h.mark();
-		h.sendBlockActions({ user: ALICE, channel: CHAN, actionId: 'reportbot_edit', value: id });
-		const m = await h.waitForMessage({ channel: CHAN, ephemeral: true, user: ALICE, since }, 15000);
-		assert.ok(m.text.includes('/report monthly customer=acme month=2024-11'), m.text);
+		const click = h.clickButton(file.blocks, 'reportbot_edit', { user: ALICE, channel: CHAN });
+		const trigger = click.envelope.payload.trigger_id;
+		const ev = await h.waitFor((e) => e.kind === 'view_open' && e.triggerId === trigger, 10000,
+			{ since, description: `views.open with ${trigger}` });
+		assert.equal(ev.error, null, `views.open: ${ev.error}`);
+		const view = h.slack.view(ev.viewId).view;
+		const picked = view.blocks.find((b) => b.block_id === 'report');
+		assert.equal(picked.element.initial_option.value, 'monthly');
+		const field = (name) => view.blocks.find((b) => b.type === 'input' && b.block_id.endsWith(`.${name}`));
+		assert.equal(field('customer').element.initial_value, 'acme');
+		assert.equal(field('month').element.initial_option.value, month);
 	});
 
 	await t.test('rerun keeps a `last` month as the month it was', async () => {

@@ -82,7 +82,7 @@ const input = (view, name) => view.blocks.find((b) => b.type === 'input' && b.bl
 async function choose(h, rec, report) {
 	const since = h.mark();
 	const hash = rec.hash;
-	await h.slack.sendBlockActions({ viewId: rec.id, blockId: 'report', value: report }).ack;
+	await h.slack.sendViewBlockActions({ viewId: rec.id, blockId: 'report', value: report }).ack;
 	const ev = await h.waitFor((e) => e.kind === 'view_update' && e.viewId === rec.id, 10000,
 		{ since, description: 'views.update' });
 	assert.equal(ev.error, null, `views.update: ${ev.error} ${JSON.stringify(ev.problems)}`);
