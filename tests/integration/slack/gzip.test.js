@@ -99,7 +99,9 @@ test('over max_upload_bytes nothing is uploaded; the person is told the size; th
 	const { h, fx, bot } = await startGzipBot(t, { gzip_over: 1000000, max_upload_bytes: 100000 });
 	const since = h.mark();
 	await h.sendSlashCommand({ text: 'bignums 100000', channel: 'C0FAKECHAN1' }).ack;
-	const msg = await h.waitForMessage({ channel: 'C0FAKECHAN1', since, text: /not uploaded/ }, 60000);
+	// to the asker alone, in place of "Running…" (issue 12)
+	const msg = await h.waitForResponse({ text: /not uploaded/, replace: true, since }, 60000);
+	msg.text = msg.json.text;
 	assert.match(msg.text, /the result of bignums is [\d.]+ (KiB|MiB) gzipped \([\d.]+ MiB of CSV, 100,000 rows\), more than the 98 KiB a file may have in Slack/);
 	assert.match(msg.text, /narrow the arguments/);
 	assert.equal(h.slack.uploads.filter((u) => u.seq >= since).length, 0, 'something was uploaded');

@@ -121,7 +121,9 @@ test('a history held longer than the wait: told as the bot\'s failure, no file, 
 	const holder = await holdHistory(t, db);
 	since = h.mark();
 	const held = await echo(h, 'whileheld');
-	const msg = await h.waitForMessage({ channel: CHAN, text: /could not record this run in its history/, since }, 15000);
+	// to the asker alone, in place of "Running…" (issue 12)
+	const msg = await h.waitForResponse({ text: /could not record this run in its history/, replace: true, since }, 15000);
+	msg.text = msg.json.text;
 	assert.match(msg.text, new RegExp(`run ${held}\\b`));
 	assert.match(msg.text, /another process held .*history\.db for more than 0\.5 s/);
 	assert.match(bot.stderr, new RegExp(`cannot record run ${held}\\b`));
@@ -161,7 +163,8 @@ test('a full disk under data_dir: no file, the person told, the directory logged
 		spawnSync('dd', ['if=/dev/zero', `of=${path.join(varDir, 'filler')}`, 'bs=4k'], { stdio: 'ignore' });
 		since = h.mark();
 		const full = await echo(h, 'diskfull');
-		const msg = await h.waitForMessage({ channel: CHAN, text: new RegExp(`\\(run ${full}\\)`), since }, 15000);
+		const msg = await h.waitForResponse({ text: new RegExp(`\\(run ${full}\\)`), replace: true, since }, 15000);
+		msg.text = msg.json.text;
 		assert.match(msg.text, /failed/);
 		assert.match(msg.text, /is full|No space left on device/);
 		await bot.waitForOutput(`the disk holding ${varDir}`, { timeoutMs: 5000 });

@@ -84,7 +84,7 @@ test('the result post', async (t) => {
 		assert.equal(file.text, expectedCsv('acme', '2024-11'));
 		assert.equal(file.comment, null, 'initial_comment would make Slack ignore the blocks');
 		assert.equal(file.threadTs, null);
-		assert.deepEqual(file.blocks.map((b) => b.type), ['section', 'table', 'context']);
+		assert.deepEqual(file.blocks.map((b) => b.type), ['section', 'table', 'context', 'actions']);   // actions: Run again, Change arguments
 		const words = postText(file);
 		assert.match(words, /`monthly` customer=acme month=2024-11/);
 		assert.match(words, /3 rows/);
