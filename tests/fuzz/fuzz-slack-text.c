@@ -23,8 +23,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* round trip: room for every byte as &amp; */
 	char *sent = slack_text_prepare(s, 5 * n + 64);
 	char *back = slack_text_unescape(sent);
-	bool mention = strstr(s, "<#") || strstr(s, "<@") || strstr(s, "<!");
-	if (!mention && strcmp(back, s) != 0)
+	/* a mention, or the mark byte of the bot's own references
+	 * (common/markup.h), which prepare keeps or drops: not plain text */
+	bool markup = strstr(s, "<#") || strstr(s, "<@") || strstr(s, "<!") || strchr(s, '\001');
+	if (!markup && strcmp(back, s) != 0)
 		abort();
 	free(back);
 	free(sent);
