@@ -66,6 +66,7 @@ start() {
 	if [ "$(id -u)" = 0 ]; then
 		chown "${PG_RUN_AS:-postgres}" "$dir"
 	fi
+	as_server test -w "$dir" || die "the server's user (${PG_RUN_AS:-postgres}) cannot write $dir; put it where that user can reach (mktemp -u /tmp/x.XXXXXX)"
 	pw=$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')
 	as_server sh -c "umask 077; printf '%s\n' postgres-not-used >'$dir/pwfile'"
 	as_server "$PG_BIN/initdb" -D "$dir/data" -U postgres --pwfile="$dir/pwfile" \
