@@ -15,8 +15,13 @@
  *
  * Rows: the text format, i.e. exactly the bytes `psql --csv` prints (t/f,
  * numeric exact, ISO dates, intervals, arrays, json, bytea as \x…). They
- * stream in single-row mode (see README's bench/postgres row for why not a
- * cursor), one PGresult per row, freed at the next row: memory is flat.
+ * stream in single-row mode, one PGresult per row, freed at the next row:
+ * memory is flat. A server-side cursor fetched in batches (DECLARE … CURSOR,
+ * FETCH FORWARD 1000 or 10000; commit 2f64fff) was measured against it on
+ * 5M rows (bench/postgres): single-row mode 6.0 s median wall, the cursor
+ * 8.2 s (1.37x slower) though it spends less client CPU (1.5 s against
+ * 2.3 s), because the server waits for each FETCH while single-row mode
+ * keeps it sending. A cursor also takes only SELECT and VALUES.
  *
  * Timeouts and cancellation: timeout_ms is enforced by the server (SET
  * LOCAL statement_timeout) and by a watchdog thread per source, which at the
@@ -52,10 +57,6 @@ struct pg_source {
 	bool busy;                  /* a result is being read (PQgetResult owed) */
 	PGresult *res;              /* the current row's result (single-row), or NULL */
 	bool row_pending;           /* res holds a row execute read, not yet given */
-	bool cursor;                /* EXPERIMENT: fetch through a cursor */
-	int batch;                  /* EXPERIMENT: rows per FETCH */
-	int res_row, res_n;         /* EXPERIMENT: cursor batch position */
-	bool cursor_done;           /* EXPERIMENT */
 	size_t ncols;
 	char **colnames;
 	const char **vals;
@@ -585,10 +586,6 @@ static enum source_result pg_open(struct source **out, const struct source_confi
 	struct pg_source *s = xcalloc(1, sizeof(*s));
 	s->base.cfg = cfg;
 	s->sock = -1;
-	s->cursor = getenv("REPORTBOT_PG_FETCH") && strcmp(getenv("REPORTBOT_PG_FETCH"), "cursor") == 0;
-	s->batch = getenv("REPORTBOT_PG_BATCH") ? atoi(getenv("REPORTBOT_PG_BATCH")) : 1000;
-	if (s->batch < 1)
-		s->batch = 1000;
 	atomic_init(&s->reason, KILL_NONE);
 	pthread_mutex_init(&s->lock, NULL);
 	pthread_condattr_t ca;
@@ -700,34 +697,6 @@ static enum source_result pg_execute(struct source *base, const char *sql, const
 			values[i] = binds[i].text ? binds[i].text : "";
 		}
 	}
-	if (s->cursor) {
-		char *decl = xasprintf("DECLARE reportbot_rows NO SCROLL CURSOR FOR %s", numbered);
-		PGresult *dres = PQexecParams(s->conn, decl, (int)nbinds, NULL, values, NULL, NULL, 0);
-		free(decl);
-		free(values);
-		free(ints);
-		if (PQresultStatus(dres) != PGRES_COMMAND_OK) {
-			r = result_failure(s, dres, numbered, &lost, cause);
-			PQclear(dres);
-			goto fail_stmt;
-		}
-		PQclear(dres);
-		char fq[80];
-		snprintf(fq, sizeof(fq), "FETCH FORWARD %d FROM reportbot_rows", s->batch);
-		dres = PQexec(s->conn, fq);
-		if (PQresultStatus(dres) != PGRES_TUPLES_OK) {
-			r = result_failure(s, dres, numbered, &lost, cause);
-			PQclear(dres);
-			goto fail_stmt;
-		}
-		take_columns(s, dres);
-		s->res = dres;
-		s->res_row = 0;
-		s->res_n = PQntuples(dres);
-		s->cursor_done = s->res_n < s->batch;
-		free(numbered);
-		return SOURCE_OK;
-	}
 	int sent = PQsendQueryParams(s->conn, numbered, (int)nbinds, NULL, values, NULL, NULL, 0);
 	free(values);
 	free(ints);
@@ -797,33 +766,6 @@ static void fill_row(struct pg_source *s, const PGresult *res, int k, struct sou
 static enum source_result pg_next(struct source *base, struct source_row *row, char **cause)
 {
 	struct pg_source *s = (struct pg_source *)base;
-	if (s->cursor && s->in_tx) {
-		while (s->res && s->res_row >= s->res_n && !s->cursor_done) {
-			PQclear(s->res);
-			s->res = NULL;
-			char fq[80];
-			snprintf(fq, sizeof(fq), "FETCH FORWARD %d FROM reportbot_rows", s->batch);
-			PGresult *fres = PQexec(s->conn, fq);
-			if (PQresultStatus(fres) != PGRES_TUPLES_OK) {
-				bool lost;
-				enum source_result r = result_failure(s, fres, NULL, &lost, cause);
-				PQclear(fres);
-				finish_statement(s, lost);
-				return r;
-			}
-			s->res = fres;
-			s->res_row = 0;
-			s->res_n = PQntuples(fres);
-			s->cursor_done = s->res_n < s->batch;
-		}
-		if (s->res && s->res_row < s->res_n) {
-			fill_row(s, s->res, s->res_row++, row);
-			return SOURCE_ROW;
-		}
-		int reason = atomic_load(&s->reason);
-		finish_statement(s, false);
-		return reason != KILL_NONE ? kill_result(s, reason, cause) : SOURCE_DONE;
-	}
 	if (s->row_pending) {
 		s->row_pending = false;
 		fill_row(s, s->res, 0, row);

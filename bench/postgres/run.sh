@@ -81,23 +81,18 @@ rss_kb() { /usr/bin/time -f %M -o "$tmp/m" "$@" >/dev/null 2>&1; cat "$tmp/m"; }
 
 psql_() { psql -X -q -h "$PG_HOST" -p "$PG_PORT" -U "$PG_USER" -d "$PG_DATABASE" "$@"; }
 run_a() { "$BIN" -c "$tmp/config.toml" run -o "$tmp/a.csv" "${1:-usage-events}"; }
-run_x() { REPORTBOT_PG_FETCH=cursor REPORTBOT_PG_BATCH=${PG_BATCH:-1000} "$BIN" -c "$tmp/config.toml" run -o "$tmp/x.csv" usage-events; }
 run_b() { psql_ --csv -c "${1:-$query}" >"$tmp/b.csv"; }
 run_c() { psql_ -c "COPY (${1:-$query}) TO STDOUT WITH CSV HEADER" >"$tmp/c.csv"; }
 
 # Warm the cache once so every contender reads from memory.
 secs run_c >/dev/null
 echo "bench: $ROWS rows x 9 columns, $RUNS runs each, alternating"
-: >"$tmp/a"; : >"$tmp/b"; : >"$tmp/c"; : >"$tmp/x"
+: >"$tmp/a"; : >"$tmp/b"; : >"$tmp/c"
 for i in $(seq "$RUNS"); do
 	secs run_a >>"$tmp/a"
 	secs run_b >>"$tmp/b"
 	secs run_c >>"$tmp/c"
-	if [ -n "${PG_FETCH_COMPARE:-}" ]; then
-		secs run_x >>"$tmp/x"
-	fi
 done
-[ -n "${PG_FETCH_COMPARE:-}" ] && echo "cursor mode (batch ${PG_BATCH:-1000}): [$(tr '\n' ' ' <"$tmp/x")] median $(median <"$tmp/x")"
 a=$(median <"$tmp/a"); b=$(median <"$tmp/b"); c=$(median <"$tmp/c")
 
 # Same rows: reportbot's CSV (CRLF) against psql's (LF), line for line.
