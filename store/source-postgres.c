@@ -487,7 +487,12 @@ static enum source_result result_failure(struct pg_source *s, const PGresult *re
 		fail(cause, "source '%s': the user may not read this: %s", src_name(s), primary);
 		return SOURCE_EQUERY;
 	}
-	if (strncmp(state, "22", 2) == 0 || strcmp(state, "42P18") == 0 || strcmp(state, "42P08") == 0) {
+	if (strcmp(state, "42P18") == 0) {
+		fail(cause, "source '%s': the server cannot tell the type of a parameter (%s); give it "
+		     "one with a cast, e.g. :name::text or :name::date", src_name(s), primary);
+		return SOURCE_EBIND;
+	}
+	if (strncmp(state, "22", 2) == 0 || strcmp(state, "42P08") == 0) {
 		fail(cause, "source '%s': a value does not fit the query: %s", src_name(s), primary);
 		return SOURCE_EBIND;
 	}
@@ -836,8 +841,7 @@ static enum source_result pg_check(struct source *base, const char *sql, size_t 
 			res = PQdescribePrepared(s->conn, "");
 		}
 		if (PQresultStatus(res) == PGRES_COMMAND_OK) {
-			if (*nparams != (size_t)PQnparams(res))
-				*nparams = (size_t)PQnparams(res);
+			*nparams = (size_t)PQnparams(res);   /* the server's count is the one that binds */
 			for (int i = 0; columns && i < PQnfields(res); i++)
 				strlist_push(columns, xstrdup(PQfname(res, i)));
 			PQclear(res);

@@ -59,6 +59,35 @@ admin() {
 	psql -X -q -v ON_ERROR_STOP=1 -h "$dir" -p "$port" -U postgres "$@"
 }
 
+# A test CA and a server certificate for 127.0.0.1 (EC keys: fast), plus a
+# second CA that did not sign it, for the verification-failure test. Only
+# when openssl is there; without it the server runs without TLS and the env
+# file has no PG_TLS_CA.
+make_certs() {
+	command -v openssl >/dev/null 2>&1 || return 0
+	t="$dir/tls"
+	mkdir -p "$t"
+	{
+		openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \
+			-subj "/CN=reportbot test CA" -keyout "$t/ca-key.pem" -out "$t/ca.pem" &&
+		openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \
+			-subj "/CN=some other CA" -keyout "$t/other-key.pem" -out "$t/other-ca.pem" &&
+		openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+			-subj "/CN=127.0.0.1" -keyout "$t/server-key.pem" -out "$t/server.csr" &&
+		printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' >"$t/ext.cnf" &&
+		openssl x509 -req -in "$t/server.csr" -CA "$t/ca.pem" -CAkey "$t/ca-key.pem" \
+			-CAcreateserial -days 2 -extfile "$t/ext.cnf" -out "$t/server.pem"
+	} >"$t/openssl.log" 2>&1 || { rm -rf "$t"; echo "postgres server: no TLS (openssl failed)" >&2; return 0; }
+	# The server reads its key only when its own user owns it, mode 600.
+	chmod 600 "$t/server-key.pem"
+	[ "$(id -u)" = 0 ] && chown "${PG_RUN_AS:-postgres}" "$t/server-key.pem" "$t/server.pem"
+	cat >>"$dir/data/postgresql.conf" <<-EOF
+		ssl = on
+		ssl_cert_file = '$t/server.pem'
+		ssl_key_file = '$t/server-key.pem'
+	EOF
+}
+
 start() {
 	[ ! -e "$dir" ] || [ -z "$(ls -A "$dir")" ] || die "$dir is not empty"
 	mkdir -p "$dir"
@@ -84,6 +113,7 @@ start() {
 		timezone = 'UTC'
 		log_min_messages = warning
 	EOF
+	make_certs
 	port=55432
 	tries=0
 	while :; do
@@ -117,6 +147,10 @@ start() {
 		PG_PASSWORD=$pw
 		PG_ADMIN_USER=postgres
 	EOF
+	if [ -f "$dir/tls/server.pem" ]; then
+		echo "PG_TLS_CA=$dir/tls/ca.pem" >>"$dir/env"
+		echo "PG_TLS_OTHER_CA=$dir/tls/other-ca.pem" >>"$dir/env"
+	fi
 	chmod 600 "$dir/env"
 	for f in "$@"; do
 		admin -d reportbot_test -f "$f" >/dev/null || die "loading fixture $f failed"

@@ -232,6 +232,28 @@ run_rb 1 "check with a syntax error" "$REPORTBOT" -c "$TMP/config.toml" check
 check_contains "the line of the statement is named" "$TMP/out" "syntax error at line 2 of the statement"
 rm "$TMP/cmds/syntax.sql"
 
+cat >"$TMP/cmds/untyped.sql" <<'EOS'
+-- summary: A parameter the server cannot type
+-- param: v string   Any text
+SELECT 1 AS one WHERE :v IS NOT NULL
+EOS
+run_rb 1 "check with an untyped parameter" "$REPORTBOT" -c "$TMP/config.toml" check
+check_contains "the cast to write is suggested" "$TMP/out" "give it one with a cast, e.g. :name::text"
+rm "$TMP/cmds/untyped.sql"
+
+# TLS: verify-full against the test CA works; against another CA it is
+# refused in words.
+if [ -n "${PG_TLS_CA:-}" ]; then
+	sed "s|^sslmode = .*|sslmode = \"verify-full\"\nsslrootcert = \"$PG_TLS_CA\"|" "$TMP/config.toml" >"$TMP/tls.toml"
+	run_rb 0 "run over TLS, server verified" "$REPORTBOT" -c "$TMP/tls.toml" run -o "$TMP/tls.csv" by-customers acme
+	check_eq "the rows over TLS" "$(printf 'customer,events\r\nacme,400\r\n')" "$(cat "$TMP/tls.csv")"
+	sed "s|^sslmode = .*|sslmode = \"verify-full\"\nsslrootcert = \"$PG_TLS_OTHER_CA\"|" "$TMP/config.toml" >"$TMP/tls-bad.toml"
+	run_rb 2 "run over TLS with the wrong CA" "$REPORTBOT" -c "$TMP/tls-bad.toml" run -o "$TMP/x.csv" by-customers acme
+	check_contains "the certificate failure is explained" "$TMP/out" "certificate verify failed"
+else
+	echo "# no TLS on the test server (openssl missing): TLS checks skipped"
+fi
+
 # Wrong password: exit 2, words naming the source, no password anywhere.
 RB_TEST_DB_PASSWORD="wrong-pw-$$" "$REPORTBOT" -c "$TMP/config.toml" run -o "$TMP/x.csv" by-customer acme >"$TMP/out" 2>&1
 check_eq "wrong password exits 2" 2 $?
