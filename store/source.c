@@ -14,12 +14,14 @@
 extern const struct source_driver source_driver_mysql;
 extern const struct source_driver source_driver_sqlite;
 extern const struct source_driver source_driver_trino;
+extern const struct source_driver source_driver_postgres;
 
 /* Every driver, one row each, in the order messages list them. */
 static const struct source_driver *const drivers[] = {
 	&source_driver_mysql,
 	&source_driver_sqlite,
 	&source_driver_trino,
+	&source_driver_postgres,
 };
 
 const struct source_driver *source_driver_find(const char *name)

@@ -44,6 +44,10 @@ done
 if [ -x tests/mysql/run.sh ]; then
 	run tests/mysql/run.sh
 fi
+# PostgreSQL tests against a throwaway server (each check counted).
+if [ -x tests/postgres/run.sh ]; then
+	run tests/postgres/run.sh
+fi
 # The fake Slack first proves itself, then the bot is tested against it.
 sh tests/fake-slack/ensure-deps.sh
 run sh -c 'cd tests/fake-slack && node --test'

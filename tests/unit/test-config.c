@@ -362,10 +362,10 @@ static void test_ranges(void **state)
 static void test_sources(void **state)
 {
 	(void)state;
-	BAD("[sources.pg]\ndriver = \"postgres\"\n", "2:10",
-	    "[sources.pg] driver = \"postgres\" is not supported; accepted: mysql, sqlite");
+	BAD("[sources.o]\ndriver = \"oracle\"\n", "2:10",
+	    "[sources.o] driver = \"oracle\" is not supported; accepted: mysql, sqlite, trino, postgres");
 	BAD("[sources.x]\npath = \"a.db\"\n", "1:1",
-	    "[sources.x] is missing key 'driver'; accepted: mysql, sqlite");
+	    "[sources.x] is missing key 'driver'; accepted: mysql, sqlite, trino, postgres");
 	BAD("[sources.x]\ndriver = \"sqlite\"\n", "1:1",
 	    "[sources.x] is missing key 'path' (required for driver sqlite");
 	char *c = load_bad("[sources.m]\ndriver = \"mysql\"\n", "1:1",
