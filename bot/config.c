@@ -533,6 +533,12 @@ void config_report_options(const struct config *cfg, const struct command *cmd,
 	out->timeout = cmd->timeout > 0 ? cmd->timeout : cfg->default_timeout;
 	out->bom = cmd->bom >= 0 ? cmd->bom : cfg->bom;
 	out->preview_rows = cmd->preview >= 0 ? cmd->preview : cfg->preview_rows;
+	/* script reports (issue 15) */
+	out->timezone = cfg->timezone;
+	out->sources = cfg->sources;
+	out->nsources = cfg->nsources;
+	out->tokens[0] = cfg->app_token;
+	out->tokens[1] = cfg->bot_token;
 }
 
 const char *config_default_path(const char *flag_value)

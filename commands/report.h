@@ -77,6 +77,11 @@ struct report_options {
 	int timeout;                           /* seconds */
 	bool bom;                              /* start the CSV with a UTF-8 BOM */
 	int preview_rows;                      /* rows kept for the post (0: none) */
+	/* script reports (issue 15, commands/script-run.h) */
+	const char *timezone;                  /* bot.timezone: the script's TZ */
+	const struct source_config *sources;   /* every source: passwords kept from scripts */
+	size_t nsources;
+	const char *tokens[2];                 /* the Slack tokens, ditto; may be NULL */
 };
 
 /*
