@@ -69,7 +69,7 @@ char *script_status_words(int wstatus)
 	if (WIFSIGNALED(wstatus)) {
 		int sig = WTERMSIG(wstatus);
 		const char *abbrev = sigabbrev_np(sig);
-		return xasprintf("was killed by signal %d (%s%s)%s", sig, abbrev ? "SIG" : "",
+		return xasprintf("was killed by signal %d (%s%s%s)", sig, abbrev ? "SIG" : "",
 				 abbrev ? abbrev : "unknown", WCOREDUMP(wstatus) ? ", core dumped" : "");
 	}
 	return xasprintf("ended with wait status %d", wstatus);
