@@ -49,7 +49,7 @@ static enum csv_read_result PRINTF_LIKE(2, 3) failed(struct csv_reader *r, const
 	return CSV_READ_ERROR;
 }
 
-static int append(struct csv_reader *r, const char *p, size_t n)
+static int append_slow(struct csv_reader *r, const char *p, size_t n)
 {
 	if (r->len + n + 1 > CSV_READ_RECORD_MAX) {
 		failed(r, "a row longer than %d MiB; a report's row must be shorter",
@@ -66,6 +66,17 @@ static int append(struct csv_reader *r, const char *p, size_t n)
 	memcpy(r->buf + r->len, p, n);
 	r->len += n;
 	return 0;
+}
+
+/* Add p[0..n) to the field being read, keeping room for its NUL. */
+static inline int append(struct csv_reader *r, const char *p, size_t n)
+{
+	if (r->len + n + 1 <= r->cap && r->len + n + 1 <= CSV_READ_RECORD_MAX) {
+		memcpy(r->buf + r->len, p, n);
+		r->len += n;
+		return 0;
+	}
+	return append_slow(r, p, n);
 }
 
 /* A new field begins at the end of buf. */
@@ -197,10 +208,27 @@ static void record_reset(struct csv_reader *r)
 	r->state = S_FIELD;
 }
 
-/* The next byte of quoting interest in p[0..n): ',', '"', CR, LF. */
+#define ONES UINT64_C(0x0101010101010101)
+#define HIGHS UINT64_C(0x8080808080808080)
+
+/* Nonzero when some byte of v equals c (exact). */
+static inline uint64_t has_byte(uint64_t v, unsigned char c)
+{
+	uint64_t x = v ^ (ONES * c);
+	return ~(((x & ~HIGHS) + ~HIGHS) | x | ~HIGHS);
+}
+
+/* The next byte of quoting interest in p[0..n): ',', '"', CR, LF; eight
+ * bytes at a time. */
 static size_t plain_run(const char *p, size_t n)
 {
 	size_t i = 0;
+	for (; i + 8 <= n; i += 8) {
+		uint64_t v;
+		memcpy(&v, p + i, 8);
+		if (has_byte(v, ',') | has_byte(v, '"') | has_byte(v, '\r') | has_byte(v, '\n'))
+			break;
+	}
 	for (; i < n; i++) {
 		char c = p[i];
 		if (c == ',' || c == '"' || c == '\r' || c == '\n')

@@ -30,7 +30,7 @@
 #include "common/strbuf.h"
 #include "store/csv-read.h"
 
-#define READ_CHUNK 65536
+#define READ_CHUNK (256 * 1024)
 #define PIPE_SIZE (1024 * 1024)
 
 struct script_source {
@@ -377,6 +377,25 @@ static void read_stderr(struct script_source *s)
 	}
 }
 
+/* One read of stdout into s->in; true when bytes came or it ended. */
+static bool read_stdout(struct script_source *s)
+{
+	ssize_t got;
+	do
+		got = read(s->out_fd, s->in, READ_CHUNK);
+	while (got < 0 && errno == EINTR);
+	if (got > 0) {
+		s->inpos = 0;
+		s->inlen = (size_t)got;
+		return true;
+	}
+	if (got == 0 || (errno != EAGAIN && errno != EWOULDBLOCK)) {
+		s->out_eof = true;
+		return true;
+	}
+	return false;
+}
+
 static enum source_result stopped(struct script_source *s, char **cause)
 {
 	if (atomic_load(&s->cancelled))
@@ -402,6 +421,11 @@ static enum source_result pump(struct script_source *s, int max_ms, char **cause
 		if (wait < 0 || left < wait)
 			wait = left > INT32_MAX ? INT32_MAX : (int)left;
 	}
+	/* Data is usually waiting while the script prints: read first, and
+	 * poll only when there is nothing (stderr is drained then, and a
+	 * script blocked on a full stderr pipe stops filling stdout). */
+	if (!s->out_eof && read_stdout(s))
+		return SOURCE_OK;
 	struct pollfd fds[3];
 	nfds_t n = 0;
 	int iout = -1, ierr = -1;
@@ -425,18 +449,8 @@ static enum source_result pump(struct script_source *s, int max_ms, char **cause
 		read_stderr(s);
 	if (fds[0].revents || atomic_load(&s->cancelled))
 		return stopped(s, cause);
-	if (iout >= 0 && fds[iout].revents) {
-		ssize_t got;
-		do
-			got = read(s->out_fd, s->in, READ_CHUNK);
-		while (got < 0 && errno == EINTR);
-		if (got > 0) {
-			s->inpos = 0;
-			s->inlen = (size_t)got;
-		} else if (got == 0 || (errno != EAGAIN && errno != EWOULDBLOCK)) {
-			s->out_eof = true;
-		}
-	}
+	if (iout >= 0 && fds[iout].revents)
+		read_stdout(s);
 	return SOURCE_OK;
 }
 
