@@ -8,7 +8,7 @@
 . "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 ./demo/make-db.sh
-RELEASE=$ROOT/reportbot
+RELEASE=${REPORTBOT_RELEASE:-$ROOT/reportbot}   # the memory check: a release build
 [ -x "$RELEASE" ] || RELEASE=$REPORTBOT
 PY=/usr/bin/python3
 
