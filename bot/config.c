@@ -540,6 +540,12 @@ void config_report_options(const struct config *cfg, const struct command *cmd,
 	out->gzip_over = cfg->gzip_over;
 	out->gzip_fd = -1;
 	out->max_file_bytes = cfg->max_upload_bytes;
+	/* script reports (issue 15) */
+	out->timezone = cfg->timezone;
+	out->sources = cfg->sources;
+	out->nsources = cfg->nsources;
+	out->tokens[0] = cfg->app_token;
+	out->tokens[1] = cfg->bot_token;
 }
 
 const char *config_default_path(const char *flag_value)

@@ -8,9 +8,11 @@
 #include "bot/program.h"
 
 #include <time.h>
+#include <unistd.h>
 
 #include "bot/schedule-check.h"
 #include "commands/invocation.h"
+#include "commands/script-run.h"
 #include "common/log.h"
 #include "common/strbuf.h"
 #include "store/source-cache.h"
@@ -42,6 +44,93 @@ static int check_chart_columns(const struct command *cmd, const struct strlist *
 	return faults;
 }
 
+/* Is word found as an executable file in the directories of path? */
+static bool in_path(const char *word, const char *path)
+{
+	if (strchr(word, '/'))
+		return access(word, X_OK) == 0;
+	bool found = false;
+	char *dirs = xstrdup(path ? path : "/usr/local/bin:/usr/bin:/bin");
+	char *save = NULL;
+	for (char *d = strtok_r(dirs, ":", &save); d && !found; d = strtok_r(NULL, ":", &save)) {
+		char *full = xasprintf("%s/%s", *d ? d : ".", word);
+		found = access(full, X_OK) == 0;
+		free(full);
+	}
+	free(dirs);
+	return found;
+}
+
+/* A script report (issue 15) has no SQL to prepare: the file must be
+ * executable, the interpreter of its #! line must exist (and with
+ * /usr/bin/env, the program it names must be in PATH), and env: must not
+ * name a source's password variable. One line per fault. */
+static int check_script(struct app *app, const struct command *cmd)
+{
+	int faults = 0;
+	if (access(cmd->path, X_OK) < 0) {
+		fprintf(stderr, "%s:1: the script is not executable (%s); run chmod +x %s\n", cmd->path,
+			strerror(errno), cmd->path);
+		faults++;
+	}
+	if (!cmd->interpreter) {
+		char magic[4] = { 0 };
+		FILE *f = fopen(cmd->path, "rb");
+		size_t n = f ? fread(magic, 1, sizeof(magic), f) : 0;
+		if (f)
+			fclose(f);
+		if (n < 4 || memcmp(magic, "\x7f" "ELF", 4) != 0) {
+			fprintf(stderr, "%s:1: no #! line; the bot runs the file itself, without a shell: "
+				"start it with e.g. #!/usr/bin/python3 or #!/bin/sh\n", cmd->path);
+			faults++;
+		}
+	} else {
+		struct strlist words;
+		strlist_init(&words);
+		char *copy = xstrdup(cmd->interpreter), *save = NULL;
+		for (char *w = strtok_r(copy, " \t", &save); w; w = strtok_r(NULL, " \t", &save))
+			strlist_push(&words, xstrdup(w));
+		free(copy);
+		const char *prog = words.n ? words.v[0] : "";
+		const char *base = strrchr(prog, '/');
+		base = base ? base + 1 : prog;
+		if (prog[0] != '/') {
+			fprintf(stderr, "%s:1: the #! line names '%s'; it must be an absolute path, e.g. "
+				"#!/usr/bin/python3\n", cmd->path, prog);
+			faults++;
+		} else if (access(prog, X_OK) < 0) {
+			fprintf(stderr, "%s:1: the interpreter of its #! line, %s, %s\n", cmd->path, prog,
+				errno == ENOENT ? "does not exist" : "is not executable");
+			faults++;
+		} else if (strcmp(base, "env") == 0) {
+			size_t k = 1;
+			while (k < words.n && words.v[k][0] == '-')
+				k++;
+			const char *path = getenv("PATH");
+			if (k < words.n && !in_path(words.v[k], path)) {
+				fprintf(stderr, "%s:1: #!%s: %s is not found in PATH (%s)\n", cmd->path,
+					cmd->interpreter, words.v[k], path ? path : "unset");
+				faults++;
+			}
+		}
+		strlist_release(&words);
+	}
+	struct strlist values, names;
+	strlist_init(&values);
+	strlist_init(&names);
+	script_secrets(app->cfg.sources, app->cfg.nsources, &values, &names);
+	for (size_t i = 0; i < cmd->nenv; i++)
+		for (size_t k = 0; k < names.n; k++)
+			if (strcmp(cmd->env[i], names.v[k]) == 0) {
+				fprintf(stderr, "%s:%d: env %s holds a secret of the bot; a script never "
+					"receives it\n", cmd->path, cmd->env_line, cmd->env[i]);
+				faults++;
+			}
+	strlist_release(&values);
+	strlist_release(&names);
+	return faults;
+}
+
 /* Prepare every command on its source when reachable: catches typos in
  * column names before anyone types the command. An unreachable source is
  * a note (once), not a fault: check runs on machines without the database. */
@@ -55,6 +144,10 @@ static int check_sql_on_sources(struct app *app)
 	strlist_init(&unreachable);
 	for (size_t i = 0; i < app->catalog.n; i++) {
 		const struct command *cmd = &app->catalog.cmds[i];
+		if (cmd->script) {   /* issue 15: no SQL; the file and its #! line */
+			faults += check_script(app, cmd);
+			continue;
+		}
 		const char *sname = cmd->source ? cmd->source : app->cfg.default_source;
 		const struct source_config *scfg = sname ? config_find_source(&app->cfg, sname) : NULL;
 		if (!scfg) {

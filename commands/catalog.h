@@ -1,6 +1,10 @@
 /*
- * catalog.h: every report command found in commands_dir (*.sql), sorted by
- * name. Owns the commands; catalog_release frees them.
+ * catalog.h: every report command found in commands_dir, sorted by name:
+ * each NAME.sql, and each script report (issue 15): a regular file with
+ * an executable bit, its name without the last extension. A .py, .sh,
+ * .rb, .pl, .js or .r file without the bit is a fault (it must be
+ * executable); one name given by two files (x.sql and x.py) is a fault
+ * and neither is loaded. Owns the commands; catalog_release frees them.
  */
 #ifndef CATALOG_H
 #define CATALOG_H
@@ -14,7 +18,7 @@ struct catalog {
 	size_t n;
 };
 
-/* Load every .sql file in DIR. Faulty files are left out and their faults pushed to
+/* Load every command file in DIR. Faulty files are left out and their faults pushed to
  * errors ("PATH:LINE: message"); returns -1 if DIR cannot be read or any
  * file had a fault, 0 otherwise. */
 int catalog_load(struct catalog *cat, const char *dir, struct strlist *errors);

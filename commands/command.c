@@ -61,6 +61,8 @@ enum key {
 	/* issue 12: the post */
 	KEY_PREVIEW,
 	KEY_CHART,
+	/* issue 15: script reports */
+	KEY_ENV,
 	KEY_COUNT,
 };
 
@@ -70,9 +72,10 @@ static const char *const key_names[KEY_COUNT] = {
 	[KEY_ALLOW] = "allow",
 	[KEY_PREVIEW] = "preview",
 	[KEY_CHART] = "chart",
+	[KEY_ENV] = "env",
 };
 #define KEYS_ACCEPTED "summary, source, param, channels, timeout, max_rows, filename, bom, " \
-	"order, allow, preview, chart"
+	"order, allow, preview, chart, env (scripts)"
 
 struct parser {
 	struct command *cmd;
@@ -85,6 +88,7 @@ struct parser {
 	struct strlist bad_params;  /* names of params with faults: no follow-up faults */
 	size_t channels_alloc;
 	char *order_text;           /* the `order:` value, resolved after the header */
+	bool script;                /* issue 15: a script's header (command_parse_script) */
 };
 
 static void PRINTF_LIKE(3, 4) fault(struct parser *ps, int line, const char *fmt, ...)
@@ -752,6 +756,75 @@ static void key_chart(struct parser *ps, int line, const char *v, size_t n)
 	ps->cmd->chart = c;
 }
 
+/* --- env: (issue 15, script reports) ------------------------------------ */
+
+bool env_name_valid(const char *s, size_t n)
+{
+	if (n == 0 || n > 128 || !(isalpha((unsigned char)s[0]) || s[0] == '_'))
+		return false;
+	for (size_t i = 1; i < n; i++)
+		if (!(isalnum((unsigned char)s[i]) || s[i] == '_'))
+			return false;
+	return true;
+}
+
+/* `env: NAME[, NAME…]`: variables of the bot's environment the script may
+ * receive. The ones it always gets, the params' and the bot's secrets are
+ * refused here; a source's password variable is refused by `check`. */
+static void key_env(struct parser *ps, int line, const char *v, size_t n)
+{
+	struct command *cmd = ps->cmd;
+	if (!ps->script) {
+		fault(ps, line, "env: is for script reports; a .sql report gets no environment");
+		return;
+	}
+	cmd->env_line = line;
+	size_t i = 0;
+	while (i < n) {
+		while (i < n && (is_space(v[i]) || v[i] == ','))
+			i++;
+		size_t s0 = i;
+		while (i < n && !is_space(v[i]) && v[i] != ',')
+			i++;
+		if (i == s0)
+			break;
+		const char *e = v + s0;
+		size_t len = i - s0;
+		if (!env_name_valid(e, len)) {
+			fault(ps, line, "env '%.*s' is not a variable name; use letters, digits and _, "
+			      "e.g. env: AWS_PROFILE", (int)(len > 64 ? 64 : len), e);
+			continue;
+		}
+		static const char *const always[] = { "PATH", "HOME", "LANG", "TZ" };
+		bool bad = false;
+		for (size_t k = 0; k < ARRAY_SIZE(always) && !bad; k++)
+			if (strlen(always[k]) == len && memcmp(always[k], e, len) == 0) {
+				fault(ps, line, "env %.*s: every script gets PATH, HOME, LANG and TZ "
+				      "(bot.timezone); remove it", (int)len, e);
+				bad = true;
+			}
+		if (!bad && len >= 7 && memcmp(e, "REPORT_", 7) == 0) {
+			fault(ps, line, "env %.*s: REPORT_ variables are the params' values; pick "
+			      "another name", (int)len, e);
+			bad = true;
+		}
+		if (!bad && ((len == 15 && memcmp(e, "SLACK_APP_TOKEN", 15) == 0) ||
+			     (len == 15 && memcmp(e, "SLACK_BOT_TOKEN", 15) == 0))) {
+			fault(ps, line, "env %.*s: the bot's Slack tokens never reach a script", (int)len, e);
+			bad = true;
+		}
+		for (size_t k = 0; k < cmd->nenv && !bad; k++)
+			if (strlen(cmd->env[k]) == len && memcmp(cmd->env[k], e, len) == 0) {
+				fault(ps, line, "env lists %.*s twice", (int)len, e);
+				bad = true;
+			}
+		if (bad)
+			continue;
+		cmd->env = xrealloc(cmd->env, (cmd->nenv + 1) * sizeof(*cmd->env));
+		cmd->env[cmd->nenv++] = xstrndup(e, len);
+	}
+}
+
 /* A whole number in [min, max], all digits; false otherwise. */
 static bool parse_count(const char *v, size_t n, long long min, long long max, long long *out)
 {
@@ -787,6 +860,11 @@ static void key_value(struct parser *ps, enum key k, int line, const char *v, si
 		cmd->summary = xstrndup(v, n);
 		break;
 	case KEY_SOURCE: {
+		if (ps->script) {
+			fault(ps, line, "source: does not apply to a script report; a script reads its "
+			      "data itself (remove the line)");
+			break;
+		}
 		bool ok = true;
 		for (size_t i = 0; i < n && ok; i++)
 			ok = isalnum((unsigned char)v[i]) || v[i] == '_' || v[i] == '-';
@@ -850,6 +928,9 @@ static void key_value(struct parser *ps, enum key k, int line, const char *v, si
 		break;
 	case KEY_CHART:
 		key_chart(ps, line, v, n);
+		break;
+	case KEY_ENV:
+		key_env(ps, line, v, n);
 		break;
 	case KEY_COUNT:
 		break;
@@ -1238,7 +1319,132 @@ void command_release(struct command *cmd)
 	sql_pieces_free(cmd->pieces, cmd->npieces);
 	free(cmd->orders);
 	chart_spec_release(&cmd->chart);
+	free(cmd->interpreter);
+	for (size_t i = 0; i < cmd->nenv; i++)
+		free(cmd->env[i]);
+	free(cmd->env);
 	memset(cmd, 0, sizeof(*cmd));
 	cmd->bom = -1;
 	cmd->preview = -1;
+}
+
+/* --- script reports (issue 15) ------------------------------------------ */
+
+/* The comment marker the header line s[0..n) starts with, or NULL. */
+static const char *script_marker(const char *s, size_t n)
+{
+	static const char *const markers[] = { "//", "--", "#" };
+	for (size_t i = 0; i < ARRAY_SIZE(markers); i++) {
+		size_t m = strlen(markers[i]);
+		if (n >= m && memcmp(s, markers[i], m) == 0)
+			return markers[i];
+	}
+	return NULL;
+}
+
+/* Known key lines in the script below its header (a misplaced `# param:`). */
+static void script_late_keys(struct parser *ps, const char *text, size_t len, size_t i,
+			     int line, int first_line, const char *marker)
+{
+	size_t m = strlen(marker);
+	while (i < len) {
+		const char *eol = memchr(text + i, '\n', len - i);
+		size_t n = eol ? (size_t)(eol - (text + i)) : len - i;
+		const char *s = text + i;
+		size_t j = 0;
+		while (j < n && (s[j] == ' ' || s[j] == '\t'))
+			j++;
+		const char *key, *val;
+		size_t keylen, vallen;
+		if (j + m <= n && memcmp(s + j, marker, m) == 0 &&
+		    split_key_line(s + j + m, n - j - m, &key, &keylen, &val, &vallen) &&
+		    find_key(key, keylen) >= 0)
+			fault(ps, line, "'%.*s:' line below the header, which ended at line %d; header "
+			      "lines go at the top, right after the #! line", (int)keylen, key,
+			      first_line - 1);
+		i += n + 1;
+		line++;
+	}
+}
+
+int command_parse_script(struct command *cmd, const char *name, const char *path,
+			 const char *text, size_t len, struct strlist *errors)
+{
+	struct parser ps;
+	size_t nerrors = errors->n;
+
+	memset(cmd, 0, sizeof(*cmd));
+	cmd->bom = -1;
+	cmd->preview = -1;
+	cmd->script = true;
+	cmd->name = xstrdup(name ? name : "");
+	cmd->path = xstrdup(path ? path : cmd->name);
+	memset(&ps, 0, sizeof(ps));
+	ps.cmd = cmd;
+	ps.path = cmd->path;
+	ps.errors = errors;
+	ps.now = time(NULL);
+	ps.script = true;
+	strlist_init(&ps.bad_params);
+
+	if (!command_name_valid(cmd->name))
+		fault(&ps, 1, "command name '%s' (from the file name without its extension) is not "
+		      "valid; use lower-case letters, digits, _ and -, at most %d, e.g. export.py",
+		      cmd->name, COMMAND_NAME_MAX);
+
+	/* The #! line, then the header: blank lines and lines starting with
+	 * the marker its first line uses. */
+	size_t i = 0, body;
+	int line = 1;
+	if (len >= 2 && text[0] == '#' && text[1] == '!') {
+		const char *eol = memchr(text, '\n', len);
+		size_t n = eol ? (size_t)(eol - text) : len;
+		size_t tn = n - 2;
+		const char *t = trim(text + 2, &tn);
+		if (!memchr(t, '\0', tn) && utf8_invalid_at(t, tn) == tn)
+			cmd->interpreter = xstrndup(t, tn);
+		i = n + 1;
+		line = 2;
+	}
+	const char *marker = NULL;
+	size_t hdr = i;
+	int hline = line;
+	while (hdr < len) {
+		const char *eol = memchr(text + hdr, '\n', len - hdr);
+		size_t n = eol ? (size_t)(eol - (text + hdr)) : len - hdr;
+		size_t tn = n;
+		const char *s = trim(text + hdr, &tn);
+		if (tn && !marker)
+			marker = script_marker(s, tn);
+		if (tn && (!marker || tn < strlen(marker) || memcmp(s, marker, strlen(marker)) != 0))
+			break;
+		hdr += n + 1;
+		hline++;
+	}
+	body = hdr > len ? len : hdr;
+	if (!check_encoding(&ps, text, body))
+		goto out;
+	while (i < body) {
+		const char *eol = memchr(text + i, '\n', body - i);
+		size_t n = eol ? (size_t)(eol - (text + i)) : body - i;
+		size_t tn = n;
+		const char *s = trim(text + i, &tn);
+		if (tn && marker)
+			header_line(&ps, line, s + strlen(marker), tn - strlen(marker));
+		i += n + 1;
+		line++;
+	}
+	cmd->sql_line = hline;
+
+	check_params(&ps);
+	check_orders(&ps);
+	check_filename(&ps);
+	if (marker)
+		script_late_keys(&ps, text, len, body, hline, hline, marker);
+out:
+	sort_faults(errors, nerrors, strlen(cmd->path));
+	free(ps.param_lines);
+	free(ps.order_text);
+	strlist_release(&ps.bad_params);
+	return errors->n == nerrors ? 0 : -1;
 }

@@ -90,6 +90,12 @@ struct command {
 	/* issue 12: the post's preview and chart */
 	int preview;            /* `-- preview: N` rows (0 = none); -1 = [output] preview_rows */
 	struct chart_spec chart;
+	/* issue 15: a script report (an executable file; sql is NULL) */
+	bool script;
+	char *interpreter;      /* its #! line after "#!", trimmed; NULL without one */
+	char **env;             /* `env:` names of variables it may receive */
+	size_t nenv;
+	int env_line;           /* the env: line, 0 when absent */
 };
 
 /*
@@ -101,6 +107,21 @@ struct command {
 int command_parse(struct command *cmd, const char *name, const char *path,
 		  const char *text, size_t len, struct strlist *errors);
 void command_release(struct command *cmd);
+
+/*
+ * Parse a script report's text (issue 15): an optional `#!` first line,
+ * then the same header as a .sql file written after the script's own
+ * comment marker (`#`, `//` or `--`, the one its first header line uses:
+ * `# summary: ...`, `# param: ...`); the rest is the script, not read.
+ * `source:` is a fault (a script reads its data itself); `env: NAME ...`
+ * names the variables of the bot's environment it may receive. Faults as
+ * for command_parse.
+ */
+int command_parse_script(struct command *cmd, const char *name, const char *path,
+			 const char *text, size_t len, struct strlist *errors);
+
+/* Environment variable names `env:` accepts: [A-Za-z_][A-Za-z0-9_]*. */
+bool env_name_valid(const char *name, size_t n);
 
 /* The param called name, or NULL; borrowed from cmd. */
 const struct param *command_find_param(const struct command *cmd, const char *name);

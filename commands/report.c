@@ -5,6 +5,7 @@
 #include "common.h"
 #include "commands/report.h"
 #include "commands/invocation.h"
+#include "commands/script-run.h"
 
 #include "common/log.h"
 #include "common/strbuf.h"
@@ -279,6 +280,14 @@ int report_execute(const struct report_options *opt, struct source_cache *cache,
 	res->status = RUN_ERROR;
 	strbuf_init(&sql);
 
+	if (cmd->script) {   /* issue 15: the script's stdout is the row source */
+		r = script_run_start(opt, inv, &src, &cause);
+		if (r == SOURCE_OK)
+			watch_source(watch, src);
+		if (r == SOURCE_OK && watch_cancelled(watch))
+			r = SOURCE_ECANCELLED;
+		goto started;
+	}
 	if (!scfg) {
 		res->error = xasprintf("%s: data source '%s' is not in the config; add [sources.%s]",
 				       cmd->path, source_name ? source_name : "(none)",
@@ -312,6 +321,7 @@ int report_execute(const struct report_options *opt, struct source_cache *cache,
 		free(cause);
 		cause = NULL;
 	}
+started:
 	if (r != SOURCE_OK)
 		goto fail;
 
@@ -375,6 +385,12 @@ write_fail:
 			       cause ? cause : "write failed");
 	goto out;
 fail:
+	if (cmd->script) {
+		log_warn("%s failed: %s", cmd->path, cause ? cause : source_strerror(r));
+		res->status = status_of(r);
+		res->error = script_failure_words(cmd, r, cause);
+		goto out;
+	}
 	log_warn("%s on source '%s' failed (%s): %s", cmd->name, scfg->name, source_strerror(r),
 		 cause ? without_source(cause, scfg->name) : "");
 	res->status = status_of(r);
@@ -383,6 +399,8 @@ fail:
 		source_cache_drop(cache, scfg);
 out:
 	watch_source(watch, NULL);
+	if (cmd->script)
+		source_close(src);   /* ends its process group (a script's source is its own) */
 	if (w) {
 		res->rows = (int64_t)w->rows;
 		res->bytes = (int64_t)w->bytes;

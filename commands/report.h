@@ -96,6 +96,11 @@ struct report_options {
 	int64_t gzip_over;
 	int gzip_fd;
 	int64_t max_file_bytes;                /* a bigger file is refused (0: no limit) */
+	/* script reports (issue 15, commands/script-run.h) */
+	const char *timezone;                  /* bot.timezone: the script's TZ */
+	const struct source_config *sources;   /* every source: passwords kept from scripts */
+	size_t nsources;
+	const char *tokens[2];                 /* the Slack tokens, ditto; may be NULL */
 };
 
 /*

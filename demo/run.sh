@@ -18,5 +18,5 @@ if [ "$status" -ne 1 ]; then
 	exit 1
 fi
 echo
-echo "== CSV files in var/:"
+echo "== CSV files in var/ (growth-*.csv is made by commands/growth.py, a Python script report):"
 ls -l var/*.csv
