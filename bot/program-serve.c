@@ -106,7 +106,7 @@ static char *serve_on_envelope(void *ctx, const struct slack_frame *f, char **bl
 	if (reply.open_form) {
 		/* acked at once without text; the form thread calls views.open */
 		slack_forms_open(sv->forms, f->trigger_id, f->user_id, f->channel_id, f->response_url,
-				 reply.form_cmd ? reply.form_cmd->name : NULL, NULL);
+				 reply.form_report, NULL);
 		log_info("slack: %s from %s in %s: a form (%lld ms)", f->command, f->user_id, f->channel_id,
 			 (long long)(now_ms_monotonic() - t0));
 	} else if (reply.run_id > 0)
