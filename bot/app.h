@@ -53,7 +53,8 @@ void app_close(struct app *app);
  * A reference to the catalog serving now; the caller drops it with
  * catalog_put. Commands found in it stay valid until then. Any thread:
  * the catalog lock is held only to copy a pointer and count a reference
- * (never across I/O), so the network thread may call it.
+ * (never across I/O), so the network thread may call it. An app not
+ * opened by app_open (a test's) has an empty catalog.
  */
 struct catalog *app_catalog(const struct app *app);
 
