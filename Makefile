@@ -27,9 +27,10 @@ SAN_OBJS  = $(LIB_SRCS:%.c=build/san/%.o)
 REL_UNITS = $(UNIT_SRCS:%.c=build/rel/%)
 SAN_UNITS = $(UNIT_SRCS:%.c=build/san/%)
 TSAN_OBJS = $(LIB_SRCS:%.c=build/tsan/%.o)
-# The threaded parts under ThreadSanitizer: pool + dispatch, history, scheduler.
+# The threaded parts under ThreadSanitizer: pool + dispatch, history, scheduler,
+# the catalog snapshots swapped under readers.
 TSAN_UNITS = build/tsan/tests/unit/test-dispatch build/tsan/tests/unit/test-history \
-             build/tsan/tests/unit/test-scheduler
+             build/tsan/tests/unit/test-scheduler build/tsan/tests/unit/test-catalog-live
 FUZZERS   = $(FUZZ_SRCS:tests/fuzz/%.c=build/fuzz/%)
 
 FUZZ_SECONDS ?= 15

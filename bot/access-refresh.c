@@ -74,7 +74,9 @@ int access_refresh_start(struct access_refresh **out, struct app *app, char **ca
 	struct access_refresh *r = xcalloc(1, sizeof(*r));
 	r->app = app;
 	strlist_init(&r->usergroups);
-	access_usergroups(app->access, &app->catalog, &r->usergroups);
+	struct catalog *cat = app_catalog(app);
+	access_usergroups(app->access, cat, &r->usergroups);
+	catalog_put(cat);
 	if (!r->usergroups.n) {
 		strlist_release(&r->usergroups);
 		free(r);

@@ -5,11 +5,90 @@
 #include "common.h"
 #include "bot/app.h"
 
+#include <dirent.h>
+#include <pthread.h>
 #include <sys/stat.h>
 
 #include "bot/access.h"
 #include "common/log.h"
 #include "common/timezone.h"
+
+/* The catalog serving now. The lock guards `now` only: a swap and the
+ * taking of a reference, never I/O. */
+struct app_catalog_slot {
+	pthread_mutex_t lock;
+	struct catalog *now;     /* a reference */
+};
+
+struct catalog *app_catalog(const struct app *app)
+{
+	struct app_catalog_slot *slot = app->catalog;
+	if (!slot)
+		return catalog_snapshot_new();   /* an app not made by app_open (tests): none */
+	pthread_mutex_lock(&slot->lock);
+	struct catalog *cat = catalog_get(slot->now);
+	pthread_mutex_unlock(&slot->lock);
+	return cat;
+}
+
+/* Serve cat from now on (takes the caller's reference); the one it
+ * replaces is freed by its last reader. */
+static void app_catalog_swap(struct app *app, struct catalog *cat)
+{
+	struct app_catalog_slot *slot = app->catalog;
+	pthread_mutex_lock(&slot->lock);
+	struct catalog *old = slot->now;
+	slot->now = cat;
+	pthread_mutex_unlock(&slot->lock);
+	catalog_put(old);
+}
+
+/* A new snapshot of commands_dir: loaded, its allow: groups checked. */
+static struct catalog *load_snapshot(const struct config *cfg, struct strlist *faults)
+{
+	struct catalog *cat = catalog_snapshot_new();
+	catalog_load(cat, cfg->commands_dir, faults);
+	access_check_catalog(cfg, cat, faults);
+	return cat;
+}
+
+void app_reload_release(struct app_reload *r)
+{
+	strlist_release(&r->faults);
+	strlist_release(&r->added);
+	strlist_release(&r->removed);
+	strlist_release(&r->carried);
+}
+
+int app_reload_catalog(struct app *app, struct app_reload *r)
+{
+	memset(r, 0, sizeof(*r));
+	strlist_init(&r->faults);
+	strlist_init(&r->added);
+	strlist_init(&r->removed);
+	strlist_init(&r->carried);
+	/* A folder that cannot be read (being replaced, say) changes nothing. */
+	DIR *d = opendir(app->cfg.commands_dir);
+	if (!d) {
+		strlist_pushf(&r->faults, "%s: cannot read the commands directory: %s; the commands "
+			      "loaded before keep serving", app->cfg.commands_dir, strerror(errno));
+		return -1;
+	}
+	closedir(d);
+	struct catalog *cat = load_snapshot(&app->cfg, &r->faults);
+	struct catalog *old = app_catalog(app);
+	catalog_carry_over(cat, old, &r->faults, &r->carried);
+	for (size_t i = 0; i < cat->n; i++)
+		if (!catalog_find(old, cat->cmds[i].name))
+			strlist_push(&r->added, xstrdup(cat->cmds[i].name));
+	for (size_t i = 0; i < old->n; i++)
+		if (!catalog_find(cat, old->cmds[i].name))
+			strlist_push(&r->removed, xstrdup(old->cmds[i].name));
+	r->n = cat->n;
+	catalog_put(old);
+	app_catalog_swap(app, cat);
+	return 0;
+}
 
 int app_open(struct app *app, const char *config_path, unsigned flags, char **cause)
 {
@@ -17,11 +96,12 @@ int app_open(struct app *app, const char *config_path, unsigned flags, char **ca
 	strlist_init(&app->catalog_faults);
 	if (config_load(&app->cfg, config_path, cause) < 0)
 		return APP_EINPUT;
+	app->catalog = xcalloc(1, sizeof(*app->catalog));
+	pthread_mutex_init(&app->catalog->lock, NULL);
 	if (timezone_apply(app->cfg.timezone, cause) < 0)
 		goto fail;
 
-	catalog_load(&app->catalog, app->cfg.commands_dir, &app->catalog_faults);
-	access_check_catalog(&app->cfg, &app->catalog, &app->catalog_faults);
+	app->catalog->now = load_snapshot(&app->cfg, &app->catalog_faults);
 	app->access = access_new(&app->cfg);
 	for (size_t i = 0; !(flags & APP_QUIET_FAULTS) && i < app->catalog_faults.n; i++)
 		log_warn("%s (command left out; `reportbot check` lists every fault)",
@@ -55,7 +135,12 @@ void app_close(struct app *app)
 	app->history = NULL;
 	access_free(app->access);
 	app->access = NULL;
-	catalog_release(&app->catalog);
+	if (app->catalog) {
+		catalog_put(app->catalog->now);   /* jobs still holding it have ended */
+		pthread_mutex_destroy(&app->catalog->lock);
+		free(app->catalog);
+		app->catalog = NULL;
+	}
 	strlist_release(&app->catalog_faults);
 	config_release(&app->cfg);
 }

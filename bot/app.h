@@ -2,6 +2,11 @@
  * app.h: the process-wide state shared by serve, console and run: config,
  * command catalog, history store, worker pool. Built by main, torn down by
  * app_close; borrowed by everything else.
+ *
+ * The catalog is a snapshot (commands/catalog-snapshot.h) every program
+ * reads the same way: app_catalog gives a reference to the one serving
+ * now, catalog_put drops it. serve and console swap in a new one when
+ * commands/ changes (bot/catalog-watch.h); run and check never do.
  */
 #ifndef APP_H
 #define APP_H
@@ -9,17 +14,22 @@
 #include "common.h"
 #include "bot/config.h"
 #include "commands/catalog.h"
+#include "commands/catalog-snapshot.h"
 #include "store/history.h"
 #include "store/history-reserve.h"
 
 struct access;
+struct app_catalog_slot;
 struct pool;
 struct schedule_service;
 
 struct app {
 	struct config cfg;
-	struct catalog catalog;
-	struct strlist catalog_faults;   /* "PATH:LINE: message" per fault; those commands are left out */
+	/* the snapshot serving now, behind its own lock; read it only
+	 * through app_catalog (owned) */
+	struct app_catalog_slot *catalog;
+	struct strlist catalog_faults;   /* at app_open: "PATH:LINE: message" per fault; those
+	                                  * commands are left out */
 	struct history *history;
 	struct pool *pool;               /* serve and console; NULL otherwise */
 	struct history_reserve *run_ids; /* ids of history rows set aside; app_start_run_ids */
@@ -38,6 +48,35 @@ struct app {
 enum { APP_EINPUT = -1, APP_ERUNTIME = -2 };
 int app_open(struct app *app, const char *config_path, unsigned flags, char **cause);
 void app_close(struct app *app);
+
+/*
+ * A reference to the catalog serving now; the caller drops it with
+ * catalog_put. Commands found in it stay valid until then. Any thread:
+ * the catalog lock is held only to copy a pointer and count a reference
+ * (never across I/O), so the network thread may call it. An app not
+ * opened by app_open (a test's) has an empty catalog.
+ */
+struct catalog *app_catalog(const struct app *app);
+
+/* What app_reload_catalog found (each list owned; app_reload_release). */
+struct app_reload {
+	struct strlist faults;    /* every fault of the new load, "PATH:LINE: message" */
+	struct strlist added;     /* command names new in it */
+	struct strlist removed;   /* names gone from it (their file is gone) */
+	struct strlist carried;   /* names whose file is broken: the last good version kept */
+	size_t n;                 /* commands it serves */
+};
+void app_reload_release(struct app_reload *r);
+
+/*
+ * Read commands_dir again into a new snapshot (on the calling thread: the
+ * watcher's, never the network thread), check its allow: groups, carry
+ * over the last good version of each command whose file became broken,
+ * and swap it in. Runs already queued keep the snapshot they hold. r is
+ * filled (caller releases). Returns -1 when the directory cannot be read:
+ * the serving catalog is then kept whole.
+ */
+int app_reload_catalog(struct app *app, struct app_reload *r);
 
 /*
  * Run ids are the ids of history rows set aside ahead (store/history-

@@ -33,21 +33,21 @@ static bool runnable(void *ctx, const struct command *cmd)
 	return access_may_run(a->app->access, cmd, a->req->user_id, a->req->channel_id, NULL);
 }
 
-static int help_now(struct app *app, const struct dispatch_request *req,
-		    char *const *argv, size_t argc, void **parsed, struct strbuf *out)
+/* help_now's answer from the snapshot cat. */
+static int help_answer(struct app *app, const struct dispatch_request *req, struct catalog *cat,
+		       char *const *argv, size_t argc, struct strbuf *out)
 {
-	(void)parsed;
 	const char *slash = app->cfg.command;
 	struct asker who = { app, req };
 	if (argc == 0) {
-		size_t more = help_render_list_only(&app->catalog, slash, runnable, &who, out);
+		size_t more = help_render_list_only(cat, slash, runnable, &who, out);
 		if (more)
 			strbuf_addf(out, "(%zu more report%s exist%s for other channels or people.)\n", more,
 				    more == 1 ? "" : "s", more == 1 ? "s" : "");
 		list_builtins(slash, out);
 		return 0;
 	}
-	const struct command *cmd = catalog_find(&app->catalog, argv[0]);
+	const struct command *cmd = catalog_find(cat, argv[0]);
 	if (cmd) {
 		char *why = NULL;
 		if (!access_may_run(app->access, cmd, req->user_id, req->channel_id, &why)) {
@@ -64,8 +64,8 @@ static int help_now(struct app *app, const struct dispatch_request *req,
 			    b->args_usage, b->summary);
 		return 0;
 	}
-	const char *near = catalog_closest(&app->catalog, argv[0], NULL, 0);
-	const struct command *near_cmd = near ? catalog_find(&app->catalog, near) : NULL;
+	const char *near = catalog_closest(cat, argv[0], NULL, 0);
+	const struct command *near_cmd = near ? catalog_find(cat, near) : NULL;
 	if (near_cmd && !runnable(&who, near_cmd))
 		near = NULL;   /* never name a report the person may not run */
 	strbuf_addf(out, "There is no command '%s'.", argv[0]);
@@ -73,6 +73,16 @@ static int help_now(struct app *app, const struct dispatch_request *req,
 		strbuf_addf(out, " Did you mean `%s help %s`?", slash, near);
 	strbuf_addf(out, " `%s help` lists every command.", slash);
 	return -1;
+}
+
+static int help_now(struct app *app, const struct dispatch_request *req,
+		    char *const *argv, size_t argc, void **parsed, struct strbuf *out)
+{
+	(void)parsed;
+	struct catalog *cat = app_catalog(app);
+	int rc = help_answer(app, req, cat, argv, argc, out);
+	catalog_put(cat);
+	return rc;
 }
 
 const struct builtin builtin_help = {

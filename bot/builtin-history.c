@@ -103,8 +103,11 @@ static bool may_see(const struct app *app, const char *viewer, bool admin, const
 {
 	if (admin || (r->user && viewer && strcmp(r->user, viewer) == 0))
 		return true;
-	const struct command *cmd = r->command ? catalog_find(&app->catalog, r->command) : NULL;
-	return cmd && access_may_run(app->access, cmd, viewer, r->channel, NULL);
+	struct catalog *cat = app_catalog(app);
+	const struct command *cmd = r->command ? catalog_find(cat, r->command) : NULL;
+	bool may = cmd && access_may_run(app->access, cmd, viewer, r->channel, NULL);
+	catalog_put(cat);
+	return may;
 }
 
 /* This channel's runs and the viewer's own (all: every run, admins only),

@@ -52,10 +52,12 @@ static int run_id_now(struct app *app, const struct dispatch_request *req,
 }
 
 int builtin_find_run(struct app *app, const struct job *job, const char *verb,
-		     struct run_record *rec, const struct command **cmd, struct strbuf *out)
+		     struct run_record *rec, struct catalog **cat, const struct command **cmd,
+		     struct strbuf *out)
 {
 	int64_t id = 0;
 	char *cause = NULL;
+	*cat = NULL;
 	builtin_parse_run_id(job->words.v[0], &id);   /* checked by exec_now */
 	memset(rec, 0, sizeof(*rec));
 	int rc = history_get(app->history, id, rec, &cause);
@@ -65,30 +67,34 @@ int builtin_find_run(struct app *app, const struct job *job, const char *verb,
 		return -1;
 	}
 	bool admin = access_is_admin(app->access, job->user_id);
-	*cmd = rc == 0 && rec->command ? catalog_find(&app->catalog, rec->command) : NULL;
+	*cat = app_catalog(app);
+	*cmd = rc == 0 && rec->command ? catalog_find(*cat, rec->command) : NULL;
 	bool own = rc == 0 && rec->user && job->user_id && !strcmp(rec->user, job->user_id);
 	bool seen = rc == 0 && (admin || own
 				|| (*cmd && access_may_run(app->access, *cmd, job->user_id, rec->channel, NULL)));
 	if (!seen) {
 		strbuf_addf(out, "%s: there is no run %lld that you may see (`%s history` lists yours "
 			    "and this channel's)", verb, (long long)id, app->cfg.command);
-		history_record_release(rec);
-		return -1;
+		goto refused;
 	}
 	if (!*cmd) {
 		strbuf_addf(out, "%s: run %lld was of the report `%s`, which no longer exists", verb,
 			    (long long)id, rec->command ? rec->command : "?");
-		history_record_release(rec);
-		return -1;
+		goto refused;
 	}
 	char *why = NULL;
 	if (!access_may_run(app->access, *cmd, job->user_id, job->channel_id, &why)) {
 		strbuf_addf(out, "%s: %s", verb, why);
 		free(why);
-		history_record_release(rec);
-		return -1;
+		goto refused;
 	}
 	return 0;
+refused:
+	history_record_release(rec);
+	catalog_put(*cat);
+	*cat = NULL;
+	*cmd = NULL;
+	return -1;
 }
 
 int builtin_split_run_args(const struct run_record *rec, struct strlist *words, char **cause)
@@ -126,11 +132,12 @@ static int rerun_now(struct app *app, const struct dispatch_request *req,
 static void rerun_worker(struct app *app, const struct job *job, struct strbuf *out)
 {
 	struct run_record rec;
+	struct catalog *cat = NULL;
 	const struct command *cmd = NULL;
 	struct strlist words;
 	char *cause = NULL;
 
-	if (builtin_find_run(app, job, "rerun", &rec, &cmd, out) < 0)
+	if (builtin_find_run(app, job, "rerun", &rec, &cat, &cmd, out) < 0)
 		return;
 	strlist_init(&words);
 	if (builtin_split_run_args(&rec, &words, &cause) < 0) {
@@ -148,7 +155,7 @@ static void rerun_worker(struct app *app, const struct job *job, struct strbuf *
 	};
 	struct dispatch_reply reply;
 	memset(&reply, 0, sizeof(reply));
-	struct job *next = dispatch_report_prepare(app, &req, cmd, words.v, words.n, &reply);
+	struct job *next = dispatch_report_prepare(app, &req, cat, cmd, words.v, words.n, &reply);
 	if (!next) {
 		strbuf_addf(out, "rerun: %s", reply.text);
 		dispatch_reply_release(&reply);
@@ -168,6 +175,7 @@ static void rerun_worker(struct app *app, const struct job *job, struct strbuf *
 out:
 	strlist_release(&words);
 	history_record_release(&rec);
+	catalog_put(cat);
 }
 
 const struct builtin builtin_rerun = {
@@ -184,14 +192,16 @@ const struct builtin builtin_rerun = {
 static void edit_worker(struct app *app, const struct job *job, struct strbuf *out)
 {
 	struct run_record rec;
+	struct catalog *cat = NULL;
 	const struct command *cmd = NULL;
-	if (builtin_find_run(app, job, "change arguments", &rec, &cmd, out) < 0)
+	if (builtin_find_run(app, job, "change arguments", &rec, &cat, &cmd, out) < 0)
 		return;
 	char *args = markup_plain(rec.args ? rec.args : "");
 	strbuf_addf(out, "Edit and send this to run `%s` with other arguments:\n```%s %s%s%s```",
 		    cmd->name, app->cfg.command, cmd->name, *args ? " " : "", args);
 	free(args);
 	history_record_release(&rec);
+	catalog_put(cat);
 }
 
 const struct builtin builtin_rerun_edit = {

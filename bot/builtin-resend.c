@@ -76,11 +76,12 @@ static int post_kept(struct app *app, const struct job *asker, const struct comm
 static void resend_worker(struct app *app, const struct job *job, struct strbuf *out)
 {
 	struct run_record rec;
+	struct catalog *cat = NULL;
 	const struct command *cmd = NULL;
 	char *path = NULL, *name = NULL, *cause = NULL;
 	int found;
 
-	if (builtin_find_run(app, job, "resend", &rec, &cmd, out) < 0)
+	if (builtin_find_run(app, job, "resend", &rec, &cat, &cmd, out) < 0)
 		return;
 	if (rec.status != RUN_OK && rec.status != RUN_ERROR && rec.status != RUN_SKIPPED) {
 		strbuf_addf(out, "resend: run %lld made no file (it is %s)", (long long)rec.id,
@@ -104,6 +105,7 @@ static void resend_worker(struct app *app, const struct job *job, struct strbuf 
 	free(path);
 	free(name);
 	history_record_release(&rec);
+	catalog_put(cat);
 }
 
 const struct builtin builtin_resend = {

@@ -48,8 +48,11 @@ static bool run_shown(const struct app *app, const struct job *job, const struct
 	char name[128];
 	size_t len = strcspn(si->def.run, " \t");
 	snprintf(name, sizeof(name), "%.*s", (int)(len < sizeof(name) ? len : sizeof(name) - 1), si->def.run);
-	const struct command *cmd = catalog_find(&app->catalog, name);
-	return cmd && access_may_run(app->access, cmd, job->user_id, si->def.channel, NULL);
+	struct catalog *cat = app_catalog(app);
+	const struct command *cmd = catalog_find(cat, name);
+	bool shown = cmd && access_may_run(app->access, cmd, job->user_id, si->def.channel, NULL);
+	catalog_put(cat);
+	return shown;
 }
 
 /* One line per schedule: what, where, next run, last run and its status. */

@@ -13,6 +13,7 @@
 #include "common/strbuf.h"
 
 struct app;
+struct catalog;
 struct dispatch_request;
 struct job;
 
@@ -59,12 +60,14 @@ struct strlist;
 /* "42" or "#42" into *id (> 0): 0, or -1 when it is not one. */
 int builtin_parse_run_id(const char *s, int64_t *id);
 /* The run named by job->words.v[0], for verb: 0 with *rec (release it)
- * and *cmd its report, when the person may see the run (its asker, an
+ * and *cmd its report in *cat (a reference to the catalog snapshot:
+ * catalog_put it), when the person may see the run (its asker, an
  * admin, or someone who may run its report in the run's channel) and may
  * run its report in job's channel; else -1 with out saying so (nothing
  * of a run the person may not see). */
 int builtin_find_run(struct app *app, const struct job *job, const char *verb,
-		     struct run_record *rec, const struct command **cmd, struct strbuf *out);
+		     struct run_record *rec, struct catalog **cat, const struct command **cmd,
+		     struct strbuf *out);
 /* The resolved arguments the history kept for rec, split into words. */
 int builtin_split_run_args(const struct run_record *rec, struct strlist *words, char **cause);
 

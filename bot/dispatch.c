@@ -21,6 +21,8 @@ void dispatch_reply_release(struct dispatch_reply *reply)
 {
 	free(reply->text);
 	reply->text = NULL;
+	free(reply->form_report);
+	reply->form_report = NULL;
 }
 
 static void reply_mistake(struct dispatch_reply *reply, char *text)
@@ -98,8 +100,8 @@ static void dispatch_builtin(struct app *app, const struct dispatch_request *req
 }
 
 struct job *dispatch_report_prepare(struct app *app, const struct dispatch_request *req,
-				   const struct command *cmd, char *const *argv, size_t argc,
-				   struct dispatch_reply *reply)
+				   struct catalog *cat, const struct command *cmd,
+				   char *const *argv, size_t argc, struct dispatch_reply *reply)
 {
 	char *cause = NULL;
 
@@ -109,6 +111,7 @@ struct job *dispatch_report_prepare(struct app *app, const struct dispatch_reque
 		return NULL;
 	}
 	struct job *job = job_for(req, JOB_REPORT);
+	job->catalog = catalog_get(cat);   /* the run keeps this version of cmd */
 	if (args_bind_as(cmd, app->cfg.command, argv, argc, req->now ? req->now : time(NULL),
 			 &job->inv, &cause) < 0) {
 		job_free(job);
@@ -152,11 +155,11 @@ void dispatch_report_submit(struct app *app, struct job *job, struct dispatch_re
 	reply_mistake(reply, text);
 }
 
-void dispatch_report(struct app *app, const struct dispatch_request *req,
+void dispatch_report(struct app *app, const struct dispatch_request *req, struct catalog *cat,
 		     const struct command *cmd, char *const *argv, size_t argc,
 		     struct dispatch_reply *reply)
 {
-	struct job *job = dispatch_report_prepare(app, req, cmd, argv, argc, reply);
+	struct job *job = dispatch_report_prepare(app, req, cat, cmd, argv, argc, reply);
 	if (job)
 		dispatch_report_submit(app, job, reply);
 }
@@ -177,7 +180,7 @@ static bool form_wanted(struct app *app, const struct dispatch_request *req,
 		return true;
 	}
 	reply->open_form = true;
-	reply->form_cmd = cmd;
+	reply->form_report = xstrdup(cmd->name);
 	return true;
 }
 
@@ -186,6 +189,7 @@ void dispatch_line(struct app *app, const struct dispatch_request *req, struct d
 	struct strlist words;
 	char *cause = NULL;
 	const char *slash = app->cfg.command;
+	struct catalog *cat = NULL;   /* the snapshot this line reads, once found */
 
 	memset(reply, 0, sizeof(*reply));
 	strlist_init(&words);
@@ -212,11 +216,12 @@ void dispatch_line(struct app *app, const struct dispatch_request *req, struct d
 		dispatch_builtin(app, req, b, words.v + 1, words.n - 1, reply);
 		goto out;
 	}
-	const struct command *cmd = catalog_find(&app->catalog, name);
+	cat = app_catalog(app);
+	const struct command *cmd = catalog_find(cat, name);
 	if (cmd && words.n == 1 && req->forms && form_wanted(app, req, cmd, reply))
 		goto out;
 	if (cmd) {
-		dispatch_report(app, req, cmd, words.v + 1, words.n - 1, reply);
+		dispatch_report(app, req, cat, cmd, words.v + 1, words.n - 1, reply);
 		goto out;
 	}
 
@@ -224,8 +229,8 @@ void dispatch_line(struct app *app, const struct dispatch_request *req, struct d
 	size_t nb = 0;
 	for (size_t i = 0; i < builtin_count && nb < ARRAY_SIZE(builtin_names); i++)
 		builtin_names[nb++] = builtin_table[i]->name;
-	const char *near = catalog_closest(&app->catalog, name, builtin_names, nb);
-	const struct command *near_cmd = near ? catalog_find(&app->catalog, near) : NULL;
+	const char *near = catalog_closest(cat, name, builtin_names, nb);
+	const struct command *near_cmd = near ? catalog_find(cat, near) : NULL;
 	if (near_cmd && !access_may_run(app->access, near_cmd, req->user_id, req->channel_id, NULL))
 		near = NULL;   /* never name a report the person may not run */
 	struct strbuf sb;
@@ -236,6 +241,7 @@ void dispatch_line(struct app *app, const struct dispatch_request *req, struct d
 	strbuf_addf(&sb, " `%s help` lists every command.", slash);
 	reply_mistake(reply, strbuf_detach(&sb));
 out:
+	catalog_put(cat);
 	strlist_release(&words);
 }
 

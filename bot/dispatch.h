@@ -39,15 +39,16 @@ struct dispatch_reply {
 	int64_t run_id;                /* > 0 when a report was queued */
 	bool mistake;                  /* text explains a mistake in the input */
 	bool open_form;                /* open the report form (req.forms); text is NULL */
-	const struct command *form_cmd;   /* the report to show in it, or NULL: the picker */
+	char *form_report;             /* owned; the report to show in it, or NULL: the picker */
 };
 
 void dispatch_line(struct app *app, const struct dispatch_request *req, struct dispatch_reply *reply);
 
-/* The report part of dispatch_line for a command already found and its
+/* The report part of dispatch_line for a command already found (in cat,
+ * a snapshot the caller holds: the job takes its own reference) and its
  * words already split (`reportbot run` passes its argv): bind, queue,
  * reply. reply must be zeroed by the caller. */
-void dispatch_report(struct app *app, const struct dispatch_request *req,
+void dispatch_report(struct app *app, const struct dispatch_request *req, struct catalog *cat,
 		     const struct command *cmd, char *const *argv, size_t argc,
 		     struct dispatch_reply *reply);
 /* dispatch_report in two steps, for a caller that must speak before the
@@ -57,8 +58,8 @@ void dispatch_report(struct app *app, const struct dispatch_request *req,
  * queues it (the pool's from then on); when the pool refuses, the job is
  * freed, its id given back, and reply becomes the mistake. */
 struct job *dispatch_report_prepare(struct app *app, const struct dispatch_request *req,
-				   const struct command *cmd, char *const *argv, size_t argc,
-				   struct dispatch_reply *reply);
+				   struct catalog *cat, const struct command *cmd,
+				   char *const *argv, size_t argc, struct dispatch_reply *reply);
 void dispatch_report_submit(struct app *app, struct job *job, struct dispatch_reply *reply);
 void dispatch_reply_release(struct dispatch_reply *reply);
 

@@ -39,8 +39,11 @@ static void add_run(struct strbuf *sb, const struct run_record *r)
 /* May r's report and arguments be named in its channel? See the header. */
 static bool public_in_channel(const struct app *app, const struct run_record *r)
 {
-	const struct command *cmd = r->command ? catalog_find(&app->catalog, r->command) : NULL;
-	return cmd && cmd->nallow == 0 && access_may_run(app->access, cmd, r->user, r->channel, NULL);
+	struct catalog *cat = app_catalog(app);
+	const struct command *cmd = r->command ? catalog_find(cat, r->command) : NULL;
+	bool shown = cmd && cmd->nallow == 0 && access_may_run(app->access, cmd, r->user, r->channel, NULL);
+	catalog_put(cat);
+	return shown;
 }
 
 /* Post TEXT through the inner delivery as JOB says (a person: ephemeral;

@@ -21,6 +21,7 @@ void job_free(struct job *job)
 	if (!job)
 		return;
 	invocation_release(&job->inv);
+	catalog_put(job->catalog);   /* after inv: inv.cmd lives in it */
 	strlist_release(&job->words);
 	if (job->parsed && job->builtin && job->builtin->free_parsed)
 		job->builtin->free_parsed(job->parsed);

@@ -12,6 +12,7 @@
 #include <stdatomic.h>
 
 #include "common.h"
+#include "commands/catalog-snapshot.h"
 #include "commands/invocation.h"
 #include "commands/report.h"
 
@@ -26,7 +27,9 @@ enum job_kind {
 struct job {
 	enum job_kind kind;
 	int64_t run_id;              /* JOB_REPORT: the history id shown to people */
-	struct invocation inv;       /* JOB_REPORT; owned (inv.cmd borrowed from the catalog) */
+	struct invocation inv;       /* JOB_REPORT; owned (inv.cmd borrowed from catalog) */
+	struct catalog *catalog;     /* JOB_REPORT: a reference to the snapshot inv.cmd is in,
+	                              * so the run keeps its version whatever is reloaded */
 	const struct builtin *builtin;  /* JOB_BUILTIN */
 	struct strlist words;        /* JOB_BUILTIN: its arguments; owned */
 	void *parsed;                /* JOB_BUILTIN: what exec_now made of words; owned,

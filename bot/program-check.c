@@ -142,8 +142,9 @@ static int check_sql_on_sources(struct app *app)
 
 	source_cache_init(&cache);
 	strlist_init(&unreachable);
-	for (size_t i = 0; i < app->catalog.n; i++) {
-		const struct command *cmd = &app->catalog.cmds[i];
+	struct catalog *cat = app_catalog(app);
+	for (size_t i = 0; i < cat->n; i++) {
+		const struct command *cmd = &cat->cmds[i];
 		if (cmd->script) {   /* issue 15: no SQL; the file and its #! line */
 			faults += check_script(app, cmd);
 			continue;
@@ -191,6 +192,7 @@ static int check_sql_on_sources(struct app *app)
 	}
 	strlist_release(&unreachable);
 	source_cache_release(&cache);
+	catalog_put(cat);
 	return faults;
 }
 
@@ -232,9 +234,11 @@ int program_check(const char *config, int argc, char **argv)
 	for (size_t i = 0; i < app.catalog_faults.n; i++)
 		fprintf(stderr, "%s\n", app.catalog_faults.v[i]);
 	int faults = (int)app.catalog_faults.n + check_schedules(&app) + check_sql_on_sources(&app);
+	struct catalog *cat = app_catalog(&app);
 	if (!faults)
-		printf("ok: %s and %zu command%s in %s/\n", app.cfg.path, app.catalog.n,
-		       app.catalog.n == 1 ? "" : "s", app.cfg.commands_dir);
+		printf("ok: %s and %zu command%s in %s/\n", app.cfg.path, cat->n,
+		       cat->n == 1 ? "" : "s", app.cfg.commands_dir);
+	catalog_put(cat);
 	app_close(&app);
 	return faults ? EXIT_INPUT : EXIT_OK;
 }

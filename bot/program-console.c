@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <unistd.h>
 
+#include "bot/catalog-watch.h"
 #include "bot/dispatch.h"
 #include "bot/job-pool.h"
 #include "bot/program.h"
@@ -37,6 +38,12 @@ static int console_post_text(void *ctx, void *wstate, const struct job *job, con
 	pthread_mutex_unlock(&c->lock);
 	free(plain);
 	return 0;
+}
+
+/* A command file became broken: the person at the console is its admin. */
+static void console_tell(void *ctx, const char *text)
+{
+	console_post_text(ctx, NULL, NULL, text, NULL);
 }
 
 /* data_dir/NAME, or data_dir/NAME-2.csv ... when NAME is taken. */
@@ -124,6 +131,14 @@ int console_run(struct app *app, FILE *in, FILE *out)
 	if (schedules_start(app, &d, false, &cause) < 0) {
 		fprintf(out, "bot: schedules unavailable: %s\n", cause);
 		free(cause);
+		cause = NULL;
+	}
+	/* Edited command files are served from the next line on. */
+	struct catalog_watch *watch = NULL;
+	if (catalog_watch_start(&watch, app, console_tell, &c, &cause) < 0) {
+		fprintf(out, "bot: %s; edits to %s/ need a restart\n", cause, app->cfg.commands_dir);
+		free(cause);
+		cause = NULL;
 	}
 	if (tty)
 		fprintf(out, "Type %s lines as in Slack (%s help); Ctrl-D ends.\n", app->cfg.command,
@@ -180,6 +195,7 @@ int console_run(struct app *app, FILE *in, FILE *out)
 			pool_wait_idle(app->pool);
 	}
 	free(line);
+	catalog_watch_stop(watch);
 	pool_wait_idle(app->pool);
 	schedules_stop(app);
 	pool_stop(app->pool, (int64_t)app->cfg.shutdown_grace * 1000);

@@ -90,8 +90,8 @@ static void *interrupt_main(void *arg)
 
 /* Dispatch cmd with its words, wait for the job to end (cancelling it on
  * Ctrl-C), stop the pool. Returns the exit code. */
-static int run_job_to_end(struct app *app, const struct command *cmd, char **words, size_t nwords,
-			  struct run_output *out)
+static int run_job_to_end(struct app *app, struct catalog *cat, const struct command *cmd,
+			  char **words, size_t nwords, struct run_output *out)
 {
 	char *cause = NULL;
 	struct run_interrupt ri = { .run_id = 0 };
@@ -113,7 +113,7 @@ static int run_job_to_end(struct app *app, const struct command *cmd, char **wor
 	struct dispatch_request req = { .user_id = "cli", .delivery = &d };
 	struct dispatch_reply reply;
 	memset(&reply, 0, sizeof(reply));
-	dispatch_report(app, &req, cmd, words, nwords, &reply);
+	dispatch_report(app, &req, cat, cmd, words, nwords, &reply);
 	int ret = EXIT_OK;
 	if (reply.mistake) {
 		char *plain = markup_plain(reply.text);
@@ -175,10 +175,11 @@ int program_run(const char *config, int argc, char **argv)
 	char *tmp_path = NULL;
 	struct run_output out = { .fd = STDOUT_FILENO };
 	const char *name = argv[i];
-	const struct command *cmd = catalog_find(&app.catalog, name);
+	struct catalog *cat = app_catalog(&app);   /* run never reloads: this one to the end */
+	const struct command *cmd = catalog_find(cat, name);
 	if (!cmd) {
 		/* Reports only: a built-in's name is no report here either. */
-		const char *near = catalog_closest(&app.catalog, name, NULL, 0);
+		const char *near = catalog_closest(cat, name, NULL, 0);
 		fprintf(stderr, "reportbot: no report '%s' in %s/%s%s%s\n", name, app.cfg.commands_dir,
 			near ? "; did you mean " : "", near ? near : "", near ? "?" : "");
 		goto out;
@@ -192,7 +193,7 @@ int program_run(const char *config, int argc, char **argv)
 			goto out;
 		}
 	}
-	ret = run_job_to_end(&app, cmd, argv + i + 1, (size_t)(argc - i - 1), &out);
+	ret = run_job_to_end(&app, cat, cmd, argv + i + 1, (size_t)(argc - i - 1), &out);
 	if (out_path) {
 		int fd = out.fd;
 		out.fd = STDOUT_FILENO;
@@ -210,6 +211,7 @@ int program_run(const char *config, int argc, char **argv)
 		}
 	}
 out:
+	catalog_put(cat);
 	free(tmp_path);
 	free(out.error);
 	app_close(&app);

@@ -3,9 +3,11 @@
  *
  * Threads: this one runs the lws loop (the network thread); the pool's
  * workers run reports and deliver through their own curl handles; the
- * socket's opener fetches connection URLs; a signal thread turns
- * SIGTERM/SIGINT into slack_socket_stop. The signals are blocked in every
- * thread (the mask is set before any thread starts) and taken by sigwait.
+ * socket's opener fetches connection URLs; the catalog watcher reloads
+ * commands/ when it changes (bot/catalog-watch.h); a signal thread turns
+ * SIGTERM/SIGINT into slack_socket_stop and SIGHUP into a reload at once.
+ * The signals are blocked in every thread (the mask is set before any
+ * thread starts) and taken by sigwait.
  *
  * One serve per data_dir: serve holds an flock on data_dir/serve.lock for
  * its whole life, with its pid and start time written in the file. A
@@ -26,6 +28,7 @@
 
 #include "bot/access-refresh.h"
 #include "bot/builtin.h"
+#include "bot/catalog-watch.h"
 #include "bot/dispatch.h"
 #include "bot/interrupted.h"
 #include "common/log.h"
@@ -47,6 +50,7 @@ struct serve {
 	struct slack_socket *sock;
 	struct access_refresh *refresh;   /* Slack user groups, read on their own thread */
 	struct slack_forms *forms;        /* the report form's own thread (bot/slack-forms.h) */
+	struct catalog_watch *watch;      /* reloads commands/ when it changes */
 	pthread_t sigthread;
 	sigset_t sigs;
 	atomic_int quit_sigthread;
@@ -117,7 +121,7 @@ static char *serve_on_envelope(void *ctx, const struct slack_frame *f, char **bl
 	if (reply.open_form) {
 		/* acked at once without text; the form thread calls views.open */
 		slack_forms_open(sv->forms, f->trigger_id, f->user_id, f->channel_id, f->response_url,
-				 reply.form_cmd ? reply.form_cmd->name : NULL, NULL);
+				 reply.form_report, NULL);
 		log_info("slack: %s from %s in %s: a form (%lld ms)", f->command, f->user_id, f->channel_id,
 			 (long long)(now_ms_monotonic() - t0));
 	} else if (reply.run_id > 0)
@@ -152,6 +156,11 @@ static void *signal_main(void *arg)
 			continue;
 		if (atomic_load(&sv->quit_sigthread))
 			break;
+		if (sig == SIGHUP) {
+			log_info("got SIGHUP: re-reading %s/", sv->app->cfg.commands_dir);
+			catalog_watch_now(sv->watch);
+			continue;
+		}
 		if (sig == SIGTERM || sig == SIGINT) {
 			log_info("got %s: finishing running reports (up to %d s) and closing the connection",
 				 sig == SIGTERM ? "SIGTERM" : "SIGINT", sv->app->cfg.shutdown_grace);
@@ -161,6 +170,26 @@ static void *signal_main(void *arg)
 		}
 	}
 	return NULL;
+}
+
+/* A command file became broken: the admins hear it in [scheduler]
+ * alert_channel, through a worker (a notice job); without an alert
+ * channel the log line the watcher wrote is all. */
+static void serve_tell_admins(void *ctx, const char *text)
+{
+	struct serve *sv = ctx;
+	const char *alert = sv->app->cfg.alert_channel;
+	if (!alert || !*alert)
+		return;
+	struct job *job = job_new(JOB_NOTICE);
+	job->channel_id = xstrdup(alert);
+	job->user_id = xstrdup("reportbot");   /* not a person: posted in the channel */
+	job->delivery = &sv->sd.delivery;
+	job->args_shown = xstrdup(text);
+	if (!sv->app->pool || pool_submit(sv->app->pool, job, NULL) < 0) {
+		log_warn("commands: the alert for %s was not posted: the queue did not take it", alert);
+		job_free(job);
+	}
 }
 
 /* auth.test with the bot token: a bad token is a clear startup error. */
@@ -217,6 +246,7 @@ int serve_run(struct app *app, char **cause)
 	sigemptyset(&sv.sigs);
 	sigaddset(&sv.sigs, SIGTERM);
 	sigaddset(&sv.sigs, SIGINT);
+	sigaddset(&sv.sigs, SIGHUP);    /* re-read commands/ now */
 	sigaddset(&sv.sigs, SIGUSR2);   /* wakes the signal thread to end it */
 	pthread_sigmask(SIG_BLOCK, &sv.sigs, &old);
 	signal(SIGPIPE, SIG_IGN);
@@ -268,6 +298,11 @@ int serve_run(struct app *app, char **cause)
 		ret = SERVE_CONFIG;
 		goto out;
 	}
+	/* A changed command file is served without a restart. */
+	if (catalog_watch_start(&sv.watch, app, serve_tell_admins, &sv, cause) < 0) {
+		ret = SERVE_RUNTIME;
+		goto out;
+	}
 	if (pthread_create(&sv.sigthread, NULL, signal_main, &sv) != 0) {
 		fail(cause, "cannot start the signal thread");
 		ret = SERVE_RUNTIME;
@@ -279,6 +314,8 @@ int serve_run(struct app *app, char **cause)
 	ret = slack_socket_run(sv.sock, cause);
 
 out:
+	catalog_watch_stop(sv.watch);   /* no reload, no alert after this */
+	sv.watch = NULL;
 	/* No new fires; running scheduled jobs still record their outcome. */
 	schedules_stop_firing(app);
 	if (app->pool) {

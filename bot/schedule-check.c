@@ -52,9 +52,8 @@ static bool channel_allowed(const struct command *cmd, const char *channel)
 }
 
 /* "accepted: a, b, c" for the reports of the catalog. */
-static void add_report_names(const struct app *app, struct strbuf *out)
+static void add_report_names(const struct app *app, const struct catalog *cat, struct strbuf *out)
 {
-	const struct catalog *cat = &app->catalog;
 	if (!cat->n) {
 		strbuf_addf(out, "accepted: a report of %s/, and it holds none", app->cfg.commands_dir);
 		return;
@@ -84,8 +83,8 @@ static int check_owner(struct app *app, const struct command *cmd, const struct 
 
 /* The run text, split and bound as dispatch_line does for the fire; the
  * command found goes to *found. -1 with the fault in out. */
-static int check_run(struct app *app, const struct schedule_spec *s, time_t now,
-		     const struct command **found, struct strbuf *out)
+static int check_run(struct app *app, const struct catalog *cat, const struct schedule_spec *s,
+		     time_t now, const struct command **found, struct strbuf *out)
 {
 	const char *slash = app->cfg.command;
 	struct strlist words;
@@ -100,24 +99,24 @@ static int check_run(struct app *app, const struct schedule_spec *s, time_t now,
 	}
 	if (!words.n) {
 		strbuf_adds(out, "names no report; ");
-		add_report_names(app, out);
+		add_report_names(app, cat, out);
 		strbuf_adds(out, ", with its arguments, e.g. \"usage-all last\"");
 		goto out;
 	}
 	const char *name = words.v[0];
 	if (builtin_find(name)) {
 		strbuf_addf(out, "'%s' is a built-in command, not a report; a schedule runs a report; ", name);
-		add_report_names(app, out);
+		add_report_names(app, cat, out);
 		goto out;
 	}
-	const struct command *cmd = catalog_find(&app->catalog, name);
+	const struct command *cmd = catalog_find(cat, name);
 	if (!cmd) {
-		const char *near = catalog_closest(&app->catalog, name, NULL, 0);
+		const char *near = catalog_closest(cat, name, NULL, 0);
 		strbuf_addf(out, "there is no report '%.64s'", name);
 		if (near)
 			strbuf_addf(out, " (did you mean '%s'?)", near);
 		strbuf_adds(out, "; ");
-		add_report_names(app, out);
+		add_report_names(app, cat, out);
 		goto out;
 	}
 	struct invocation inv = { 0 };
@@ -144,6 +143,7 @@ int schedule_check(struct app *app, const struct schedule_spec *s, time_t now,
 	const struct command *cmd = NULL;
 	char *why = NULL;
 	struct cron c;
+	struct catalog *cat = app_catalog(app);   /* cmd lives in it */
 
 	strbuf_init(&out);
 	k = SCHEDULE_KEY_CRON;
@@ -161,7 +161,7 @@ int schedule_check(struct app *app, const struct schedule_spec *s, time_t now,
 		goto fault;
 	}
 	k = SCHEDULE_KEY_RUN;
-	if (check_run(app, s, now, &cmd, &out) < 0)
+	if (check_run(app, cat, s, now, &cmd, &out) < 0)
 		goto fault;
 	k = SCHEDULE_KEY_CHANNEL;
 	if (!channel_allowed(cmd, s->channel)) {
@@ -176,11 +176,13 @@ int schedule_check(struct app *app, const struct schedule_spec *s, time_t now,
 	if (check_owner(app, cmd, s, &out) < 0)
 		goto fault;
 	strbuf_release(&out);
+	catalog_put(cat);
 	return 0;
 fault:
 	if (key)
 		*key = k;
 	fail(cause, "%s", out.buf);
 	strbuf_release(&out);
+	catalog_put(cat);
 	return -1;
 }

@@ -119,9 +119,10 @@ static void tell(struct slack_api *api, const struct config *cfg, const struct t
 static void do_open(struct slack_forms *f, struct slack_api *api, const struct task *t)
 {
 	const struct config *cfg = &f->app->cfg;
-	struct slack_form_ctx ctx = { .cat = &f->app->catalog, .access = f->app->access, .user = t->user,
+	struct catalog *cat = app_catalog(f->app);
+	struct slack_form_ctx ctx = { .cat = cat, .access = f->app->access, .user = t->user,
 				      .channel = t->channel, .slash = cfg->command, .now = time(NULL) };
-	const struct command *cmd = t->report ? catalog_find(&f->app->catalog, t->report) : NULL;
+	const struct command *cmd = t->report ? catalog_find(cat, t->report) : NULL;
 	char *view = NULL, *cause = NULL, *why = NULL;
 	if (slack_form_view(&ctx, cmd, &t->prefill, &view, &cause) == 0) {
 		char *body = slack_form_open_body(t->trigger_id, view);
@@ -159,6 +160,7 @@ static void do_open(struct slack_forms *f, struct slack_api *api, const struct t
 	free(why);
 	free(cause);
 	free(view);
+	catalog_put(cat);
 }
 
 /* "Change arguments": the form of run t->run_id's report, filled with the
@@ -171,6 +173,7 @@ static void do_open_run(struct slack_forms *f, struct slack_api *api, struct tas
 	char id[32];
 	char *argv[1] = { id };
 	struct run_record rec;
+	struct catalog *cat = NULL;
 	const struct command *cmd = NULL;
 	struct strbuf out;
 	char *cause = NULL;
@@ -179,7 +182,7 @@ static void do_open_run(struct slack_forms *f, struct slack_api *api, struct tas
 	asker.words.v = argv;
 	asker.words.n = 1;
 	strbuf_init(&out);
-	if (builtin_find_run(f->app, &asker, "change arguments", &rec, &cmd, &out) < 0) {
+	if (builtin_find_run(f->app, &asker, "change arguments", &rec, &cat, &cmd, &out) < 0) {
 		tell(api, &f->app->cfg, t, out.buf);
 		strbuf_release(&out);
 		return;
@@ -189,6 +192,7 @@ static void do_open_run(struct slack_forms *f, struct slack_api *api, struct tas
 		free(cause);
 	}
 	t->report = xstrdup(cmd->name);
+	catalog_put(cat);
 	history_record_release(&rec);
 	strbuf_release(&out);
 	do_open(f, api, t);
@@ -197,11 +201,14 @@ static void do_open_run(struct slack_forms *f, struct slack_api *api, struct tas
 static void do_update(struct slack_forms *f, struct slack_api *api, const struct task *t)
 {
 	const struct config *cfg = &f->app->cfg;
-	struct slack_form_ctx ctx = { .cat = &f->app->catalog, .access = f->app->access, .user = t->user,
+	struct catalog *cat = app_catalog(f->app);
+	struct slack_form_ctx ctx = { .cat = cat, .access = f->app->access, .user = t->user,
 				      .channel = t->channel, .slash = cfg->command, .now = time(NULL) };
-	const struct command *cmd = t->report ? catalog_find(&f->app->catalog, t->report) : NULL;
+	const struct command *cmd = t->report ? catalog_find(cat, t->report) : NULL;
 	char *view = NULL, *cause = NULL;
-	if (slack_form_view(&ctx, cmd, NULL, &view, &cause) < 0) {
+	int built = slack_form_view(&ctx, cmd, NULL, &view, &cause);
+	catalog_put(cat);   /* the view is text now */
+	if (built < 0) {
 		/* a report not in the picker: the person keeps the form as it is */
 		log_warn("slack: form for %s not updated: %s", t->user, cause);
 		free(cause);
@@ -340,7 +347,8 @@ static char *on_submission(struct slack_forms *f, const struct slack_form_event 
 		free(cause);
 		return payload;
 	}
-	const struct command *cmd = slack_form_chosen(&app->catalog, in, &meta);
+	struct catalog *cat = app_catalog(app);
+	const struct command *cmd = slack_form_chosen(cat, in, &meta);
 	char *why = NULL;
 	if (!cmd) {
 		payload = slack_form_errors(NULL, in, SIZE_MAX, "Choose a report.");
@@ -362,7 +370,7 @@ static char *on_submission(struct slack_forms *f, const struct slack_form_event 
 							.delivery = f->delivery };
 			struct dispatch_reply reply;
 			memset(&reply, 0, sizeof(reply));
-			dispatch_report(app, &req, cmd, words.v, words.n, &reply);
+			dispatch_report(app, &req, cat, cmd, words.v, words.n, &reply);
 			if (reply.mistake) {
 				payload = slack_form_errors(cmd, in, SIZE_MAX, reply.text);
 			} else {
@@ -380,6 +388,7 @@ static char *on_submission(struct slack_forms *f, const struct slack_form_event 
 	free(why);
 	free(cause);
 	slack_form_meta_release(&meta);
+	catalog_put(cat);
 	return payload;
 }
 
