@@ -24,7 +24,7 @@ export REPORTBOT_MYSQL_ENV="$dir/env"
 out=build/mysql
 mkdir -p "$out"
 # Every driver: store/source.c lists them all, so all are linked.
-libs="tests/mysql/helpers.c $(echo store/source*.c) store/mysql-text.c $(echo common/*.c)"
+libs="tests/mysql/helpers.c $(echo store/source*.c) store/mysql-text.c store/trino-text.c $(echo common/*.c)"
 passed=0
 failed=0
 for t in tests/mysql/test-*.c; do
