@@ -33,6 +33,7 @@
 #include "common.h"
 #include "store/source-postgres.h"
 
+#include "common/sql-lex.h"
 #include "common/strbuf.h"
 #include "common/toml.h"
 
@@ -74,34 +75,13 @@ static const struct pg_settings *settings_of(const struct pg_source *s)
 }
 
 /* ---------------------------------------------------------------------
- * Placeholders: '?' to $N, lexed as the command layer lexes
+ * Placeholders: '?' to $N, lexed as the command layer lexes (common/sql-lex.h)
  */
 
 static bool ident_char(char c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
 	       c == '_' || c == '$' || (unsigned char)c >= 0x80;
-}
-
-/* Past the literal opened by sql[i] (commands/sql-placeholders.c's rule). */
-static size_t skip_literal(const char *sql, size_t len, size_t i)
-{
-	char q = sql[i];
-	bool backslash = q != '`';
-	for (i++; i < len; i++) {
-		if (backslash && sql[i] == '\\') {
-			i++;
-			continue;
-		}
-		if (sql[i] == q) {
-			if (i + 1 < len && sql[i + 1] == q) {
-				i++;
-				continue;
-			}
-			return i + 1;
-		}
-	}
-	return len;
 }
 
 char *pg_numbered_sql(const char *sql, size_t *nparams, char **cause)
@@ -114,16 +94,11 @@ char *pg_numbered_sql(const char *sql, size_t *nparams, char **cause)
 	while (i < len) {
 		char c = sql[i];
 		size_t start = i;
+		size_t past_comment = sql_skip_comment(sql, len, i, NULL);
 		if (c == '\'' || c == '"' || c == '`') {
-			i = skip_literal(sql, len, i);
-		} else if (c == '-' && i + 1 < len && sql[i + 1] == '-') {
-			while (i < len && sql[i] != '\n')
-				i++;
-		} else if (c == '/' && i + 1 < len && sql[i + 1] == '*') {
-			i += 2;
-			while (i + 1 < len && !(sql[i] == '*' && sql[i + 1] == '/'))
-				i++;
-			i = i + 1 < len ? i + 2 : len;
+			i = sql_skip_quoted(sql, len, i, NULL);
+		} else if (past_comment > i) {
+			i = past_comment;
 		} else if (c == '?') {
 			(*nparams)++;
 			strbuf_addf(&out, "$%zu", *nparams);
