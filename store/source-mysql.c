@@ -373,17 +373,7 @@ static void finish_statement(struct mysql_source *s, bool conn_lost)
 
 static enum source_result kill_result(struct mysql_source *s, int reason, char **cause)
 {
-	if (reason == WATCHDOG_CANCEL) {
-		fail(cause, "source '%s': the query was cancelled", src_name(s));
-		return SOURCE_ECANCELLED;
-	}
-	if (s->timeout_ms > 0)
-		fail(cause, "source '%s': the query took longer than its timeout of %lld s and was stopped",
-		     src_name(s), (long long)((s->timeout_ms + 999) / 1000));
-	else
-		fail(cause, "source '%s': the query took longer than the server allows and was stopped",
-		     src_name(s));
-	return SOURCE_ETIMEOUT;
+	return watchdog_result(src_name(s), reason, s->timeout_ms, cause);
 }
 
 /*
@@ -922,27 +912,12 @@ static void mysql_validate(void *settings, const struct toml_value *t, const cha
 	struct mysql_settings *ms = settings;
 	if (!ms->password_env)
 		return;
-	const char *pw = getenv(ms->password_env);
-	const struct toml_value *pv = toml_table_get(t, "password_env");
-	if (!pw)
-		config_fault(F, pv->line, pv->column, "[%s] password_env = \"%s\": environment "
-			     "variable %s is not set; set it, or remove password_env for a "
-			     "password-less login", section, ms->password_env, ms->password_env);
-	else
-		ms->password = xstrdup(pw);
+	source_password_from_env(ms->password_env, t, section, &ms->password, F);
 }
 
 static void mysql_release(void *settings)
 {
-	struct mysql_settings *ms = settings;
-	if (ms->password) {
-		/* best effort: do not leave the secret lying in freed memory */
-		volatile char *p = ms->password;
-		while (*p)
-			*p++ = '\0';
-		free(ms->password);
-		ms->password = NULL;
-	}
+	source_password_release(&((struct mysql_settings *)settings)->password);
 }
 
 const struct source_driver source_driver_mysql = {

@@ -270,17 +270,7 @@ static int send_cancel(void *driver, void *target)
 
 static enum source_result kill_result(struct pg_source *s, int reason, char **cause)
 {
-	if (reason == WATCHDOG_CANCEL) {
-		fail(cause, "source '%s': the query was cancelled", src_name(s));
-		return SOURCE_ECANCELLED;
-	}
-	if (s->timeout_ms > 0)
-		fail(cause, "source '%s': the query took longer than its timeout of %lld s and was stopped",
-		     src_name(s), (long long)((s->timeout_ms + 999) / 1000));
-	else
-		fail(cause, "source '%s': the query took longer than the server allows and was stopped",
-		     src_name(s));
-	return SOURCE_ETIMEOUT;
+	return watchdog_result(src_name(s), reason, s->timeout_ms, cause);
 }
 
 /* Line of the 1-based character position pos in sql (0 when unknown). */
@@ -495,6 +485,20 @@ static enum source_result begin_retry(struct pg_source *s, int64_t timeout_ms, c
 	}
 }
 
+/* pg_numbered_sql, its refusal worded for source S. */
+static char *numbered_sql(struct pg_source *s, const char *sql, size_t *nparams, char **cause)
+{
+	char *numbered = pg_numbered_sql(sql, nparams, cause);
+	if (!numbered) {
+		char *why = cause ? *cause : NULL;
+		if (cause)
+			*cause = NULL;
+		fail(cause, "source '%s': %s", src_name(s), why ? why : "bad statement");
+		free(why);
+	}
+	return numbered;
+}
+
 static enum source_result pg_execute(struct source *base, const char *sql, const struct bind_value *binds,
 				     size_t nbinds, int64_t timeout_ms, char **cause)
 {
@@ -503,15 +507,9 @@ static enum source_result pg_execute(struct source *base, const char *sql, const
 	finish_statement(s, false);
 	free_result_state(s);
 	size_t want = 0;
-	char *numbered = pg_numbered_sql(sql, &want, cause);
-	if (!numbered) {
-		char *why = cause ? *cause : NULL;
-		if (cause)
-			*cause = NULL;
-		fail(cause, "source '%s': %s", src_name(s), why ? why : "bad statement");
-		free(why);
+	char *numbered = numbered_sql(s, sql, &want, cause);
+	if (!numbered)
 		return SOURCE_EQUERY;
-	}
 	if (want != nbinds) {
 		free(numbered);
 		return source_bind_mismatch(base, want, nbinds, cause);
@@ -663,15 +661,9 @@ static enum source_result pg_check(struct source *base, const char *sql, size_t 
 	finish_statement(s, false);
 	free_result_state(s);
 	watchdog_clear_reason(&s->wd);   /* a past run's timeout is not ours */
-	char *numbered = pg_numbered_sql(sql, nparams, cause);
-	if (!numbered) {
-		char *why = cause ? *cause : NULL;
-		if (cause)
-			*cause = NULL;
-		fail(cause, "source '%s': %s", src_name(s), why ? why : "bad statement");
-		free(why);
+	char *numbered = numbered_sql(s, sql, nparams, cause);
+	if (!numbered)
 		return SOURCE_EQUERY;
-	}
 	enum source_result r = SOURCE_OK;
 	bool lost = false;
 	for (int attempt = 0; attempt < 2; attempt++) {
@@ -769,27 +761,12 @@ static void pg_validate(void *settings, const struct toml_value *t, const char *
 	}
 	if (!ps->password_env)
 		return;
-	const char *pw = getenv(ps->password_env);
-	const struct toml_value *pv = toml_table_get(t, "password_env");
-	if (!pw)
-		config_fault(F, pv->line, pv->column, "[%s] password_env = \"%s\": environment "
-			     "variable %s is not set; set it, or remove password_env for a "
-			     "password-less login", section, ps->password_env, ps->password_env);
-	else
-		ps->password = xstrdup(pw);
+	source_password_from_env(ps->password_env, t, section, &ps->password, F);
 }
 
 static void pg_release(void *settings)
 {
-	struct pg_settings *ps = settings;
-	if (ps->password) {
-		/* best effort: do not leave the secret lying in freed memory */
-		volatile char *p = ps->password;
-		while (*p)
-			*p++ = '\0';
-		free(ps->password);
-		ps->password = NULL;
-	}
+	source_password_release(&((struct pg_settings *)settings)->password);
 }
 
 const struct source_driver source_driver_postgres = {

@@ -185,3 +185,18 @@ int watchdog_stop_now(struct watchdog *w)
 	pthread_mutex_unlock(&w->lock);
 	return rc;
 }
+
+enum source_result watchdog_result(const char *name, int reason, int64_t timeout_ms, char **cause)
+{
+	if (reason == WATCHDOG_CANCEL) {
+		fail(cause, "source '%s': the query was cancelled", name);
+		return SOURCE_ECANCELLED;
+	}
+	if (timeout_ms > 0)
+		fail(cause, "source '%s': the query took longer than its timeout of %lld s and was stopped",
+		     name, (long long)((timeout_ms + 999) / 1000));
+	else
+		fail(cause, "source '%s': the query took longer than the server allows and was stopped",
+		     name);
+	return SOURCE_ETIMEOUT;
+}

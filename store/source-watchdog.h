@@ -17,6 +17,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "store/source.h"
+
 enum watchdog_reason { WATCHDOG_NONE = 0, WATCHDOG_TIMEOUT = 1, WATCHDOG_CANCEL = 2 };
 
 /* Sends the driver's stop for the statement running on target (what
@@ -72,5 +74,9 @@ void *watchdog_detach(struct watchdog *w);
  * thread would, without recording a reason. Returns its result, or -1 when
  * nothing is attached. */
 int watchdog_stop_now(struct watchdog *w);
+
+/* The result and words for a statement stopped for REASON: cancelled, or
+ * past its timeout_ms (ms; 0: the server's own limit) on source NAME. */
+enum source_result watchdog_result(const char *name, int reason, int64_t timeout_ms, char **cause);
 
 #endif
