@@ -13,18 +13,6 @@
 
 #define SECTION_TEXT_MAX 3000   /* Slack's limit on a section's text */
 
-/* Serialize and free root. */
-static char *dump(json_t *root)
-{
-	char *s = json_dumps(root, JSON_COMPACT | JSON_ENSURE_ASCII);
-	json_decref(root);
-	if (!s)
-		abort();
-	char *out = xstrdup(s);
-	free(s);
-	return out;
-}
-
 static json_t *string_of(const char *text)
 {
 	char *v = slack_json_valid_utf8(text);
@@ -74,12 +62,12 @@ static char *blocks2(json_t *a, json_t *b)
 	json_array_append_new(arr, a);
 	if (b)
 		json_array_append_new(arr, b);
-	return dump(arr);
+	return slack_json_dump(arr);
 }
 
 char *slack_actions_result(int64_t run_id, bool has_params)
 {
-	return dump(actions(button("Run again", SLACK_ACTION_RERUN, run_id, NULL),
+	return slack_json_dump(actions(button("Run again", SLACK_ACTION_RERUN, run_id, NULL),
 			    has_params ? button("Change arguments", SLACK_ACTION_EDIT, run_id, NULL) : NULL));
 }
 

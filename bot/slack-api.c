@@ -571,55 +571,12 @@ static int put_file(struct slack_api *api, const char *upload_url, const char *p
 	return rc;
 }
 
-int slack_upload_file(struct slack_api *api, const char *token, const char *path,
-		      const char *filename, const char *channel_id,
-		      const char *initial_comment, char **cause)
-{
-	struct stat st;
-	if (stat(path, &st) < 0)
-		return fail(cause, "cannot read the result file %s: %s", path, strerror(errno));
-	int64_t t0 = now_ms_monotonic();
-
-	char *body = slack_json_get_upload_url(filename, (int64_t)st.st_size);
-	struct slack_response r;
-	int rc = slack_api_call(api, token, "files.getUploadURLExternal", body, 0, &r, cause);
-	free(body);
-	if (rc < 0)
-		return -1;
-	if (!r.upload_url || !r.file_id) {
-		slack_response_release(&r);
-		return fail(cause, "files.getUploadURLExternal answered without upload_url or file_id");
-	}
-	char *upload_url = r.upload_url, *file_id = r.file_id;
-	r.upload_url = r.file_id = NULL;
-	slack_response_release(&r);
-
-	rc = put_file(api, upload_url, path, (int64_t)st.st_size, cause);
-	if (rc == 0) {
-		body = slack_json_complete_upload(file_id, filename, channel_id, initial_comment);
-		rc = slack_api_call(api, token, "files.completeUploadExternal", body, 0, &r, cause);
-		free(body);
-		free(api->last_permalink);
-		api->last_permalink = NULL;
-		if (rc == 0) {
-			api->last_permalink = r.permalink;   /* taken */
-			r.permalink = NULL;
-			slack_response_release(&r);
-		}
-	}
-	if (rc == 0)
-		log_debug("slack: uploaded %s (%lld bytes) to %s in %lld ms", filename,
-			  (long long)st.st_size, channel_id ? channel_id : "-",
-			  (long long)(now_ms_monotonic() - t0));
-	free(upload_url);
-	free(file_id);
-	return rc;
-}
-
 /* ---- the result post (issue 12) ---- */
 
-int slack_upload_start(struct slack_api *api, const char *token, const char *path,
-		       const char *filename, char **file_id, char **cause)
+/* getUploadURLExternal, then the bytes: *file_id (owned by the caller) and
+ * *size of the uploaded file. */
+static int upload_start(struct slack_api *api, const char *token, const char *path,
+			const char *filename, char **file_id, int64_t *size, char **cause)
 {
 	struct stat st;
 	*file_id = NULL;
@@ -645,25 +602,61 @@ int slack_upload_start(struct slack_api *api, const char *token, const char *pat
 		return -1;
 	}
 	*file_id = id;
+	*size = (int64_t)st.st_size;
 	return 0;
 }
 
-int slack_upload_complete(struct slack_api *api, const char *token, const char *file_id,
-			  const char *title, const char *channel_id, json_t *blocks,
-			  const char *thread_ts, char **cause)
+int slack_upload_start(struct slack_api *api, const char *token, const char *path,
+		       const char *filename, char **file_id, char **cause)
 {
-	char *body = slack_json_complete_upload_blocks(file_id, title, channel_id, blocks, thread_ts);
+	int64_t size;
+	return upload_start(api, token, path, filename, file_id, &size, cause);
+}
+
+/* files.completeUploadExternal with BODY (freed here); keeps the file's
+ * permalink in api->last_permalink (the asker's "done" line links it). */
+static int complete_upload(struct slack_api *api, const char *token, char *body, char **cause)
+{
 	struct slack_response r;
 	int rc = slack_api_call(api, token, "files.completeUploadExternal", body, 0, &r, cause);
 	free(body);
 	free(api->last_permalink);
 	api->last_permalink = NULL;
 	if (rc == 0) {
-		api->last_permalink = r.permalink;   /* taken: the asker's "done" line links it */
+		api->last_permalink = r.permalink;   /* taken */
 		r.permalink = NULL;
 		slack_response_release(&r);
 	}
 	return rc;
+}
+
+int slack_upload_file(struct slack_api *api, const char *token, const char *path,
+		      const char *filename, const char *channel_id,
+		      const char *initial_comment, char **cause)
+{
+	int64_t t0 = now_ms_monotonic();
+	char *file_id = NULL;
+	int64_t size = 0;
+	if (upload_start(api, token, path, filename, &file_id, &size, cause) < 0)
+		return -1;
+	int rc = complete_upload(api, token,
+				 slack_json_complete_upload(file_id, filename, channel_id, initial_comment),
+				 cause);
+	if (rc == 0)
+		log_debug("slack: uploaded %s (%lld bytes) to %s in %lld ms", filename,
+			  (long long)size, channel_id ? channel_id : "-",
+			  (long long)(now_ms_monotonic() - t0));
+	free(file_id);
+	return rc;
+}
+
+int slack_upload_complete(struct slack_api *api, const char *token, const char *file_id,
+			  const char *title, const char *channel_id, json_t *blocks,
+			  const char *thread_ts, char **cause)
+{
+	return complete_upload(api, token,
+			       slack_json_complete_upload_blocks(file_id, title, channel_id, blocks, thread_ts),
+			       cause);
 }
 
 int slack_post_message_blocks(struct slack_api *api, const char *token, const char *channel,

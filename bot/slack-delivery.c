@@ -9,6 +9,7 @@
 #include "bot/slack-delivery.h"
 #include "bot/slack-post.h"
 #include "common/markup.h"
+#include "common/numtext.h"
 #include "common/strbuf.h"
 
 #define RESPONSE_URL_TTL_MS (30 * 60 * 1000)   /* Slack's response_url lifetime */
@@ -147,30 +148,6 @@ static int sd_post_text(void *ctx, void *wstate, const struct job *job, const ch
 	return tell(ctx, wstate, job, text, false, response_url_of(job), cause);
 }
 
-static void add_thousands(struct strbuf *sb, int64_t n)
-{
-	char digits[32];
-	snprintf(digits, sizeof(digits), "%lld", (long long)(n < 0 ? -n : n));
-	if (n < 0)
-		strbuf_addc(sb, '-');
-	size_t len = strlen(digits);
-	for (size_t i = 0; i < len; i++) {
-		if (i && (len - i) % 3 == 0)
-			strbuf_addc(sb, ',');
-		strbuf_addc(sb, digits[i]);
-	}
-}
-
-static void add_duration(struct strbuf *sb, int64_t ms)
-{
-	if (ms < 1000)
-		strbuf_addf(sb, "%lld ms", (long long)ms);
-	else if (ms < 60000)
-		strbuf_addf(sb, "%.1f s", (double)ms / 1000);
-	else
-		strbuf_addf(sb, "%lld min %lld s", (long long)(ms / 60000), (long long)(ms % 60000 / 1000));
-}
-
 char *slack_delivery_comment(const struct job *job, const char *command_name,
 			     int64_t rows, int64_t duration_ms)
 {
@@ -180,9 +157,9 @@ char *slack_delivery_comment(const struct job *job, const char *command_name,
 	if (job->args_shown && *job->args_shown)
 		strbuf_addf(&sb, " %s", job->args_shown);
 	strbuf_adds(&sb, ": ");
-	add_thousands(&sb, rows);
+	numtext_add_thousands(&sb, rows);
 	strbuf_adds(&sb, rows == 1 ? " row in " : " rows in ");
-	add_duration(&sb, duration_ms);
+	numtext_add_duration(&sb, duration_ms);
 	strbuf_addf(&sb, " (run %lld", (long long)job->run_id);
 	if (job->schedule)
 		strbuf_addf(&sb, ", scheduled by %s", job->schedule);
@@ -304,7 +281,7 @@ static void done_line(struct slack_delivery *sd, struct slack_api *api, const st
 	strbuf_init(&sb);
 	strbuf_addf(&sb, "`%s`%s%s: ", name, job->args_shown && *job->args_shown ? " " : "",
 		    job->args_shown ? job->args_shown : "");
-	add_thousands(&sb, rows);
+	numtext_add_thousands(&sb, rows);
 	strbuf_addf(&sb, rows == 1 ? " row (run %lld), posted in " : " rows (run %lld), posted in ",
 		    (long long)job->run_id);
 	markup_add_channel(&sb, job->channel_id);

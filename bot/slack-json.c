@@ -519,8 +519,7 @@ char *slack_frame_unreadable_reply(const struct slack_frame *f)
 
 /* ---- writing ---- */
 
-/* Serialize and free root; the result is plain ASCII JSON. */
-static char *dump(json_t *root)
+char *slack_json_dump(json_t *root)
 {
 	char *s = json_dumps(root, JSON_COMPACT | JSON_ENSURE_ASCII);
 	json_decref(root);
@@ -592,7 +591,7 @@ char *slack_json_ack(const char *envelope_id, const char *text)
 		json_object_set_new(payload, "response_type", json_string("ephemeral"));
 		json_object_set_new(root, "payload", payload);
 	}
-	return dump(root);
+	return slack_json_dump(root);
 }
 
 char *slack_json_valid_utf8(const char *text)
@@ -629,7 +628,7 @@ char *slack_json_ack_blocks(const char *envelope_id, const char *text, const cha
 	json_object_set_new(payload, "blocks", b);
 	json_object_set_new(payload, "response_type", json_string("ephemeral"));
 	json_object_set_new(root, "payload", payload);
-	return dump(root);
+	return slack_json_dump(root);
 }
 
 char *slack_json_response_blocks(const char *text, const char *blocks, bool replace_original)
@@ -641,7 +640,7 @@ char *slack_json_response_blocks(const char *text, const char *blocks, bool repl
 		json_object_set_new(root, "blocks", b);
 	json_object_set_new(root, "response_type", json_string("ephemeral"));
 	json_object_set_new(root, "replace_original", json_boolean(replace_original));
-	return dump(root);
+	return slack_json_dump(root);
 }
 
 char *slack_json_post_ephemeral_blocks(const char *channel, const char *user, const char *text,
@@ -654,7 +653,7 @@ char *slack_json_post_ephemeral_blocks(const char *channel, const char *user, co
 	json_t *b = blocks_from(blocks);
 	if (b)
 		json_object_set_new(root, "blocks", b);
-	return dump(root);
+	return slack_json_dump(root);
 }
 
 char *slack_json_post_message(const char *channel, const char *text)
@@ -662,7 +661,7 @@ char *slack_json_post_message(const char *channel, const char *text)
 	json_t *root = json_object();
 	json_object_set_new(root, "channel", json_text(channel));
 	json_object_set_new(root, "text", prepared_text(text));
-	return dump(root);
+	return slack_json_dump(root);
 }
 
 char *slack_json_post_ephemeral(const char *channel, const char *user, const char *text)
@@ -671,7 +670,7 @@ char *slack_json_post_ephemeral(const char *channel, const char *user, const cha
 	json_object_set_new(root, "channel", json_text(channel));
 	json_object_set_new(root, "user", json_text(user));
 	json_object_set_new(root, "text", prepared_text(text));
-	return dump(root);
+	return slack_json_dump(root);
 }
 
 char *slack_json_response(const char *text)
@@ -680,7 +679,7 @@ char *slack_json_response(const char *text)
 	json_object_set_new(root, "text", prepared_text(text));
 	json_object_set_new(root, "response_type", json_string("ephemeral"));
 	json_object_set_new(root, "replace_original", json_false());
-	return dump(root);
+	return slack_json_dump(root);
 }
 
 char *slack_json_get_upload_url(const char *filename, int64_t length)
@@ -688,7 +687,7 @@ char *slack_json_get_upload_url(const char *filename, int64_t length)
 	json_t *root = json_object();
 	json_object_set_new(root, "filename", json_text(filename));
 	json_object_set_new(root, "length", json_integer((json_int_t)length));
-	return dump(root);
+	return slack_json_dump(root);
 }
 
 char *slack_json_complete_upload(const char *file_id, const char *title,
@@ -705,7 +704,7 @@ char *slack_json_complete_upload(const char *file_id, const char *title,
 		json_object_set_new(root, "channel_id", json_text(channel_id));
 	if (initial_comment)
 		json_object_set_new(root, "initial_comment", prepared_text(initial_comment));
-	return dump(root);
+	return slack_json_dump(root);
 }
 
 char *slack_json_post_blocks(const char *channel, const char *text, json_t *blocks,
@@ -718,7 +717,7 @@ char *slack_json_post_blocks(const char *channel, const char *text, json_t *bloc
 		json_object_set(root, "blocks", blocks);
 	if (thread_ts)
 		json_object_set_new(root, "thread_ts", json_text(thread_ts));
-	return dump(root);
+	return slack_json_dump(root);
 }
 
 char *slack_json_complete_upload_blocks(const char *file_id, const char *title,
@@ -734,7 +733,7 @@ char *slack_json_complete_upload_blocks(const char *file_id, const char *title,
 		json_object_set(root, "blocks", blocks);
 	if (thread_ts)
 		json_object_set_new(root, "thread_ts", json_text(thread_ts));
-	return dump(root);
+	return slack_json_dump(root);
 }
 
 /* ---- responses ---- */

@@ -161,6 +161,9 @@ char *slack_json_response_blocks(const char *text, const char *blocks, bool repl
 /* chat.postEphemeral with blocks (JSON text of an array, or NULL). */
 char *slack_json_post_ephemeral_blocks(const char *channel, const char *user, const char *text,
 				       const char *blocks);
+/* Serializes and frees root (taken); the result is plain ASCII JSON, owned
+ * by the caller. Aborts when out of memory. */
+char *slack_json_dump(json_t *root);
 /* text as it may sit in a JSON string: bytes that are not UTF-8 become
  * U+FFFD. Caller frees. */
 char *slack_json_valid_utf8(const char *text);

@@ -9,6 +9,7 @@
 
 #include "bot/slack-text.h"
 #include "common/markup.h"
+#include "common/numtext.h"
 #include "common/strbuf.h"
 
 #define ELLIPSIS "\xE2\x80\xA6"     /* … */
@@ -124,30 +125,6 @@ bool slack_post_is_number(const char *s)
 	return *p == '\0';
 }
 
-static void add_thousands(struct strbuf *sb, int64_t n)
-{
-	char digits[32];
-	snprintf(digits, sizeof(digits), "%llu", n < 0 ? 0ULL - (unsigned long long)n : (unsigned long long)n);
-	if (n < 0)
-		strbuf_addc(sb, '-');
-	size_t len = strlen(digits);
-	for (size_t i = 0; i < len; i++) {
-		if (i && (len - i) % 3 == 0)
-			strbuf_addc(sb, ',');
-		strbuf_addc(sb, digits[i]);
-	}
-}
-
-static void add_duration(struct strbuf *sb, int64_t ms)
-{
-	if (ms < 1000)
-		strbuf_addf(sb, "%lld ms", (long long)ms);
-	else if (ms < 60000)
-		strbuf_addf(sb, "%.1f s", (double)ms / 1000);
-	else
-		strbuf_addf(sb, "%lld min %lld s", (long long)(ms / 60000), (long long)(ms % 60000 / 1000));
-}
-
 static bool is_person(const char *user)
 {
 	return user && (user[0] == 'U' || user[0] == 'W');
@@ -183,9 +160,9 @@ char *slack_post_text(const struct slack_post *p)
 	strbuf_init(&sb);
 	add_name_args(&sb, p);
 	strbuf_adds(&sb, ": ");
-	add_thousands(&sb, p->rows);
+	numtext_add_thousands(&sb, p->rows);
 	strbuf_adds(&sb, p->rows == 1 ? " row in " : " rows in ");
-	add_duration(&sb, p->duration_ms);
+	numtext_add_duration(&sb, p->duration_ms);
 	strbuf_addf(&sb, " (run %lld", (long long)p->run_id);
 	add_who(&sb, p, ", ");
 	strbuf_adds(&sb, ")");
@@ -209,10 +186,10 @@ static json_t *header_section(const struct slack_post *p)
 	strbuf_adds(&sb, "*");
 	add_name_args(&sb, p);
 	strbuf_adds(&sb, "*\n");
-	add_thousands(&sb, p->rows);
+	numtext_add_thousands(&sb, p->rows);
 	strbuf_adds(&sb, p->rows == 1 ? " row" : " rows");
 	strbuf_adds(&sb, " · ");
-	add_duration(&sb, p->duration_ms);
+	numtext_add_duration(&sb, p->duration_ms);
 	strbuf_addf(&sb, " · run %lld", (long long)p->run_id);
 	add_who(&sb, p, " · ");
 	json_t *b = json_pack("{s:s, s:o}", "type", "section", "text", mrkdwn(sb.buf));
@@ -295,7 +272,7 @@ int slack_post_chart_fit(const struct slack_post *p, char **why)
 		struct strbuf sb;
 		strbuf_init(&sb);
 		strbuf_adds(&sb, "no chart: ");
-		add_thousands(&sb, p->rows);
+		numtext_add_thousands(&sb, p->rows);
 		strbuf_addf(&sb, " %s, a %s chart shows at most %zu", ch->type == CHART_PIE ? "segments" :
 			    "categories", kind, cap);
 		*why = strbuf_detach(&sb);
@@ -416,7 +393,7 @@ static char *left_out_line(const struct slack_post *p, bool table)
 		sep = " · ";
 	} else if (table && (int64_t)pv->nrows < p->rows) {
 		strbuf_addf(&sb, "first %zu of ", pv->nrows);
-		add_thousands(&sb, p->rows);
+		numtext_add_thousands(&sb, p->rows);
 		strbuf_adds(&sb, " rows");
 		sep = " · ";
 	}

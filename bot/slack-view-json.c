@@ -7,6 +7,8 @@
 
 #include <jansson.h>
 
+#include "bot/slack-json.h"
+
 static char *dup_str(json_t *obj, const char *key)
 {
 	const char *s = json_string_value(json_object_get(obj, key));
@@ -158,11 +160,5 @@ char *slack_view_ack(const char *envelope_id, const char *payload_json)
 		}
 		json_object_set_new(root, "payload", p);
 	}
-	char *s = json_dumps(root, JSON_COMPACT | JSON_ENSURE_ASCII);
-	json_decref(root);
-	if (!s)
-		abort();
-	char *out = xstrdup(s);
-	free(s);
-	return out;
+	return slack_json_dump(root);
 }

@@ -1,5 +1,6 @@
 #include "common.h"
 #include "commands/sql-placeholders.h"
+#include "common/sql-lex.h"
 #include "common/strbuf.h"
 
 struct splitter {
@@ -56,52 +57,19 @@ static int count_lines(const char *s, size_t n)
 	return lines;
 }
 
-/*
- * Skip a quoted literal starting at sql[i] (the opening quote): *end is
- * just past the closing quote. Returns false when it is never closed.
- */
-static bool skip_quoted(const char *sql, size_t len, size_t i, size_t *end)
-{
-	char q = sql[i];
-	bool backslash = q != '`';
-	for (i++; i < len; i++) {
-		if (backslash && sql[i] == '\\') {
-			i++;
-			continue;
-		}
-		if (sql[i] == q) {
-			if (i + 1 < len && sql[i + 1] == q) {
-				i++;
-				continue;
-			}
-			*end = i + 1;
-			return true;
-		}
-	}
-	*end = len;
-	return false;
-}
-
 /* Whether sql[i..len) holds anything but whitespace and comments. */
 static bool more_code(const char *sql, size_t len, size_t i)
 {
 	while (i < len) {
 		char c = sql[i];
+		bool closed;
+		size_t past_comment = sql_skip_comment(sql, len, i, &closed);
 		if (c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v' || c == ';') {
 			i++;
-		} else if (c == '-' && i + 1 < len && sql[i + 1] == '-') {
-			while (i < len && sql[i] != '\n')
-				i++;
-		} else if (c == '/' && i + 1 < len && sql[i + 1] == '*') {
-			const char *end = NULL;
-			for (size_t j = i + 2; j + 1 < len; j++)
-				if (sql[j] == '*' && sql[j + 1] == '/') {
-					end = sql + j + 2;
-					break;
-				}
-			if (!end)
+		} else if (past_comment > i) {
+			if (!closed)
 				return false;
-			i = (size_t)(end - sql);
+			i = past_comment;
 		} else {
 			return true;
 		}
@@ -127,29 +95,23 @@ int sql_split(const char *sql, size_t len, const char *path, int first_line,
 		char c = sql[i];
 		size_t start = i;
 		int start_line = line;
+		bool closed;
+		size_t past_comment = sql_skip_comment(sql, len, i, &closed);
 
 		if (c == '\'' || c == '"' || c == '`') {
 			out->has_code = true;
-			if (!skip_quoted(sql, len, i, &i)) {
+			i = sql_skip_quoted(sql, len, i, &closed);
+			if (!closed) {
 				const char *kind = c == '\'' ? "string literal '...'" :
 						   c == '"' ? "quoted text \"...\"" : "identifier `...`";
 				strlist_pushf(errors, "%s:%d: unterminated %s; close the %c opened here",
 					      path, start_line, kind, c);
 			}
-		} else if (c == '-' && i + 1 < len && sql[i + 1] == '-') {
-			while (i < len && sql[i] != '\n')
-				i++;
-		} else if (c == '/' && i + 1 < len && sql[i + 1] == '*') {
-			i += 2;
-			while (i + 1 < len && !(sql[i] == '*' && sql[i + 1] == '/'))
-				i++;
-			if (i + 1 >= len) {
-				i = len;
+		} else if (past_comment > i) {
+			i = past_comment;
+			if (!closed)
 				strlist_pushf(errors, "%s:%d: unterminated /* comment; close it with */",
 					      path, start_line);
-			} else {
-				i += 2;
-			}
 		} else if (c == ':' && i + 1 < len && (sql[i + 1] == ':' || sql[i + 1] == '=')) {
 			out->has_code = true;
 			i += 2;

@@ -105,3 +105,29 @@ const struct source_config *source_config_find(const struct source_config *v, si
 			return &v[i];
 	return NULL;
 }
+
+void source_password_from_env(const char *password_env, const struct toml_value *t,
+			      const char *section, char **password, struct config_faults *F)
+{
+	if (!password_env)
+		return;
+	const char *pw = getenv(password_env);
+	const struct toml_value *pv = toml_table_get(t, "password_env");
+	if (!pw)
+		config_fault(F, pv->line, pv->column, "[%s] password_env = \"%s\": environment "
+			     "variable %s is not set; set it, or remove password_env for a "
+			     "password-less login", section, password_env, password_env);
+	else
+		*password = xstrdup(pw);
+}
+
+void source_password_release(char **password)
+{
+	if (!*password)
+		return;
+	volatile char *p = *password;
+	while (*p)
+		*p++ = '\0';
+	free(*password);
+	*password = NULL;
+}

@@ -32,6 +32,17 @@ void source_config_load(struct source_config *cfg, const char *name, const struc
 /* Frees everything cfg owns, wiping secrets; accepts NULL. */
 void source_config_release(struct source_config *cfg);
 
+/*
+ * For a driver's validate: when password_env (borrowed; NULL: none) is set,
+ * the password from that environment variable into *password (owned), or
+ * a fault at T's password_env key in [SECTION] when it is not set.
+ */
+void source_password_from_env(const char *password_env, const struct toml_value *t,
+			      const char *section, char **password, struct config_faults *F);
+/* For a driver's release: wipes *password (best effort: the secret does
+ * not lie in freed memory), frees it and sets it NULL. */
+void source_password_release(char **password);
+
 /* The config named NAME among V[0..N), borrowed; or NULL. */
 const struct source_config *source_config_find(const struct source_config *v, size_t n, const char *name);
 

@@ -42,8 +42,9 @@
 
 #include <errno.h>
 #include <float.h>
+#include "store/source-watchdog.h"
+
 #include <pthread.h>
-#include <stdatomic.h>
 #include <sys/socket.h>
 #include <time.h>
 
@@ -61,8 +62,6 @@
 
 /* Seconds to wait after KILL QUERY before shutting the socket down. */
 #define KILL_GRACE_MS 5000
-
-enum kill_reason { KILL_NONE = 0, KILL_TIMEOUT = 1, KILL_CANCEL = 2 };
 
 enum col_kind {
 	COL_BYTES,      /* copied as sent */
@@ -112,20 +111,9 @@ struct mysql_source {
 	const char **vals;
 	size_t *lens;
 
-	/* Shared with the watchdog thread and source_cancel. */
-	pthread_mutex_t lock;
-	pthread_cond_t cond;
-	pthread_t watchdog;
-	bool watchdog_started;
-	bool quit;                  /* close: the watchdog exits */
-	bool active;                /* a statement is running */
-	bool cancel_requested;
-	bool killing;               /* the watchdog is sending KILL QUERY */
-	int64_t deadline;           /* monotonic ms, 0 = none */
-	int64_t shutdown_at;        /* monotonic ms after a kill, 0 = none */
-	unsigned long thread_id;    /* of conn, for KILL QUERY */
-	int sock;                   /* of conn, for the last-resort shutdown */
-	atomic_int reason;          /* enum kill_reason */
+	/* KILL QUERY at the deadline or on source_cancel; its target is the
+	 * connection's thread id (as a pointer-sized number, 0 = none). */
+	struct watchdog wd;
 	int64_t timeout_ms;         /* of the running statement, for messages */
 };
 
@@ -243,20 +231,15 @@ static enum source_result connect_failure(struct mysql_source *s, MYSQL *m, char
 
 static void set_thread_facts(struct mysql_source *s)
 {
-	pthread_mutex_lock(&s->lock);
-	s->thread_id = s->conn ? mysql_thread_id(s->conn) : 0;
-	s->sock = s->conn ? (int)mysql_get_socket(s->conn) : -1;
-	pthread_mutex_unlock(&s->lock);
+	unsigned long id = s->conn ? mysql_thread_id(s->conn) : 0;
+	watchdog_attach(&s->wd, (void *)(uintptr_t)id, s->conn ? (int)mysql_get_socket(s->conn) : -1);
 }
 
 static void drop_connection(struct mysql_source *s)
 {
 	/* Forget the socket before closing it: the watchdog must never shut
 	 * down a descriptor number that may already belong to someone else. */
-	pthread_mutex_lock(&s->lock);
-	s->thread_id = 0;
-	s->sock = -1;
-	pthread_mutex_unlock(&s->lock);
+	watchdog_detach(&s->wd);
 	if (s->stmt) {
 		mysql_stmt_close(s->stmt);
 		s->stmt = NULL;
@@ -332,99 +315,11 @@ static int kill_query(const struct mysql_settings *cfg, unsigned long id)
 	return rc;
 }
 
-static void deadline_to_timespec(int64_t ms, struct timespec *ts)
+/* The watchdog's stop: target is the connection's thread id. */
+static int stop_query(void *driver, void *target)
 {
-	ts->tv_sec = (time_t)(ms / 1000);
-	ts->tv_nsec = (long)(ms % 1000) * 1000000L;
-}
-
-static void *watchdog_main(void *arg)
-{
-	struct mysql_source *s = arg;
-	pthread_mutex_lock(&s->lock);
-	while (!s->quit) {
-		int64_t now = now_ms_monotonic();
-		int reason = KILL_NONE;
-		if (s->active && atomic_load(&s->reason) == KILL_NONE) {
-			if (s->cancel_requested)
-				reason = KILL_CANCEL;
-			else if (s->deadline > 0 && now >= s->deadline)
-				reason = KILL_TIMEOUT;
-		}
-		if (reason != KILL_NONE) {
-			atomic_store(&s->reason, reason);
-			unsigned long id = s->thread_id;
-			s->killing = true;
-			pthread_mutex_unlock(&s->lock);
-			int rc = id ? kill_query(settings_of(s), id) : -1;
-			pthread_mutex_lock(&s->lock);
-			s->killing = false;
-			/* If the kill could not be sent, release the worker now;
-			 * otherwise give the server a moment to stop. */
-			s->shutdown_at = rc == 0 ? now_ms_monotonic() + KILL_GRACE_MS : now_ms_monotonic();
-			pthread_cond_broadcast(&s->cond);
-			continue;
-		}
-		if (s->active && s->shutdown_at > 0 && now >= s->shutdown_at) {
-			if (s->sock >= 0)
-				shutdown(s->sock, SHUT_RDWR);
-			s->shutdown_at = 0;
-			continue;
-		}
-		int64_t wake = 0;
-		if (s->active && atomic_load(&s->reason) == KILL_NONE && s->deadline > 0)
-			wake = s->deadline;
-		if (s->active && s->shutdown_at > 0 && (wake == 0 || s->shutdown_at < wake))
-			wake = s->shutdown_at;
-		if (wake) {
-			struct timespec ts;
-			deadline_to_timespec(wake, &ts);
-			pthread_cond_timedwait(&s->cond, &s->lock, &ts);
-		} else {
-			pthread_cond_wait(&s->cond, &s->lock);
-		}
-	}
-	pthread_mutex_unlock(&s->lock);
-	return NULL;
-}
-
-static int start_watchdog(struct mysql_source *s, char **cause)
-{
-	if (s->watchdog_started)
-		return 0;
-	int e = pthread_create(&s->watchdog, NULL, watchdog_main, s);
-	if (e)
-		return fail(cause, "source '%s': cannot start the timeout thread: %s", src_name(s), strerror(e));
-	s->watchdog_started = true;
-	return 0;
-}
-
-static void arm(struct mysql_source *s, int64_t timeout_ms)
-{
-	pthread_mutex_lock(&s->lock);
-	s->active = true;
-	s->cancel_requested = false;
-	s->shutdown_at = 0;
-	s->deadline = timeout_ms > 0 ? now_ms_monotonic() + timeout_ms : 0;
-	atomic_store(&s->reason, KILL_NONE);
-	pthread_cond_broadcast(&s->cond);
-	pthread_mutex_unlock(&s->lock);
-}
-
-/* The statement is over: wait for a kill in flight so it cannot hit the
- * next statement. Returns the kill reason, if any. */
-static int disarm(struct mysql_source *s)
-{
-	pthread_mutex_lock(&s->lock);
-	while (s->killing)
-		pthread_cond_wait(&s->cond, &s->lock);
-	s->active = false;
-	s->deadline = 0;
-	s->shutdown_at = 0;
-	s->cancel_requested = false;
-	pthread_cond_broadcast(&s->cond);
-	pthread_mutex_unlock(&s->lock);
-	return atomic_load(&s->reason);
+	struct mysql_source *s = driver;
+	return kill_query(settings_of(s), (unsigned long)(uintptr_t)target);
 }
 
 /* ---------------------------------------------------------------------
@@ -458,14 +353,11 @@ static void free_result_state(struct mysql_source *s)
 static void finish_statement(struct mysql_source *s, bool conn_lost)
 {
 	if (s->stmt && !conn_lost && !s->stmt_exhausted && s->ncols > 0 &&
-	    atomic_load(&s->reason) == KILL_NONE) {
-		pthread_mutex_lock(&s->lock);
-		unsigned long id = s->thread_id;
-		pthread_mutex_unlock(&s->lock);
-		if (id && kill_query(settings_of(s), id))
+	    watchdog_reason(&s->wd) == WATCHDOG_NONE) {
+		if (s->wd.target && watchdog_stop_now(&s->wd))
 			conn_lost = true;   /* cannot stop it; do not drain, reconnect */
 	}
-	disarm(s);
+	watchdog_disarm(&s->wd);
 	if (conn_lost) {
 		drop_connection(s);
 		return;
@@ -481,17 +373,7 @@ static void finish_statement(struct mysql_source *s, bool conn_lost)
 
 static enum source_result kill_result(struct mysql_source *s, int reason, char **cause)
 {
-	if (reason == KILL_CANCEL) {
-		fail(cause, "source '%s': the query was cancelled", src_name(s));
-		return SOURCE_ECANCELLED;
-	}
-	if (s->timeout_ms > 0)
-		fail(cause, "source '%s': the query took longer than its timeout of %lld s and was stopped",
-		     src_name(s), (long long)((s->timeout_ms + 999) / 1000));
-	else
-		fail(cause, "source '%s': the query took longer than the server allows and was stopped",
-		     src_name(s));
-	return SOURCE_ETIMEOUT;
+	return watchdog_result(src_name(s), reason, s->timeout_ms, cause);
 }
 
 /*
@@ -503,11 +385,11 @@ static enum source_result classify(struct mysql_source *s, unsigned int e, const
 				   bool *lost, char **cause)
 {
 	*lost = is_connection_error(e);
-	int reason = atomic_load(&s->reason);
-	if (reason != KILL_NONE)
+	int reason = watchdog_reason(&s->wd);
+	if (reason != WATCHDOG_NONE)
 		return kill_result(s, reason, cause);
 	if (e == MY_ER_STATEMENT_TIMEOUT || e == MY_ER_QUERY_TIMEOUT)
-		return kill_result(s, KILL_TIMEOUT, cause);
+		return kill_result(s, WATCHDOG_TIMEOUT, cause);
 	if (*lost) {
 		fail(cause, "source '%s': lost the connection to the server (%s)", src_name(s), msg);
 		return SOURCE_ECONNECT;
@@ -730,14 +612,7 @@ static enum source_result mysql_open(struct source **out, const struct source_co
 	struct mysql_source *s = xcalloc(1, sizeof(*s));
 	s->base.cfg = cfg;
 	s->session_timeout = -1;
-	s->sock = -1;
-	atomic_init(&s->reason, KILL_NONE);
-	pthread_mutex_init(&s->lock, NULL);
-	pthread_condattr_t ca;
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&s->cond, &ca);
-	pthread_condattr_destroy(&ca);
+	watchdog_init(&s->wd, stop_query, s, KILL_GRACE_MS);
 	*out = &s->base;
 	return SOURCE_OK;
 }
@@ -798,7 +673,7 @@ static enum source_result prepare_retry(struct mysql_source *s, const char *sql,
 			return r;
 		if (lost)
 			drop_connection(s);
-		if (lost && !fresh && attempt == 0 && atomic_load(&s->reason) == KILL_NONE) {
+		if (lost && !fresh && attempt == 0 && watchdog_reason(&s->wd) == WATCHDOG_NONE) {
 			if (cause) {
 				free(*cause);
 				*cause = NULL;
@@ -817,19 +692,19 @@ static enum source_result mysql_execute(struct source *base, const char *sql, co
 	if (s->stmt)
 		finish_statement(s, false);
 	free_result_state(s);
-	if (start_watchdog(s, cause))
+	if (watchdog_start(&s->wd, src_name(s), cause))
 		return SOURCE_EQUERY;
 	s->timeout_ms = timeout_ms;
-	arm(s, timeout_ms);
+	watchdog_arm(&s->wd, timeout_ms);
 
 	enum source_result r = prepare_retry(s, sql, timeout_ms, cause);
 	if (r != SOURCE_OK) {
-		disarm(s);
+		watchdog_disarm(&s->wd);
 		return r;
 	}
 	/* Timed out or cancelled while connecting: do not start it. */
-	int reason = atomic_load(&s->reason);
-	if (reason != KILL_NONE) {
+	int reason = watchdog_reason(&s->wd);
+	if (reason != WATCHDOG_NONE) {
 		r = kill_result(s, reason, cause);
 		goto fail_stmt;
 	}
@@ -924,8 +799,8 @@ static enum source_result mysql_next(struct source *base, struct source_row *row
 		finish_statement(s, false);
 		return SOURCE_DONE;
 	}
-	int reason = atomic_load(&s->reason);
-	if (reason != KILL_NONE) {
+	int reason = watchdog_reason(&s->wd);
+	if (reason != WATCHDOG_NONE) {
 		finish_statement(s, false);
 		return kill_result(s, reason, cause);
 	}
@@ -946,8 +821,8 @@ static enum source_result mysql_next(struct source *base, struct source_row *row
 	s->stmt_exhausted = true;
 	if (rc == MYSQL_NO_DATA) {
 		finish_statement(s, false);
-		reason = atomic_load(&s->reason);
-		if (reason != KILL_NONE)
+		reason = watchdog_reason(&s->wd);
+		if (reason != WATCHDOG_NONE)
 			return kill_result(s, reason, cause);
 		return SOURCE_DONE;
 	}
@@ -969,7 +844,7 @@ static enum source_result mysql_check(struct source *base, const char *sql, size
 	if (s->stmt)
 		finish_statement(s, false);
 	free_result_state(s);
-	atomic_store(&s->reason, KILL_NONE);   /* a past run's timeout is not ours */
+	watchdog_clear_reason(&s->wd);   /* a past run's timeout is not ours */
 	enum source_result r = prepare_retry(s, sql, -1, cause);
 	if (r != SOURCE_OK)
 		return r;
@@ -993,12 +868,7 @@ static void mysql_cancel(struct source *base)
 	struct mysql_source *s = (struct mysql_source *)base;
 	if (!s)
 		return;
-	pthread_mutex_lock(&s->lock);
-	if (s->active) {
-		s->cancel_requested = true;
-		pthread_cond_broadcast(&s->cond);
-	}
-	pthread_mutex_unlock(&s->lock);
+	watchdog_cancel(&s->wd);
 }
 
 static void mysql_close_source(struct source *base)
@@ -1009,16 +879,8 @@ static void mysql_close_source(struct source *base)
 	if (s->stmt)
 		finish_statement(s, false);
 	free_result_state(s);
-	if (s->watchdog_started) {
-		pthread_mutex_lock(&s->lock);
-		s->quit = true;
-		pthread_cond_broadcast(&s->cond);
-		pthread_mutex_unlock(&s->lock);
-		pthread_join(s->watchdog, NULL);
-	}
 	drop_connection(s);
-	pthread_cond_destroy(&s->cond);
-	pthread_mutex_destroy(&s->lock);
+	watchdog_destroy(&s->wd);
 	free(s);
 }
 
@@ -1050,27 +912,12 @@ static void mysql_validate(void *settings, const struct toml_value *t, const cha
 	struct mysql_settings *ms = settings;
 	if (!ms->password_env)
 		return;
-	const char *pw = getenv(ms->password_env);
-	const struct toml_value *pv = toml_table_get(t, "password_env");
-	if (!pw)
-		config_fault(F, pv->line, pv->column, "[%s] password_env = \"%s\": environment "
-			     "variable %s is not set; set it, or remove password_env for a "
-			     "password-less login", section, ms->password_env, ms->password_env);
-	else
-		ms->password = xstrdup(pw);
+	source_password_from_env(ms->password_env, t, section, &ms->password, F);
 }
 
 static void mysql_release(void *settings)
 {
-	struct mysql_settings *ms = settings;
-	if (ms->password) {
-		/* best effort: do not leave the secret lying in freed memory */
-		volatile char *p = ms->password;
-		while (*p)
-			*p++ = '\0';
-		free(ms->password);
-		ms->password = NULL;
-	}
+	source_password_release(&((struct mysql_settings *)settings)->password);
 }
 
 const struct source_driver source_driver_mysql = {

@@ -33,20 +33,16 @@
 #include "common.h"
 #include "store/source-postgres.h"
 
+#include "common/sql-lex.h"
 #include "common/strbuf.h"
 #include "common/toml.h"
 
-#include <pthread.h>
-#include <stdatomic.h>
-#include <sys/socket.h>
-#include <time.h>
+#include "store/source-watchdog.h"
 
 #include <libpq-fe.h>
 
 /* Milliseconds to wait after a cancel request before shutting the socket down. */
 #define CANCEL_GRACE_MS 5000
-
-enum kill_reason { KILL_NONE = 0, KILL_TIMEOUT = 1, KILL_CANCEL = 2 };
 
 struct pg_source {
 	struct source base;         /* first: source.c dispatches through it */
@@ -62,20 +58,9 @@ struct pg_source {
 	const char **vals;
 	size_t *lens;
 
-	/* Shared with the watchdog thread and source_cancel. */
-	pthread_mutex_t lock;
-	pthread_cond_t cond;
-	pthread_t watchdog;
-	bool watchdog_started;
-	bool quit;                  /* close: the watchdog exits */
-	bool active;                /* a statement is running */
-	bool cancel_requested;
-	bool killing;               /* the watchdog is sending the cancel */
-	int64_t deadline;           /* monotonic ms, 0 = none */
-	int64_t shutdown_at;        /* monotonic ms after a cancel, 0 = none */
-	PGcancel *canceller;        /* of conn, for PQcancel; NULL when none */
-	int sock;                   /* of conn, for the last-resort shutdown */
-	atomic_int reason;          /* enum kill_reason */
+	/* A cancel request at the deadline or on source_cancel; its target is
+	 * the connection's PGcancel (owned here, freed on drop_connection). */
+	struct watchdog wd;
 	int64_t timeout_ms;         /* of the running statement, for messages */
 };
 
@@ -90,34 +75,13 @@ static const struct pg_settings *settings_of(const struct pg_source *s)
 }
 
 /* ---------------------------------------------------------------------
- * Placeholders: '?' to $N, lexed as the command layer lexes
+ * Placeholders: '?' to $N, lexed as the command layer lexes (common/sql-lex.h)
  */
 
 static bool ident_char(char c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
 	       c == '_' || c == '$' || (unsigned char)c >= 0x80;
-}
-
-/* Past the literal opened by sql[i] (commands/sql-placeholders.c's rule). */
-static size_t skip_literal(const char *sql, size_t len, size_t i)
-{
-	char q = sql[i];
-	bool backslash = q != '`';
-	for (i++; i < len; i++) {
-		if (backslash && sql[i] == '\\') {
-			i++;
-			continue;
-		}
-		if (sql[i] == q) {
-			if (i + 1 < len && sql[i + 1] == q) {
-				i++;
-				continue;
-			}
-			return i + 1;
-		}
-	}
-	return len;
 }
 
 char *pg_numbered_sql(const char *sql, size_t *nparams, char **cause)
@@ -130,16 +94,11 @@ char *pg_numbered_sql(const char *sql, size_t *nparams, char **cause)
 	while (i < len) {
 		char c = sql[i];
 		size_t start = i;
+		size_t past_comment = sql_skip_comment(sql, len, i, NULL);
 		if (c == '\'' || c == '"' || c == '`') {
-			i = skip_literal(sql, len, i);
-		} else if (c == '-' && i + 1 < len && sql[i + 1] == '-') {
-			while (i < len && sql[i] != '\n')
-				i++;
-		} else if (c == '/' && i + 1 < len && sql[i + 1] == '*') {
-			i += 2;
-			while (i + 1 < len && !(sql[i] == '*' && sql[i + 1] == '/'))
-				i++;
-			i = i + 1 < len ? i + 2 : len;
+			i = sql_skip_quoted(sql, len, i, NULL);
+		} else if (past_comment > i) {
+			i = past_comment;
 		} else if (c == '?') {
 			(*nparams)++;
 			strbuf_addf(&out, "$%zu", *nparams);
@@ -230,13 +189,7 @@ static void drop_connection(struct pg_source *s)
 {
 	/* Forget the socket and the canceller first, after any cancel in
 	 * flight: the watchdog must never use them once they are gone. */
-	pthread_mutex_lock(&s->lock);
-	while (s->killing)
-		pthread_cond_wait(&s->cond, &s->lock);
-	PGcancel *c = s->canceller;
-	s->canceller = NULL;
-	s->sock = -1;
-	pthread_mutex_unlock(&s->lock);
+	PGcancel *c = watchdog_detach(&s->wd);
 	if (c)
 		PQfreeCancel(c);
 	PQclear(s->res);
@@ -295,10 +248,7 @@ static enum source_result ensure_connected(struct pg_source *s, char **cause)
 	PQclear(res);
 	s->conn = c;
 	PGcancel *canceller = PQgetCancel(c);
-	pthread_mutex_lock(&s->lock);
-	s->canceller = canceller;
-	s->sock = PQsocket(c);
-	pthread_mutex_unlock(&s->lock);
+	watchdog_attach(&s->wd, canceller, PQsocket(c));
 	return SOURCE_OK;
 }
 
@@ -306,99 +256,12 @@ static enum source_result ensure_connected(struct pg_source *s, char **cause)
  * The watchdog: a cancel request at the deadline or on source_cancel
  */
 
-static void deadline_to_timespec(int64_t ms, struct timespec *ts)
+/* The watchdog's stop: target is the connection's PGcancel. */
+static int send_cancel(void *driver, void *target)
 {
-	ts->tv_sec = (time_t)(ms / 1000);
-	ts->tv_nsec = (long)(ms % 1000) * 1000000L;
-}
-
-static void *watchdog_main(void *arg)
-{
-	struct pg_source *s = arg;
-	pthread_mutex_lock(&s->lock);
-	while (!s->quit) {
-		int64_t now = now_ms_monotonic();
-		int reason = KILL_NONE;
-		if (s->active && atomic_load(&s->reason) == KILL_NONE) {
-			if (s->cancel_requested)
-				reason = KILL_CANCEL;
-			else if (s->deadline > 0 && now >= s->deadline)
-				reason = KILL_TIMEOUT;
-		}
-		if (reason != KILL_NONE) {
-			atomic_store(&s->reason, reason);
-			PGcancel *c = s->canceller;
-			s->killing = true;
-			pthread_mutex_unlock(&s->lock);
-			char err[256];
-			int ok = c ? PQcancel(c, err, (int)sizeof(err)) : 0;
-			pthread_mutex_lock(&s->lock);
-			s->killing = false;
-			/* If the cancel could not be sent, release the worker now;
-			 * otherwise give the server a moment to stop. */
-			s->shutdown_at = ok ? now_ms_monotonic() + CANCEL_GRACE_MS : now_ms_monotonic();
-			pthread_cond_broadcast(&s->cond);
-			continue;
-		}
-		if (s->active && s->shutdown_at > 0 && now >= s->shutdown_at) {
-			if (s->sock >= 0)
-				shutdown(s->sock, SHUT_RDWR);
-			s->shutdown_at = 0;
-			continue;
-		}
-		int64_t wake = 0;
-		if (s->active && atomic_load(&s->reason) == KILL_NONE && s->deadline > 0)
-			wake = s->deadline;
-		if (s->active && s->shutdown_at > 0 && (wake == 0 || s->shutdown_at < wake))
-			wake = s->shutdown_at;
-		if (wake) {
-			struct timespec ts;
-			deadline_to_timespec(wake, &ts);
-			pthread_cond_timedwait(&s->cond, &s->lock, &ts);
-		} else {
-			pthread_cond_wait(&s->cond, &s->lock);
-		}
-	}
-	pthread_mutex_unlock(&s->lock);
-	return NULL;
-}
-
-static int start_watchdog(struct pg_source *s, char **cause)
-{
-	if (s->watchdog_started)
-		return 0;
-	int e = pthread_create(&s->watchdog, NULL, watchdog_main, s);
-	if (e)
-		return fail(cause, "source '%s': cannot start the timeout thread: %s", src_name(s), strerror(e));
-	s->watchdog_started = true;
-	return 0;
-}
-
-static void arm(struct pg_source *s, int64_t timeout_ms)
-{
-	pthread_mutex_lock(&s->lock);
-	s->active = true;
-	s->cancel_requested = false;
-	s->shutdown_at = 0;
-	s->deadline = timeout_ms > 0 ? now_ms_monotonic() + timeout_ms : 0;
-	atomic_store(&s->reason, KILL_NONE);
-	pthread_cond_broadcast(&s->cond);
-	pthread_mutex_unlock(&s->lock);
-}
-
-/* The statement is over: wait for a cancel in flight so it cannot hit the
- * next statement. */
-static void disarm(struct pg_source *s)
-{
-	pthread_mutex_lock(&s->lock);
-	while (s->killing)
-		pthread_cond_wait(&s->cond, &s->lock);
-	s->active = false;
-	s->deadline = 0;
-	s->shutdown_at = 0;
-	s->cancel_requested = false;
-	pthread_cond_broadcast(&s->cond);
-	pthread_mutex_unlock(&s->lock);
+	(void)driver;
+	char err[256];
+	return PQcancel(target, err, (int)sizeof(err)) ? 0 : -1;
 }
 
 /* ---------------------------------------------------------------------
@@ -407,17 +270,7 @@ static void disarm(struct pg_source *s)
 
 static enum source_result kill_result(struct pg_source *s, int reason, char **cause)
 {
-	if (reason == KILL_CANCEL) {
-		fail(cause, "source '%s': the query was cancelled", src_name(s));
-		return SOURCE_ECANCELLED;
-	}
-	if (s->timeout_ms > 0)
-		fail(cause, "source '%s': the query took longer than its timeout of %lld s and was stopped",
-		     src_name(s), (long long)((s->timeout_ms + 999) / 1000));
-	else
-		fail(cause, "source '%s': the query took longer than the server allows and was stopped",
-		     src_name(s));
-	return SOURCE_ETIMEOUT;
+	return watchdog_result(src_name(s), reason, s->timeout_ms, cause);
 }
 
 /* Line of the 1-based character position pos in sql (0 when unknown). */
@@ -445,8 +298,8 @@ static enum source_result result_failure(struct pg_source *s, const PGresult *re
 					 bool *lost, char **cause)
 {
 	*lost = !s->conn || PQstatus(s->conn) != CONNECTION_OK;
-	int reason = atomic_load(&s->reason);
-	if (reason != KILL_NONE)
+	int reason = watchdog_reason(&s->wd);
+	if (reason != WATCHDOG_NONE)
 		return kill_result(s, reason, cause);
 	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
 	const char *primary = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
@@ -466,7 +319,7 @@ static enum source_result result_failure(struct pg_source *s, const PGresult *re
 	}
 	if (strcmp(state, "57014") == 0) {
 		if (strstr(primary, "statement timeout"))
-			return kill_result(s, KILL_TIMEOUT, cause);
+			return kill_result(s, WATCHDOG_TIMEOUT, cause);
 		fail(cause, "source '%s': the query was cancelled on the server", src_name(s));
 		return SOURCE_EQUERY;
 	}
@@ -541,25 +394,14 @@ static void finish_statement(struct pg_source *s, bool conn_lost)
 	s->res = NULL;
 	s->row_pending = false;
 	if (!conn_lost && s->conn && s->busy) {
-		if (atomic_load(&s->reason) == KILL_NONE) {
-			char err[256];
-			pthread_mutex_lock(&s->lock);
-			PGcancel *c = s->canceller;
-			s->killing = true;
-			pthread_mutex_unlock(&s->lock);
-			if (!c || !PQcancel(c, err, (int)sizeof(err)))
-				conn_lost = true;
-			pthread_mutex_lock(&s->lock);
-			s->killing = false;
-			pthread_cond_broadcast(&s->cond);
-			pthread_mutex_unlock(&s->lock);
-		}
+		if (watchdog_reason(&s->wd) == WATCHDOG_NONE && watchdog_stop_now(&s->wd))
+			conn_lost = true;
 		PGresult *r;
 		while (!conn_lost && (r = PQgetResult(s->conn)) != NULL)
 			PQclear(r);
 	}
 	s->busy = false;
-	disarm(s);
+	watchdog_disarm(&s->wd);
 	if (!conn_lost && s->conn && s->in_tx) {
 		PGresult *failed;
 		if (simple(s, "ROLLBACK", &failed))
@@ -590,14 +432,7 @@ static enum source_result pg_open(struct source **out, const struct source_confi
 	(void)cause;
 	struct pg_source *s = xcalloc(1, sizeof(*s));
 	s->base.cfg = cfg;
-	s->sock = -1;
-	atomic_init(&s->reason, KILL_NONE);
-	pthread_mutex_init(&s->lock, NULL);
-	pthread_condattr_t ca;
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&s->cond, &ca);
-	pthread_condattr_destroy(&ca);
+	watchdog_init(&s->wd, send_cancel, s, CANCEL_GRACE_MS);
 	*out = &s->base;
 	return SOURCE_OK;
 }
@@ -639,7 +474,7 @@ static enum source_result begin_retry(struct pg_source *s, int64_t timeout_ms, c
 			return r;
 		if (lost)
 			drop_connection(s);
-		if (lost && !fresh && attempt == 0 && atomic_load(&s->reason) == KILL_NONE) {
+		if (lost && !fresh && attempt == 0 && watchdog_reason(&s->wd) == WATCHDOG_NONE) {
 			if (cause) {
 				free(*cause);
 				*cause = NULL;
@@ -650,6 +485,20 @@ static enum source_result begin_retry(struct pg_source *s, int64_t timeout_ms, c
 	}
 }
 
+/* pg_numbered_sql, its refusal worded for source S. */
+static char *numbered_sql(struct pg_source *s, const char *sql, size_t *nparams, char **cause)
+{
+	char *numbered = pg_numbered_sql(sql, nparams, cause);
+	if (!numbered) {
+		char *why = cause ? *cause : NULL;
+		if (cause)
+			*cause = NULL;
+		fail(cause, "source '%s': %s", src_name(s), why ? why : "bad statement");
+		free(why);
+	}
+	return numbered;
+}
+
 static enum source_result pg_execute(struct source *base, const char *sql, const struct bind_value *binds,
 				     size_t nbinds, int64_t timeout_ms, char **cause)
 {
@@ -658,25 +507,19 @@ static enum source_result pg_execute(struct source *base, const char *sql, const
 	finish_statement(s, false);
 	free_result_state(s);
 	size_t want = 0;
-	char *numbered = pg_numbered_sql(sql, &want, cause);
-	if (!numbered) {
-		char *why = cause ? *cause : NULL;
-		if (cause)
-			*cause = NULL;
-		fail(cause, "source '%s': %s", src_name(s), why ? why : "bad statement");
-		free(why);
+	char *numbered = numbered_sql(s, sql, &want, cause);
+	if (!numbered)
 		return SOURCE_EQUERY;
-	}
 	if (want != nbinds) {
 		free(numbered);
 		return source_bind_mismatch(base, want, nbinds, cause);
 	}
-	if (start_watchdog(s, cause)) {
+	if (watchdog_start(&s->wd, src_name(s), cause)) {
 		free(numbered);
 		return SOURCE_EQUERY;
 	}
 	s->timeout_ms = timeout_ms;
-	arm(s, timeout_ms);
+	watchdog_arm(&s->wd, timeout_ms);
 
 	enum source_result r = begin_retry(s, timeout_ms, cause);
 	if (r != SOURCE_OK) {
@@ -685,8 +528,8 @@ static enum source_result pg_execute(struct source *base, const char *sql, const
 		return r;
 	}
 	/* Timed out or cancelled while connecting: do not start it. */
-	int reason = atomic_load(&s->reason);
-	if (reason != KILL_NONE) {
+	int reason = watchdog_reason(&s->wd);
+	if (reason != WATCHDOG_NONE) {
 		free(numbered);
 		finish_statement(s, false);
 		return kill_result(s, reason, cause);
@@ -779,9 +622,9 @@ static enum source_result pg_next(struct source *base, struct source_row *row, c
 	PQclear(s->res);
 	s->res = NULL;
 	if (!s->busy) {
-		int reason = atomic_load(&s->reason);
+		int reason = watchdog_reason(&s->wd);
 		finish_statement(s, false);
-		return reason != KILL_NONE ? kill_result(s, reason, cause) : SOURCE_DONE;
+		return reason != WATCHDOG_NONE ? kill_result(s, reason, cause) : SOURCE_DONE;
 	}
 	PGresult *res = PQgetResult(s->conn);
 	ExecStatusType st = PQresultStatus(res);
@@ -795,9 +638,9 @@ static enum source_result pg_next(struct source *base, struct source_row *row, c
 		while ((res = PQgetResult(s->conn)) != NULL)
 			PQclear(res);
 		s->busy = false;
-		int reason = atomic_load(&s->reason);
+		int reason = watchdog_reason(&s->wd);
 		finish_statement(s, false);
-		return reason != KILL_NONE ? kill_result(s, reason, cause) : SOURCE_DONE;
+		return reason != WATCHDOG_NONE ? kill_result(s, reason, cause) : SOURCE_DONE;
 	}
 	bool lost;
 	enum source_result r = result_failure(s, res, NULL, &lost, cause);
@@ -817,16 +660,10 @@ static enum source_result pg_check(struct source *base, const char *sql, size_t 
 	struct pg_source *s = (struct pg_source *)base;
 	finish_statement(s, false);
 	free_result_state(s);
-	atomic_store(&s->reason, KILL_NONE);   /* a past run's timeout is not ours */
-	char *numbered = pg_numbered_sql(sql, nparams, cause);
-	if (!numbered) {
-		char *why = cause ? *cause : NULL;
-		if (cause)
-			*cause = NULL;
-		fail(cause, "source '%s': %s", src_name(s), why ? why : "bad statement");
-		free(why);
+	watchdog_clear_reason(&s->wd);   /* a past run's timeout is not ours */
+	char *numbered = numbered_sql(s, sql, nparams, cause);
+	if (!numbered)
 		return SOURCE_EQUERY;
-	}
 	enum source_result r = SOURCE_OK;
 	bool lost = false;
 	for (int attempt = 0; attempt < 2; attempt++) {
@@ -869,12 +706,7 @@ static void pg_cancel(struct source *base)
 	struct pg_source *s = (struct pg_source *)base;
 	if (!s)
 		return;
-	pthread_mutex_lock(&s->lock);
-	if (s->active) {
-		s->cancel_requested = true;
-		pthread_cond_broadcast(&s->cond);
-	}
-	pthread_mutex_unlock(&s->lock);
+	watchdog_cancel(&s->wd);
 }
 
 static void pg_close_source(struct source *base)
@@ -884,16 +716,8 @@ static void pg_close_source(struct source *base)
 		return;
 	finish_statement(s, false);
 	free_result_state(s);
-	if (s->watchdog_started) {
-		pthread_mutex_lock(&s->lock);
-		s->quit = true;
-		pthread_cond_broadcast(&s->cond);
-		pthread_mutex_unlock(&s->lock);
-		pthread_join(s->watchdog, NULL);
-	}
 	drop_connection(s);
-	pthread_cond_destroy(&s->cond);
-	pthread_mutex_destroy(&s->lock);
+	watchdog_destroy(&s->wd);
 	free(s);
 }
 
@@ -937,27 +761,12 @@ static void pg_validate(void *settings, const struct toml_value *t, const char *
 	}
 	if (!ps->password_env)
 		return;
-	const char *pw = getenv(ps->password_env);
-	const struct toml_value *pv = toml_table_get(t, "password_env");
-	if (!pw)
-		config_fault(F, pv->line, pv->column, "[%s] password_env = \"%s\": environment "
-			     "variable %s is not set; set it, or remove password_env for a "
-			     "password-less login", section, ps->password_env, ps->password_env);
-	else
-		ps->password = xstrdup(pw);
+	source_password_from_env(ps->password_env, t, section, &ps->password, F);
 }
 
 static void pg_release(void *settings)
 {
-	struct pg_settings *ps = settings;
-	if (ps->password) {
-		/* best effort: do not leave the secret lying in freed memory */
-		volatile char *p = ps->password;
-		while (*p)
-			*p++ = '\0';
-		free(ps->password);
-		ps->password = NULL;
-	}
+	source_password_release(&((struct pg_settings *)settings)->password);
 }
 
 const struct source_driver source_driver_postgres = {

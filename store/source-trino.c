@@ -863,25 +863,12 @@ static void trino_validate(void *settings, const struct toml_value *t, const cha
 			     "set tls = true (https), or remove password_env", section);
 		return;
 	}
-	const char *pw = getenv(ts->password_env);
-	if (!pw)
-		config_fault(F, pv->line, pv->column, "[%s] password_env = \"%s\": environment "
-			     "variable %s is not set; set it, or remove password_env for a "
-			     "password-less login", section, ts->password_env, ts->password_env);
-	else
-		ts->password = xstrdup(pw);
+	source_password_from_env(ts->password_env, t, section, &ts->password, F);
 }
 
 static void trino_release(void *settings)
 {
-	struct trino_settings *ts = settings;
-	if (ts->password) {
-		volatile char *p = ts->password;
-		while (*p)
-			*p++ = '\0';
-		free(ts->password);
-		ts->password = NULL;
-	}
+	source_password_release(&((struct trino_settings *)settings)->password);
 }
 
 const struct source_driver source_driver_trino = {
