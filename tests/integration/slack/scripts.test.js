@@ -149,7 +149,9 @@ test('script reports in Slack', async (t) => {
 		const since = h.mark();
 		const { ack } = h.sendSlashCommand({ text: 'fail', channel: CHAN });
 		const id = (await ack).payload.text.match(/run (\d+)/)[1];
-		const msg = await h.waitForMessage({ channel: CHAN, text: /fail\.sh exited with status 3/, since }, 15000);
+		// to the asker alone, in place of "Running…" (issue 12)
+		const msg = await h.waitForResponse({ text: /fail\.sh exited with status 3/, replace: true, since }, 15000);
+		msg.text = msg.json.text;
 		assert.match(msg.text, /auth with \[redacted\] and \[redacted\] refused/);
 		assert.ok(!msg.text.includes(token) && !msg.text.includes(DB_PASSWORD));
 		await until(() => new RegExp(`\\(${id},'fail'.*'error'`).test(historyOf(fx)), 15000, 'the error recorded');
