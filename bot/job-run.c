@@ -259,6 +259,7 @@ void run_job(struct run_worker *rw, struct job *job)
 	/* The row dispatch set aside: its id is the one the person was told;
 	 * the recorder may have made it queued already (the same record).
 	 * No row, no run: the person hears that the bot failed. */
+	history_reserve_take_over(app->run_ids, job->run_id);   /* the recorder is done with it */
 	if (history_claim_run(app->history, &rec, &cause) < 0) {
 		log_error("history: cannot record run %lld; not running it: %s", (long long)job->run_id, cause);
 		res.status = RUN_ERROR;

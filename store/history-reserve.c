@@ -8,8 +8,12 @@
  * history_reserve_record wait at most for another memory operation.
  *
  * The filler thread has two chores, records first: write each queued
- * run's record (history_record_queued: reserved -> queued, a no-op once
- * the worker's claim came first), then top the ids up when half are used.
+ * run's record, one at a time (history_record_queued: reserved -> queued,
+ * a no-op once the worker's claim came first), then top the ids up when
+ * half are used. A worker takes its run's record over before it claims
+ * (history_reserve_take_over): the record is dropped if not written yet,
+ * or awaited if being written (r->writing, r->written), so the recorder
+ * never writes a row after its worker has.
  */
 #include "common.h"
 #include "store/history-reserve.h"
@@ -34,7 +38,8 @@ struct history_reserve {
 	size_t n, cap;
 	struct run_record *recs;      /* owned: queued runs to record, oldest first */
 	size_t nrecs, caprecs;
-	size_t writing;               /* records the filler is writing now */
+	int64_t writing;              /* the id whose record the filler writes now, or 0 */
+	pthread_cond_t written;       /* writing went back to 0 */
 	bool stop;
 	bool failing;                 /* the last fill failed; said once in the log */
 	bool has_filler;
@@ -72,27 +77,25 @@ static int reserve_fill(struct history_reserve *r, size_t want, char **cause)
 	return ret;
 }
 
-/* Lock held on entry and on return; dropped while the records taken
- * now are written. A record that cannot be written is logged and
- * dropped: the worker's claim writes the run again when it starts. */
-static void reserve_write_records(struct history_reserve *r)
+/* Lock held on entry and on return; dropped while the oldest record is
+ * written. A record that cannot be written is logged and dropped: the
+ * worker's claim writes the run when it starts. */
+static void reserve_write_record(struct history_reserve *r)
 {
-	struct run_record *recs = r->recs;
-	size_t n = r->nrecs;
-	r->recs = NULL;
-	r->nrecs = r->caprecs = 0;
-	r->writing = n;
+	struct run_record rec = r->recs[0];
+	memmove(r->recs, r->recs + 1, (r->nrecs - 1) * sizeof(*r->recs));
+	r->nrecs--;
+	r->writing = rec.id;
 	pthread_mutex_unlock(&r->lock);
-	for (size_t i = 0; i < n; i++) {
-		char *cause = NULL;
-		if (history_record_queued(r->h, &recs[i], &cause) < 0)
-			log_warn("history: run %lld could not be recorded as queued (its worker records it "
-				 "when it starts): %s", (long long)recs[i].id, cause);
-		free(cause);
-	}
-	history_records_free(recs, n);
+	char *cause = NULL;
+	if (history_record_queued(r->h, &rec, &cause) < 0)
+		log_warn("history: run %lld could not be recorded as queued (its worker records it "
+			 "when it starts): %s", (long long)rec.id, cause);
+	free(cause);
+	history_record_release(&rec);
 	pthread_mutex_lock(&r->lock);
 	r->writing = 0;
+	pthread_cond_broadcast(&r->written);
 }
 
 static bool reserve_low(const struct history_reserve *r)
@@ -107,7 +110,7 @@ static void *filler_main(void *arg)
 	pthread_mutex_lock(&r->lock);
 	while (!r->stop) {
 		if (r->nrecs) {
-			reserve_write_records(r);
+			reserve_write_record(r);
 			continue;
 		}
 		if (!reserve_low(r)) {
@@ -154,6 +157,7 @@ int history_reserve_open(struct history_reserve **out, struct history *h, size_t
 	r->refill = refill;
 	pthread_mutex_init(&r->lock, NULL);
 	pthread_cond_init(&r->wake, NULL);
+	pthread_cond_init(&r->written, NULL);
 	if (reserve_fill(r, batch, cause) < 0) {
 		history_reserve_close(r);
 		return -1;
@@ -197,6 +201,7 @@ void history_reserve_close(struct history_reserve *r)
 	 * run they name was claimed by its worker (or never queued). */
 	history_records_free(r->recs, r->nrecs);
 	pthread_cond_destroy(&r->wake);
+	pthread_cond_destroy(&r->written);
 	pthread_mutex_destroy(&r->lock);
 	free(r->ids);
 	free(r);
@@ -260,10 +265,28 @@ void history_reserve_record(struct history_reserve *r, const struct run_record *
 	pthread_mutex_unlock(&r->lock);
 }
 
+void history_reserve_take_over(struct history_reserve *r, int64_t id)
+{
+	if (!r)
+		return;
+	pthread_mutex_lock(&r->lock);
+	for (size_t i = 0; i < r->nrecs; i++) {
+		if (r->recs[i].id == id) {
+			history_record_release(&r->recs[i]);
+			memmove(r->recs + i, r->recs + i + 1, (r->nrecs - i - 1) * sizeof(*r->recs));
+			r->nrecs--;
+			break;
+		}
+	}
+	while (r->writing == id)
+		pthread_cond_wait(&r->written, &r->lock);
+	pthread_mutex_unlock(&r->lock);
+}
+
 size_t history_reserve_records_pending(struct history_reserve *r)
 {
 	pthread_mutex_lock(&r->lock);
-	size_t n = r->nrecs + r->writing;
+	size_t n = r->nrecs + (r->writing != 0);
 	pthread_mutex_unlock(&r->lock);
 	return n;
 }

@@ -47,6 +47,11 @@ void history_reserve_put_back(struct history_reserve *r, int64_t id);
  * does nothing: the worker's claim is then the only record. NULL r is a
  * no-op. */
 void history_reserve_record(struct history_reserve *r, const struct run_record *rec);
+/* The worker of run ID is about to claim it: its record, if not written
+ * yet, is dropped; if being written, this waits until it is (a worker
+ * may wait on the history). After it, the recorder never touches ID, so
+ * a claim that fails cannot be followed by a late queued record. */
+void history_reserve_take_over(struct history_reserve *r, int64_t id);
 /* How many records wait to be written or are being written (tests). */
 size_t history_reserve_records_pending(struct history_reserve *r);
 /* How many ids are in memory now (tests, logs). */

@@ -755,6 +755,37 @@ static void test_record_queued_either_order(void **state)
 	assert_null(cause);
 }
 
+/* A worker takes its run over before it claims: once take_over returns
+ * the recorder is done with that id (dropped or written, never later),
+ * so a claim that then fails is not followed by a late queued row. */
+static void test_take_over_ends_the_record(void **state)
+{
+	struct fixture *f = *state;
+	struct history_reserve *res = NULL;
+	char *cause = NULL;
+
+	assert_int_equal(history_reserve_open(&res, f->h, 64, true, NULL), 0);
+	for (int i = 0; i < 32; i++) {
+		int64_t id = 0;
+		assert_int_equal(history_reserve_take(res, &id, &cause), 0);
+		struct run_record want = asked(id, "monthly", "U123");
+		history_reserve_record(res, &want);
+		history_reserve_take_over(res, id);
+		assert_int_equal(history_reserve_records_pending(res), 0);
+		enum run_status s = RUN_ERROR;
+		char *sql = xasprintf("SELECT status = 'queued' FROM runs WHERE id = %lld", (long long)id);
+		s = pragma_int(f->h, sql) ? RUN_QUEUED : RUN_RESERVED;
+		free(sql);
+		/* a record written first: the claim takes its row; else the row
+		 * is still only reserved and the claim takes that */
+		assert_true(s == RUN_QUEUED || s == RUN_RESERVED);
+		assert_int_equal(history_claim_run(f->h, &want, &cause), 0);
+		assert_int_equal(history_mark_running(f->h, id, NULL), 0);
+	}
+	history_reserve_close(res);
+	assert_int_equal(pragma_int(f->h, "SELECT count(*) FROM runs WHERE status = 'running'"), 32);
+}
+
 /* Wait (bounded) until the reserve has written every record it was given. */
 static bool await_recorded(struct history_reserve *res)
 {
@@ -799,6 +830,7 @@ static void *racer_main(void *arg)
 		t->ids[i] = id;
 		if (i % 2)
 			continue;
+		history_reserve_take_over(t->res, id);   /* as run_job does before its claim */
 		if (history_claim_run(t->h, &want, &cause) < 0 || history_mark_running(t->h, id, &cause) < 0 ||
 		    history_finish_run(t->h, id, RUN_OK, 1, 1, 1, NULL, &cause) < 0) {
 			fprintf(stderr, "racer: run %lld: %s\n", (long long)id, cause);
@@ -1087,6 +1119,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_reserve_concurrent, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_record_queued_either_order, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_recorder_races_claims, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_take_over_ends_the_record, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_migration_from_v1, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_delivering, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_busy_fails_loudly, setup, teardown),
