@@ -119,6 +119,10 @@ test('kill -9 during two reports and a scheduled one: each is told, the slot is 
 		assert.match(a.payload.text, /as run \d+/);
 		assert.match(b.payload.text, /as run \d+/);
 		await waitStarted(bot, 3);
+		// the timer names the slot's run after dispatch (a crash before
+		// that is told without the schedule's name): await it
+		await until('the slot naming its run', () => sqlite(fx.historyDb, 'SELECT run_id FROM schedule_slots ' +
+			`WHERE schedule = 'nightly' AND slot_ms = ${B * 1000}`).trim() !== '');
 
 		bot.kill('SIGKILL');
 		const gone = await bot.exited;
