@@ -11,6 +11,7 @@
 #include "bot/access.h"
 #include "common/log.h"
 #include "bot/job-pool.h"
+#include "bot/job-run.h"
 #include "bot/builtin.h"
 #include "common/markup.h"
 #include "bot/slack-actions.h"
@@ -142,8 +143,14 @@ struct job *dispatch_report_prepare(struct app *app, const struct dispatch_reque
 void dispatch_report_submit(struct app *app, struct job *job, struct dispatch_reply *reply)
 {
 	char *cause = NULL;
-	if (app->pool && pool_submit(app->pool, job, &cause) == 0)
+	/* Its record, copied before the pool owns the job, goes to the
+	 * recorder once it is queued for good (memory only: section 2.1). */
+	struct run_record rec;
+	job_run_record(app, job, &rec);
+	if (app->pool && pool_submit(app->pool, job, &cause) == 0) {
+		history_reserve_record(app->run_ids, &rec);
 		return;
+	}
 	const char *name = job->inv.cmd ? job->inv.cmd->name : "report";
 	char *text = xasprintf("%s%s%s not started: %s", name, *job->args_shown ? " " : "", job->args_shown,
 			       cause ? cause : "no worker pool");

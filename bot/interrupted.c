@@ -36,6 +36,13 @@ static void add_run(struct strbuf *sb, const struct run_record *r)
 	strbuf_addf(sb, " (run %lld", (long long)r->id);
 }
 
+/* When the bot stopped: a run left queued (still waiting for a worker,
+ * recorded by the reserve's recorder) never started. */
+static const char *stopped_when(const struct run_record *r)
+{
+	return r->started_ms ? "while it ran" : "before it started";
+}
+
 /* May r's report and arguments be named in its channel? See the header. */
 static bool public_in_channel(const struct app *app, const struct run_record *r)
 {
@@ -73,7 +80,7 @@ static int tell_scheduled(const struct interrupted_delivery *d, void *wstate, co
 	else
 		strbuf_adds(&sb, "A scheduled report: ");
 	add_run(&sb, r);
-	strbuf_adds(&sb, ") was interrupted: the bot stopped while it ran, so nothing was posted");
+	strbuf_addf(&sb, ") was interrupted: the bot stopped %s, so nothing was posted", stopped_when(r));
 	if (schedule)
 		strbuf_adds(&sb, "; `schedules` shows whether it is retried");
 	strbuf_adds(&sb, ".");
@@ -97,8 +104,8 @@ static int tell_person(const struct interrupted_delivery *d, void *wstate, const
 	local_time_text((time_t)(r->queued_ms / 1000), "%Y-%m-%d %H:%M", when, sizeof(when));
 	strbuf_init(&sb);
 	add_run(&sb, r);
-	strbuf_addf(&sb, "), which you asked for here at %s, was interrupted: the bot stopped while it "
-		    "ran, so no CSV was posted. Ask again when you need it.", when);
+	strbuf_addf(&sb, "), which you asked for here at %s, was interrupted: the bot stopped %s, "
+		    "so no CSV was posted. Ask again when you need it.", when, stopped_when(r));
 	struct job asker = *job;
 	asker.response_url = NULL;
 	int rc = post(d, wstate, &asker, sb.buf, &err);
@@ -119,7 +126,8 @@ static int tell_person(const struct interrupted_delivery *d, void *wstate, const
 	} else {
 		strbuf_addf(&sb, ": a report you asked for here (run %lld)", (long long)r->id);
 	}
-	strbuf_adds(&sb, " was interrupted: the bot stopped while it ran. Ask again when you need it.");
+	strbuf_addf(&sb, " was interrupted: the bot stopped %s. Ask again when you need it.",
+		    stopped_when(r));
 	struct job channel = *job;
 	channel.user_id = (char *)SCHEDULER_USER;   /* not a person: a channel message */
 	channel.response_url = NULL;

@@ -218,6 +218,21 @@ static char *cancelled_text(const struct job *job, const char *when)
 			 when ? when : "");
 }
 
+void job_run_record(const struct app *app, const struct job *job, struct run_record *rec)
+{
+	const struct command *cmd = job->inv.cmd;
+	*rec = (struct run_record){
+		.id = job->run_id,
+		.command = cmd->name,
+		.args = job->args_shown,
+		.user = job->user_id,
+		.channel = job->channel_id,
+		.source = cmd->source ? cmd->source : app->cfg.default_source,
+		.queued_ms = job->queued_ms,
+		.status = RUN_QUEUED,
+	};
+}
+
 void run_job(struct run_worker *rw, struct job *job)
 {
 	struct app *app = rw->app;
@@ -239,18 +254,12 @@ void run_job(struct run_worker *rw, struct job *job)
 
 	memset(&res, 0, sizeof(res));
 	const struct command *cmd = job->inv.cmd;
-	struct run_record rec = {
-		.id = job->run_id,
-		.command = cmd->name,
-		.args = job->args_shown,
-		.user = job->user_id,
-		.channel = job->channel_id,
-		.source = cmd->source ? cmd->source : app->cfg.default_source,
-		.queued_ms = job->queued_ms,
-		.status = RUN_QUEUED,
-	};
-	/* The row dispatch set aside: its id is the one the person was told.
+	struct run_record rec;
+	job_run_record(app, job, &rec);
+	/* The row dispatch set aside: its id is the one the person was told;
+	 * the recorder may have made it queued already (the same record).
 	 * No row, no run: the person hears that the bot failed. */
+	history_reserve_take_over(app->run_ids, job->run_id);   /* the recorder is done with it */
 	if (history_claim_run(app->history, &rec, &cause) < 0) {
 		log_error("history: cannot record run %lld; not running it: %s", (long long)job->run_id, cause);
 		res.status = RUN_ERROR;

@@ -29,6 +29,12 @@ struct run_worker {
 void run_worker_init(struct run_worker *rw, struct app *app, int index);
 void run_worker_release(struct run_worker *rw);
 
+/* The history record of report job JOB as it is queued (its strings
+ * borrowed from job and its command): what the worker's claim and the
+ * queued record (bot/dispatch.c) write. */
+struct run_record;
+void job_run_record(const struct app *app, const struct job *job, struct run_record *rec);
+
 /* Run job to the end (the caller frees it afterwards). */
 void run_job(struct run_worker *rw, struct job *job);
 

@@ -1,10 +1,19 @@
 /*
  * history-reserve.c: run ids set aside ahead of need (history-reserve.h).
  *
- * Locks: r->lock guards the ids in memory, the stop flag and the last
- * failure; it is never held while the history is written (the filler
- * drops it around history_reserve_ids), so history_reserve_take waits at
- * most for another memory operation.
+ * Locks: r->lock guards the ids in memory, the records waiting to be
+ * written, the stop flag and the last failure; it is never held while
+ * the history is written (the filler drops it around history_reserve_ids
+ * and history_record_queued), so history_reserve_take and
+ * history_reserve_record wait at most for another memory operation.
+ *
+ * The filler thread has two chores, records first: write each queued
+ * run's record, one at a time (history_record_queued: reserved -> queued,
+ * a no-op once the worker's claim came first), then top the ids up when
+ * half are used. A worker takes its run's record over before it claims
+ * (history_reserve_take_over): the record is dropped if not written yet,
+ * or awaited if being written (r->writing, r->written), so the recorder
+ * never writes a row after its worker has.
  */
 #include "common.h"
 #include "store/history-reserve.h"
@@ -27,6 +36,10 @@ struct history_reserve {
 	pthread_cond_t wake;          /* filler: half used, or stopping */
 	int64_t *ids;                 /* owned, ascending: ids[0] is taken next */
 	size_t n, cap;
+	struct run_record *recs;      /* owned: queued runs to record, oldest first */
+	size_t nrecs, caprecs;
+	int64_t writing;              /* the id whose record the filler writes now, or 0 */
+	pthread_cond_t written;       /* writing went back to 0 */
 	bool stop;
 	bool failing;                 /* the last fill failed; said once in the log */
 	bool has_filler;
@@ -64,6 +77,27 @@ static int reserve_fill(struct history_reserve *r, size_t want, char **cause)
 	return ret;
 }
 
+/* Lock held on entry and on return; dropped while the oldest record is
+ * written. A record that cannot be written is logged and dropped: the
+ * worker's claim writes the run when it starts. */
+static void reserve_write_record(struct history_reserve *r)
+{
+	struct run_record rec = r->recs[0];
+	memmove(r->recs, r->recs + 1, (r->nrecs - 1) * sizeof(*r->recs));
+	r->nrecs--;
+	r->writing = rec.id;
+	pthread_mutex_unlock(&r->lock);
+	char *cause = NULL;
+	if (history_record_queued(r->h, &rec, &cause) < 0)
+		log_warn("history: run %lld could not be recorded as queued (its worker records it "
+			 "when it starts): %s", (long long)rec.id, cause);
+	free(cause);
+	history_record_release(&rec);
+	pthread_mutex_lock(&r->lock);
+	r->writing = 0;
+	pthread_cond_broadcast(&r->written);
+}
+
 static bool reserve_low(const struct history_reserve *r)
 {
 	return r->n <= r->batch / 2;
@@ -75,6 +109,10 @@ static void *filler_main(void *arg)
 
 	pthread_mutex_lock(&r->lock);
 	while (!r->stop) {
+		if (r->nrecs) {
+			reserve_write_record(r);
+			continue;
+		}
 		if (!reserve_low(r)) {
 			pthread_cond_wait(&r->wake, &r->lock);
 			continue;
@@ -100,7 +138,7 @@ static void *filler_main(void *arg)
 		until.tv_nsec += (long)(RESERVE_RETRY_MS % 1000) * 1000000L;
 		until.tv_sec += RESERVE_RETRY_MS / 1000 + until.tv_nsec / 1000000000L;
 		until.tv_nsec %= 1000000000L;
-		while (!r->stop && pthread_cond_timedwait(&r->wake, &r->lock, &until) == 0)
+		while (!r->stop && !r->nrecs && pthread_cond_timedwait(&r->wake, &r->lock, &until) == 0)
 			;
 	}
 	pthread_mutex_unlock(&r->lock);
@@ -119,6 +157,7 @@ int history_reserve_open(struct history_reserve **out, struct history *h, size_t
 	r->refill = refill;
 	pthread_mutex_init(&r->lock, NULL);
 	pthread_cond_init(&r->wake, NULL);
+	pthread_cond_init(&r->written, NULL);
 	if (reserve_fill(r, batch, cause) < 0) {
 		history_reserve_close(r);
 		return -1;
@@ -158,7 +197,11 @@ void history_reserve_close(struct history_reserve *r)
 		log_warn("%s", cause);
 		free(cause);
 	}
+	/* Records not written yet are dropped: the pool has stopped, so every
+	 * run they name was claimed by its worker (or never queued). */
+	history_records_free(r->recs, r->nrecs);
 	pthread_cond_destroy(&r->wake);
+	pthread_cond_destroy(&r->written);
 	pthread_mutex_destroy(&r->lock);
 	free(r->ids);
 	free(r);
@@ -193,6 +236,57 @@ size_t history_reserve_count(struct history_reserve *r)
 {
 	pthread_mutex_lock(&r->lock);
 	size_t n = r->n;
+	pthread_mutex_unlock(&r->lock);
+	return n;
+}
+
+void history_reserve_record(struct history_reserve *r, const struct run_record *rec)
+{
+	if (!r || !r->refill)
+		return;   /* no filler: the worker's claim is the only record */
+	pthread_mutex_lock(&r->lock);
+	if (!r->stop) {
+		if (r->nrecs == r->caprecs) {
+			r->caprecs = r->caprecs ? r->caprecs * 2 : 8;
+			r->recs = xrealloc(r->recs, r->caprecs * sizeof(*r->recs));
+		}
+		r->recs[r->nrecs++] = (struct run_record){
+			.id = rec->id,
+			.command = xstrdup(rec->command),
+			.args = xstrdup(rec->args),
+			.user = xstrdup(rec->user),
+			.channel = xstrdup(rec->channel),
+			.source = xstrdup(rec->source),
+			.queued_ms = rec->queued_ms,
+			.status = RUN_QUEUED,
+		};
+		pthread_cond_signal(&r->wake);
+	}
+	pthread_mutex_unlock(&r->lock);
+}
+
+void history_reserve_take_over(struct history_reserve *r, int64_t id)
+{
+	if (!r)
+		return;
+	pthread_mutex_lock(&r->lock);
+	for (size_t i = 0; i < r->nrecs; i++) {
+		if (r->recs[i].id == id) {
+			history_record_release(&r->recs[i]);
+			memmove(r->recs + i, r->recs + i + 1, (r->nrecs - i - 1) * sizeof(*r->recs));
+			r->nrecs--;
+			break;
+		}
+	}
+	while (r->writing == id)
+		pthread_cond_wait(&r->written, &r->lock);
+	pthread_mutex_unlock(&r->lock);
+}
+
+size_t history_reserve_records_pending(struct history_reserve *r)
+{
+	pthread_mutex_lock(&r->lock);
+	size_t n = r->nrecs + (r->writing != 0);
 	pthread_mutex_unlock(&r->lock);
 	return n;
 }

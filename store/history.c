@@ -23,6 +23,7 @@
  */
 
 #define HISTORY_INTERRUPTED_TEXT "the bot stopped while this ran"
+#define HISTORY_INTERRUPTED_QUEUED_TEXT "the bot stopped before this run started"
 #define HISTORY_INTERRUPTED_DELIVERING_TEXT \
 	"the bot stopped while it delivered this run; its file may have been posted"
 
@@ -216,7 +217,11 @@ static int history_recover(struct history *h, char **cause)
 {
 	if (history_db_run(h->db, "history", "cannot mark unfinished runs as interrupted", cause,
 			   "UPDATE runs SET status = 'interrupted', error = ?1 "
-			   "WHERE status IN ('queued', 'running')", "t", HISTORY_INTERRUPTED_TEXT) < 0)
+			   "WHERE status = 'running'", "t", HISTORY_INTERRUPTED_TEXT) < 0)
+		return -1;
+	if (history_db_run(h->db, "history", "cannot mark unfinished runs as interrupted", cause,
+			   "UPDATE runs SET status = 'interrupted', error = ?1 "
+			   "WHERE status = 'queued'", "t", HISTORY_INTERRUPTED_QUEUED_TEXT) < 0)
 		return -1;
 	if (history_db_run(h->db, "history", "cannot mark unfinished runs as interrupted", cause,
 			   "UPDATE runs SET status = 'interrupted', error = ?1 "
@@ -502,17 +507,36 @@ static int history_explain_unchanged(struct history *h, int64_t id, const char *
 	return -1;
 }
 
+/* The reserved row r->id (or, with also_queued, the queued one not yet
+ * started) becomes the run r describes, queued. Lock held. */
+static int history_write_queued(struct history *h, const struct run_record *r, bool also_queued,
+				char **cause)
+{
+	return history_db_run(h->db, "history", "cannot record a run", cause,
+			      "UPDATE runs SET command = ?2, args = ?3, user = ?4, channel = ?5, source = ?6, "
+			      "queued_ms = ?7, started_ms = 0, finished_ms = 0, status = 'queued', rows = 0, "
+			      "bytes = 0, duration_ms = 0, error = NULL "
+			      "WHERE id = ?1 AND (status = 'reserved' OR (?8 AND status = 'queued' "
+			      "AND started_ms = 0))", "ittttti" "i", r->id, r->command, r->args, r->user,
+			      r->channel, r->source, r->queued_ms, (int64_t)(also_queued ? 1 : 0));
+}
+
 int history_claim_run(struct history *h, const struct run_record *r, char **cause)
 {
 	history_lock(h);
-	int ret = history_db_run(h->db, "history", "cannot record a run", cause,
-				 "UPDATE runs SET command = ?2, args = ?3, user = ?4, channel = ?5, source = ?6, "
-				 "queued_ms = ?7, started_ms = 0, finished_ms = 0, status = 'queued', rows = 0, "
-				 "bytes = 0, duration_ms = 0, error = NULL "
-				 "WHERE id = ?1 AND status = 'reserved'", "ittttti", r->id, r->command, r->args,
-				 r->user, r->channel, r->source, r->queued_ms);
+	int ret = history_write_queued(h, r, true, cause);
 	if (ret == 0 && sqlite3_changes(h->db) == 0)
 		ret = history_explain_unchanged(h, r->id, "queued", cause);
+	history_unlock(h);
+	return ret;
+}
+
+int history_record_queued(struct history *h, const struct run_record *r, char **cause)
+{
+	history_lock(h);
+	int ret = history_write_queued(h, r, false, cause);
+	if (ret == 0 && sqlite3_changes(h->db) == 0)
+		ret = 1;
 	history_unlock(h);
 	return ret;
 }

@@ -20,7 +20,8 @@
  * history_open deletes those a dead process left behind (when it is the
  * only opener). Ids therefore grow but may skip numbers.
  *
- * Status changes: reserved -> queued (history_claim_run), queued ->
+ * Status changes: reserved -> queued (history_record_queued soon after
+ * dispatch, history_claim_run when a worker takes it), queued ->
  * running (history_mark_running), running -> delivering
  * (history_mark_delivering: the result is made and about to reach the
  * person), queued, running or delivering -> any final status
@@ -87,9 +88,18 @@ int history_add_run(struct history *h, const struct run_record *r, int64_t *id, 
  * their ids go to ids[0..N-1] in increasing order. */
 int history_reserve_ids(struct history *h, size_t n, int64_t *ids, char **cause);
 /* The reserved row r->id becomes the run r describes (its status
- * RUN_QUEUED whatever r->status says). Fails naming the id when it is
- * not a reserved row (already claimed, or never set aside). */
+ * RUN_QUEUED whatever r->status says); a row history_record_queued has
+ * made queued already (and nothing has started) is written again, so the
+ * worker's claim and the recorder's may come in either order. Fails
+ * naming the id when it is neither (started, finished, or never set
+ * aside). */
 int history_claim_run(struct history *h, const struct run_record *r, char **cause);
+/* The recorder's half (store/history-reserve.h): the reserved row r->id
+ * becomes the run r describes, queued, so a crash before a worker takes
+ * it leaves a queued run to mark interrupted. 0 when written, 1 when the
+ * row is no longer reserved (the worker's claim came first: nothing is
+ * written), -1 with *cause. */
+int history_record_queued(struct history *h, const struct run_record *r, char **cause);
 /* Delete the rows among ids[0..n-1] that are still reserved (ids set
  * aside and never used); claimed runs are left alone. */
 int history_release_ids(struct history *h, const int64_t *ids, size_t n, char **cause);

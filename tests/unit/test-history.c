@@ -327,7 +327,10 @@ static void test_crash_recovery(void **state)
 	assert_int_equal(r.status, RUN_INTERRUPTED);
 	assert_string_equal(r.error, "the bot stopped while this ran");
 	history_record_release(&r);
-	assert_int_equal(status_of(f->h, queued), RUN_INTERRUPTED);
+	assert_int_equal(history_get(f->h, queued, &r, NULL), 0);
+	assert_int_equal(r.status, RUN_INTERRUPTED);
+	assert_string_equal(r.error, "the bot stopped before this run started");
+	history_record_release(&r);
 	assert_int_equal(status_of(f->h, done), RUN_OK);
 	assert_int_equal(history_get(f->h, done, &r, NULL), 0);
 	assert_null(r.error);
@@ -473,10 +476,13 @@ static void test_reserve_claim_release(void **state)
 	assert_int_equal(recs[0].id, ids[1]);
 	history_records_free(recs, n);
 
-	/* an id claims once; an id never set aside does not claim */
+	/* a queued run not started claims again (the recorder's row); a
+	 * started one does not; an id never set aside does not claim */
+	assert_int_equal(history_claim_run(f->h, &want, &cause), 0);
+	assert_int_equal(history_mark_running(f->h, ids[1], NULL), 0);
 	assert_int_equal(history_claim_run(f->h, &want, &cause), -1);
-	if (!strstr(cause, "already queued"))
-		fail_msg("second claim: %s", cause);
+	if (!strstr(cause, "already running"))
+		fail_msg("claim of a running run: %s", cause);
 	free(cause);
 	cause = NULL;
 	want.id = 4242;
@@ -488,7 +494,7 @@ static void test_reserve_claim_release(void **state)
 	/* release: the claimed run stays, the unused ids go */
 	assert_int_equal(history_release_ids(f->h, ids, 3, &cause), 0);
 	assert_int_equal(pragma_int(f->h, "SELECT count(*) FROM runs"), 1);
-	assert_int_equal(status_of(f->h, ids[1]), RUN_QUEUED);
+	assert_int_equal(status_of(f->h, ids[1]), RUN_RUNNING);
 	/* ids[2] was the largest and is gone, yet it is not given again */
 	int64_t next = add(f->h, 0, "after");
 	assert_true(next > ids[2]);
@@ -699,6 +705,192 @@ static void test_reserve_concurrent(void **state)
 			history_record_release(&r);
 		}
 	}
+}
+
+/* The recorder's write and the worker's claim, in either order: the
+ * claim takes a row the recorder made queued; the recorder never
+ * touches a row a worker has claimed, started or finished. */
+static void test_record_queued_either_order(void **state)
+{
+	struct fixture *f = *state;
+	char *cause = NULL;
+	int64_t ids[3];
+	struct run_record r;
+
+	assert_int_equal(history_reserve_ids(f->h, 3, ids, NULL), 0);
+	/* recorder first: queued with the asker's record, then the claim */
+	struct run_record want = asked(ids[0], "monthly", "U123");
+	assert_int_equal(history_record_queued(f->h, &want, &cause), 0);
+	assert_int_equal(history_get(f->h, ids[0], &r, NULL), 0);
+	assert_int_equal(r.status, RUN_QUEUED);
+	assert_string_equal(r.command, "monthly");
+	assert_string_equal(r.args, "acme 2024-11");
+	assert_string_equal(r.user, "U123");
+	assert_string_equal(r.channel, "C456");
+	assert_int_equal(r.queued_ms, 1700000000000);
+	history_record_release(&r);
+	assert_int_equal(history_claim_run(f->h, &want, &cause), 0);
+	assert_int_equal(history_mark_running(f->h, ids[0], NULL), 0);
+	assert_int_equal(history_record_queued(f->h, &want, &cause), 1);   /* late: nothing */
+	assert_int_equal(status_of(f->h, ids[0]), RUN_RUNNING);
+
+	/* claim first: a late record changes nothing, even once finished */
+	want = asked(ids[1], "weekly", "U777");
+	assert_int_equal(history_claim_run(f->h, &want, &cause), 0);
+	struct run_record late = asked(ids[1], "forged", "U000");
+	assert_int_equal(history_record_queued(f->h, &late, &cause), 1);
+	assert_int_equal(history_mark_running(f->h, ids[1], NULL), 0);
+	assert_int_equal(history_finish_run(f->h, ids[1], RUN_OK, 1, 2, 3, NULL, NULL), 0);
+	assert_int_equal(history_record_queued(f->h, &late, &cause), 1);
+	assert_int_equal(history_get(f->h, ids[1], &r, NULL), 0);
+	assert_int_equal(r.status, RUN_OK);
+	assert_string_equal(r.command, "weekly");
+	history_record_release(&r);
+
+	/* an id never set aside is not recorded */
+	want.id = 4242;
+	assert_int_equal(history_record_queued(f->h, &want, &cause), 1);
+	assert_int_equal(history_get(f->h, 4242, &r, NULL), 1);
+	history_record_release(&r);
+	assert_null(cause);
+}
+
+/* A worker takes its run over before it claims: once take_over returns
+ * the recorder is done with that id (dropped or written, never later),
+ * so a claim that then fails is not followed by a late queued row. */
+static void test_take_over_ends_the_record(void **state)
+{
+	struct fixture *f = *state;
+	struct history_reserve *res = NULL;
+	char *cause = NULL;
+
+	assert_int_equal(history_reserve_open(&res, f->h, 64, true, NULL), 0);
+	for (int i = 0; i < 32; i++) {
+		int64_t id = 0;
+		assert_int_equal(history_reserve_take(res, &id, &cause), 0);
+		struct run_record want = asked(id, "monthly", "U123");
+		history_reserve_record(res, &want);
+		history_reserve_take_over(res, id);
+		assert_int_equal(history_reserve_records_pending(res), 0);
+		enum run_status s = RUN_ERROR;
+		char *sql = xasprintf("SELECT status = 'queued' FROM runs WHERE id = %lld", (long long)id);
+		s = pragma_int(f->h, sql) ? RUN_QUEUED : RUN_RESERVED;
+		free(sql);
+		/* a record written first: the claim takes its row; else the row
+		 * is still only reserved and the claim takes that */
+		assert_true(s == RUN_QUEUED || s == RUN_RESERVED);
+		assert_int_equal(history_claim_run(f->h, &want, &cause), 0);
+		assert_int_equal(history_mark_running(f->h, id, NULL), 0);
+	}
+	history_reserve_close(res);
+	assert_int_equal(pragma_int(f->h, "SELECT count(*) FROM runs WHERE status = 'running'"), 32);
+}
+
+/* Wait (bounded) until the reserve has written every record it was given. */
+static bool await_recorded(struct history_reserve *res)
+{
+	for (int i = 0; i < 2000; i++) {
+		if (history_reserve_records_pending(res) == 0)
+			return true;
+		struct timespec ts = { 0, 5 * 1000000L };
+		nanosleep(&ts, NULL);
+	}
+	return false;
+}
+
+#define RACERS 4
+#define RACES 50
+
+struct racer {
+	struct history *h;
+	struct history_reserve *res;
+	int index;
+	int64_t ids[RACES];
+};
+
+/* Take an id, hand its record to the recorder as dispatch does, and
+ * (every other run) claim, start and finish it at once as a worker does,
+ * racing the recorder; the others stay waiting in the queue. */
+static void *racer_main(void *arg)
+{
+	struct racer *t = arg;
+	char user[16];
+	snprintf(user, sizeof(user), "U%d", t->index);
+	for (int i = 0; i < RACES; i++) {
+		char *cause = NULL;
+		int64_t id = 0;
+		while (history_reserve_take(t->res, &id, &cause) < 0) {   /* empty: the filler is on it */
+			free(cause);
+			cause = NULL;
+			struct timespec ts = { 0, 1000000L };
+			nanosleep(&ts, NULL);
+		}
+		struct run_record want = asked(id, "monthly", user);
+		history_reserve_record(t->res, &want);
+		t->ids[i] = id;
+		if (i % 2)
+			continue;
+		history_reserve_take_over(t->res, id);   /* as run_job does before its claim */
+		if (history_claim_run(t->h, &want, &cause) < 0 || history_mark_running(t->h, id, &cause) < 0 ||
+		    history_finish_run(t->h, id, RUN_OK, 1, 1, 1, NULL, &cause) < 0) {
+			fprintf(stderr, "racer: run %lld: %s\n", (long long)id, cause);
+			free(cause);
+			return (void *)1;
+		}
+	}
+	return NULL;
+}
+
+/* Dispatchers hand records to the recorder while workers claim: every
+ * claimed run ends ok (a late record never brings it back to queued),
+ * every run left in the queue is in the history as queued with its
+ * asker's record, and a crash then marks those interrupted, to be told. */
+static void test_recorder_races_claims(void **state)
+{
+	struct fixture *f = *state;
+	struct history_reserve *res = NULL;
+	assert_int_equal(history_reserve_open(&res, f->h, 8, true, NULL), 0);
+	struct racer t[RACERS];
+	pthread_t th[RACERS];
+	for (int i = 0; i < RACERS; i++) {
+		t[i] = (struct racer){ .h = f->h, .res = res, .index = i };
+		assert_int_equal(pthread_create(&th[i], NULL, racer_main, &t[i]), 0);
+	}
+	for (int i = 0; i < RACERS; i++) {
+		void *ret;
+		pthread_join(th[i], &ret);
+		assert_null(ret);
+	}
+	assert_true(await_recorded(res));
+	for (int i = 0; i < RACERS; i++) {
+		char user[16];
+		snprintf(user, sizeof(user), "U%d", i);
+		for (int k = 0; k < RACES; k++) {
+			struct run_record r;
+			assert_int_equal(history_get(f->h, t[i].ids[k], &r, NULL), 0);
+			assert_int_equal(r.status, k % 2 ? RUN_QUEUED : RUN_OK);
+			assert_string_equal(r.user, user);
+			assert_string_equal(r.command, "monthly");
+			history_record_release(&r);
+		}
+	}
+	history_reserve_close(res);
+
+	/* the process dies with half of them still queued */
+	history_close(f->h);
+	f->h = NULL;
+	open_ok(f);
+	assert_int_equal(pragma_int(f->h, "SELECT count(*) FROM runs WHERE status = 'interrupted'"),
+			 RACERS * RACES / 2);
+	assert_int_equal(pragma_int(f->h, "SELECT count(*) FROM runs WHERE status = 'ok'"), RACERS * RACES / 2);
+	struct run_record *recs = NULL;
+	size_t n = 0;
+	assert_int_equal(history_list_interrupted(f->h, 1000, &recs, &n, NULL), 0);
+	assert_int_equal(n, RACERS * RACES / 2);
+	assert_string_equal(recs[0].error, "the bot stopped before this run started");
+	assert_int_equal(recs[0].started_ms, 0);
+	assert_string_equal(recs[0].args, "acme 2024-11");
+	history_records_free(recs, n);
 }
 
 /* A version-1 history (ids chosen as max + 1) migrates to version 2:
@@ -925,6 +1117,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_reserve_take_never_waits, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reserved_rows_of_a_crash, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reserve_concurrent, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_record_queued_either_order, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_recorder_races_claims, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_take_over_ends_the_record, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_migration_from_v1, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_delivering, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_busy_fails_loudly, setup, teardown),

@@ -7,6 +7,10 @@
 //   asked, that their report (named, with its arguments) was interrupted;
 //   the schedule's channel hears the same of the scheduled run; the slot
 //   the crash left `claimed` is retried (attempt 2 of 3) and posts.
+// - kill -9 while a person's report still waits in the queue (one worker,
+//   busy): the run is in the history as queued before any worker takes
+//   it, so the restart marks it interrupted and tells its asker that the
+//   bot stopped before it started.
 // - SIGTERM while a scheduled run outlives shutdown_grace: the channel is
 //   told the retry's time and attempt, the slot is kept `retrying` with
 //   that attempt, and after a restart the retry happens and posts.
@@ -115,6 +119,10 @@ test('kill -9 during two reports and a scheduled one: each is told, the slot is 
 		assert.match(a.payload.text, /as run \d+/);
 		assert.match(b.payload.text, /as run \d+/);
 		await waitStarted(bot, 3);
+		// the timer names the slot's run after dispatch (a crash before
+		// that is told without the schedule's name): await it
+		await until('the slot naming its run', () => sqlite(fx.historyDb, 'SELECT run_id FROM schedule_slots ' +
+			`WHERE schedule = 'nightly' AND slot_ms = ${B * 1000}`).trim() !== '');
 
 		bot.kill('SIGKILL');
 		const gone = await bot.exited;
@@ -164,6 +172,68 @@ test('kill -9 during two reports and a scheduled one: each is told, the slot is 
 		await bot.waitForOutput(/interrupted runs: none to tell/, { timeoutMs: 15000 });
 		assert.equal(h.slack.messages.filter((m) => m.seq >= again && /interrupted/.test(m.text)).length, 0);
 		r = await bot.stop();
+		assert.equal(r.code, 0, r.stderr.slice(-2000));
+	} finally {
+		await h.close();
+	}
+});
+
+// Polls a condition (a file another process writes) until it holds.
+async function until(what, cond, timeoutMs = 15000) {
+	const end = Date.now() + timeoutMs;
+	for (;;) {
+		if (cond())
+			return;
+		if (Date.now() > end)
+			throw new Error(`timed out waiting for ${what}`);
+		await new Promise((resolve) => setTimeout(resolve, 50));
+	}
+}
+
+function statusOf(fx, id) {
+	return sqlite(fx.historyDb, `SELECT status FROM runs WHERE id = ${id}`).trim();
+}
+
+test('kill -9 with a report still waiting in the queue: it is recorded, marked interrupted and told', async () => {
+	const h = await startHarness({});
+	try {
+		const fx = fixture(h);
+		const cfg = botConfig(fx, { workers: 1 });
+		let { bot } = await spawnAt(h, cfg, Date.now() / 1000);
+
+		// Alice's report holds the one worker; Bob's waits in the queue
+		const a = await h.sendSlashCommand({ channel: GENERAL, user: ALICE, text: 'slowish alpha' }).ack;
+		const runA = Number(/as run (\d+)/.exec(a.payload.text)[1]);
+		await waitStarted(bot, 1);
+		const b = await h.sendSlashCommand({ channel: SALES, user: BOB, text: 'slowish beta' }).ack;
+		const runB = Number(/as run (\d+)/.exec(b.payload.text)[1]);
+		// the waiting run is in the history before any worker takes it
+		await until(`run ${runB} recorded queued`, () => statusOf(fx, runB) === 'queued');
+		assert.equal(statusOf(fx, runA), 'running');
+		assert.equal(started(bot.output), 1, 'the queued run has not started');
+
+		bot.kill('SIGKILL');
+		assert.equal((await bot.exited).signal, 'SIGKILL');
+		sqlite(fx.db, 'UPDATE knob SET n = 3');
+
+		const since = h.mark();
+		({ bot } = await spawnAt(h, cfg, Date.now() / 1000));
+		const toBob = await h.waitForMessage({ channel: SALES, since, text: /interrupted/ }, 15000);
+		assert.equal(toBob.ephemeral, true);
+		assert.equal(toBob.user, BOB);
+		assert.match(toBob.text, new RegExp(`\`slowish\` tag=beta \\(run ${runB}\\)`));
+		assert.match(toBob.text, /the bot stopped before it started/);
+		const toAlice = await h.waitForMessage({ channel: GENERAL, since, text: /interrupted/ }, 15000);
+		assert.equal(toAlice.user, ALICE);
+		assert.match(toAlice.text, new RegExp(`\`slowish\` tag=alpha \\(run ${runA}\\)`));
+		assert.match(toAlice.text, /the bot stopped while it ran/);
+
+		await bot.waitForOutput(/its interruption was told in C0SALES0001/, { timeoutMs: 15000 });
+		assert.equal(statusOf(fx, runB), 'interrupted');
+		assert.equal(statusOf(fx, runA), 'interrupted');
+		assert.equal(sqlite(fx.historyDb, `SELECT user || ' ' || channel || ' ' || args || ' ' || started_ms ` +
+			`FROM runs WHERE id = ${runB}`).trim(), `${BOB} ${SALES} tag=beta 0`);
+		const r = await bot.stop();
 		assert.equal(r.code, 0, r.stderr.slice(-2000));
 	} finally {
 		await h.close();
