@@ -25,6 +25,23 @@
  * source opens). Basic auth (password_env) only over https: the config
  * refuses a password without tls.
  *
+ * Read-only: Trino has no session-wide read-only switch, so each statement
+ * (the report's, and check's DESCRIBEs) runs in a transaction of its own,
+ * `START TRANSACTION READ ONLY` before it and COMMIT after it (ROLLBACK when
+ * it failed, was stopped or was left half read). The protocol carries the
+ * transaction in headers: the answer to START TRANSACTION holds
+ * X-Trino-Started-Transaction-Id, and every POST until the end sends it
+ * back in X-Trino-Transaction-Id (NONE outside a transaction, which also
+ * tells the server this client follows transactions, as the Trino CLI
+ * does); GETs of nextUri need no headers. Inside the transaction the
+ * cluster itself refuses any write with READ_ONLY_VIOLATION, whatever the
+ * statement looks like (EXPLAIN ANALYZE INSERT, a procedure, ...). Before
+ * that, trino_statement_reads refuses a statement that does not start like
+ * a read (SELECT, WITH, VALUES, SHOW, DESCRIBE, EXPLAIN, TABLE) without
+ * sending it, so `check` catches a write too. A COMMIT or ROLLBACK that
+ * fails is only logged: the transaction wrote nothing, and the cluster
+ * drops an idle one by itself (transaction.idle-timeout).
+ *
  * HTTP 429, 502, 503 and 504 are retried with common/backoff.h (a 429's
  * Retry-After is honoured). Timeout, cancel, shutdown and a half-read
  * result (max_rows) send DELETE to the current nextUri so the cluster stops
@@ -54,6 +71,7 @@
 #define RETRY_CAP_MS 5000
 #define RETRY_AFTER_CAP_MS 30000
 #define DELETE_TIMEOUT_MS 5000
+#define END_TIMEOUT_MS 5000      /* a COMMIT or ROLLBACK, to its last document */
 
 enum stop_reason { STOP_NONE = 0, STOP_TIMEOUT = 1, STOP_CANCEL = 2 };
 
@@ -67,6 +85,9 @@ struct trino_source {
 	size_t body_cap;             /* max_page_mb in bytes */
 	bool body_too_big;
 	long retry_after_s;          /* Retry-After of the last answer, or -1 */
+	char *started_txn;           /* X-Trino-Started-Transaction-Id of the last answer; owned */
+	char *txn_id;                /* the running statement's read-only transaction; owned */
+	bool succeeded;              /* the statement was read to its end: COMMIT, not ROLLBACK */
 	unsigned seed;               /* backoff jitter */
 
 	/* The running statement (worker thread only). */
@@ -132,6 +153,17 @@ static size_t on_header(char *ptr, size_t size, size_t nmemb, void *arg)
 {
 	struct trino_source *s = arg;
 	size_t n = size * nmemb;
+	static const char started[] = "x-trino-started-transaction-id:";
+	if (n > sizeof(started) - 1 && strncasecmp(ptr, started, sizeof(started) - 1) == 0) {
+		const char *v = ptr + sizeof(started) - 1, *end = ptr + n;
+		while (v < end && (*v == ' ' || *v == '\t'))
+			v++;
+		while (end > v && (end[-1] == '\r' || end[-1] == '\n' || end[-1] == ' ' || end[-1] == '\t'))
+			end--;
+		free(s->started_txn);
+		s->started_txn = end > v ? xstrndup(v, (size_t)(end - v)) : NULL;
+		return n;
+	}
 	static const char name[] = "retry-after:";
 	if (n > sizeof(name) - 1 && strncasecmp(ptr, name, sizeof(name) - 1) == 0) {
 		char tmp[32];
@@ -270,10 +302,12 @@ static bool retryable(long status)
 /*
  * One request: POST BODY to /v1/statement (BODY not NULL, PREPARED the
  * statement for the header or NULL) or GET URL. On SOURCE_OK s->body holds
- * a 200 answer. 429/502/503/504 are retried.
+ * a 200 answer. 429/502/503/504 are retried. ENDING (a COMMIT or ROLLBACK)
+ * goes on whatever the stop reason and the deadline, within END_TIMEOUT_MS
+ * and without retries: it is owed even to a cancelled statement.
  */
 static enum source_result http_call(struct trino_source *s, const char *url, const char *body,
-				    const char *prepared, char **cause)
+				    const char *prepared, bool ending, char **cause)
 {
 	const struct trino_settings *cfg = settings_of(s);
 	struct curl_slist *h = NULL;
@@ -299,6 +333,9 @@ static enum source_result http_call(struct trino_source *s, const char *url, con
 			strbuf_addf(&line, "X-Trino-Time-Zone: %s", s->time_zone);
 			h = curl_slist_append(h, line.buf);
 		}
+		strbuf_reset(&line);
+		strbuf_addf(&line, "X-Trino-Transaction-Id: %s", s->txn_id ? s->txn_id : "NONE");
+		h = curl_slist_append(h, line.buf);
 		if (prepared) {
 			strbuf_reset(&line);
 			strbuf_adds(&line, "X-Trino-Prepared-Statement: " PREPARED_NAME "=");
@@ -312,7 +349,7 @@ static enum source_result http_call(struct trino_source *s, const char *url, con
 	enum source_result r = SOURCE_OK;
 	char *target = body ? xasprintf("%s/v1/statement", s->base_url) : xstrdup(url);
 	for (int attempt = 0;; attempt++) {
-		if (atomic_load(&s->reason) != STOP_NONE) {
+		if (!ending && atomic_load(&s->reason) != STOP_NONE) {
 			r = stopped(s, cause);
 			break;
 		}
@@ -326,15 +363,19 @@ static enum source_result http_call(struct trino_source *s, const char *url, con
 		curl_easy_setopt(c, CURLOPT_WRITEDATA, s);
 		curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
 		curl_easy_setopt(c, CURLOPT_HEADERDATA, s);
-		curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
-		curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
-		curl_easy_setopt(c, CURLOPT_XFERINFODATA, s);
+		if (!ending) {
+			curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+			curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
+			curl_easy_setopt(c, CURLOPT_XFERINFODATA, s);
+		}
 		if (body) {
 			curl_easy_setopt(c, CURLOPT_POST, 1L);
 			curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
 			curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
 		}
-		if (s->deadline > 0) {
+		if (ending) {
+			curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)END_TIMEOUT_MS);
+		} else if (s->deadline > 0) {
 			int64_t left = s->deadline - now_ms_monotonic();
 			curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)(left > 1 ? left : 1));
 		}
@@ -342,10 +383,12 @@ static enum source_result http_call(struct trino_source *s, const char *url, con
 		strbuf_reset(&s->body);
 		s->body_too_big = false;
 		s->retry_after_s = -1;
+		free(s->started_txn);
+		s->started_txn = NULL;
 
 		CURLcode rc = curl_easy_perform(c);
-		if (rc == CURLE_ABORTED_BY_CALLBACK ||
-		    (rc == CURLE_OPERATION_TIMEDOUT && s->deadline > 0 && now_ms_monotonic() >= s->deadline)) {
+		if (!ending && (rc == CURLE_ABORTED_BY_CALLBACK ||
+		    (rc == CURLE_OPERATION_TIMEDOUT && s->deadline > 0 && now_ms_monotonic() >= s->deadline))) {
 			int none = STOP_NONE;
 			atomic_compare_exchange_strong(&s->reason, &none, STOP_TIMEOUT);
 			r = stopped(s, cause);
@@ -367,7 +410,7 @@ static enum source_result http_call(struct trino_source *s, const char *url, con
 		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
 		if (status == 200)
 			break;
-		if (retryable(status) && attempt < MAX_RETRIES) {
+		if (retryable(status) && attempt < MAX_RETRIES && !ending) {
 			int64_t ms = backoff_delay(RETRY_BASE_MS, RETRY_CAP_MS, attempt, &s->seed);
 			if (status == 429 && s->retry_after_s >= 0) {
 				int64_t ra = s->retry_after_s * 1000;
@@ -558,7 +601,7 @@ static enum source_result advance(struct trino_source *s, char **cause)
 		s->finished = true;
 		return SOURCE_OK;
 	}
-	enum source_result r = http_call(s, uri, NULL, NULL, cause);
+	enum source_result r = http_call(s, uri, NULL, NULL, false, cause);
 	free(uri);
 	if (r != SOURCE_OK) {
 		s->finished = true;
@@ -567,8 +610,80 @@ static enum source_result advance(struct trino_source *s, char **cause)
 	return take_document(s, cause);
 }
 
+/*
+ * Run SQL, a statement with no rows (START TRANSACTION, COMMIT, ROLLBACK),
+ * to its last document. *txn (may be NULL) gets the transaction id the
+ * cluster started, if one of the answers carried it (owned). ENDING as for
+ * http_call. A failure: *cause says what WHAT could not do.
+ */
+static enum source_result run_to_end(struct trino_source *s, const char *sql, bool ending, const char *what,
+				     char **txn, char **cause)
+{
+	enum source_result r = http_call(s, NULL, sql, NULL, ending, cause);
+	for (;;) {
+		if (r != SOURCE_OK)
+			return r;
+		if (txn && s->started_txn) {
+			free(*txn);
+			*txn = s->started_txn;
+			s->started_txn = NULL;
+		}
+		json_t *doc = json_loadb(s->body.buf, s->body.len, JSON_ALLOW_NUL, NULL);
+		const json_t *err = json_object_get(doc, "error");
+		if (!json_is_object(doc) || (err && !json_is_null(err))) {
+			const char *name = json_string_value(json_object_get(err, "errorName"));
+			const char *msg = json_string_value(json_object_get(err, "message"));
+			fail(cause, "source '%s': Trino could not %s (Trino %s: %s)", src_name(s), what,
+			     name ? name : "UNKNOWN", doc ? (msg ? msg : "no message") : "the answer is not JSON");
+			json_decref(doc);
+			return SOURCE_EQUERY;
+		}
+		const char *next = json_string_value(json_object_get(doc, "nextUri"));
+		char *uri = next ? xstrdup(next) : NULL;
+		json_decref(doc);
+		if (!uri)
+			return SOURCE_OK;
+		r = http_call(s, uri, NULL, NULL, ending, cause);
+		free(uri);
+	}
+}
+
+/* Open the read-only transaction the next statement runs in. */
+static enum source_result begin_read_only(struct trino_source *s, char **cause)
+{
+	char *txn = NULL;
+	enum source_result r = run_to_end(s, "START TRANSACTION READ ONLY", false,
+					  "start a read-only transaction", &txn, cause);
+	if (r == SOURCE_OK && !txn) {
+		fail(cause, "source '%s': Trino at %s started no transaction (no X-Trino-Started-Transaction-Id "
+		     "in its answer), so the report cannot be kept read-only", src_name(s), s->base_url);
+		r = SOURCE_EQUERY;
+	}
+	if (r != SOURCE_OK) {
+		free(txn);
+		return r;
+	}
+	s->txn_id = txn;
+	return SOURCE_OK;
+}
+
+/* End the statement's transaction: COMMIT after a statement read to its
+ * end, ROLLBACK otherwise. A failure is only logged (see the top). */
+static void end_read_only(struct trino_source *s, bool commit)
+{
+	if (!s->txn_id)
+		return;
+	char *why = NULL;
+	if (run_to_end(s, commit ? "COMMIT" : "ROLLBACK", true, commit ? "commit" : "roll back", NULL, &why) != SOURCE_OK) {
+		log_warn("%s; the cluster drops the idle read-only transaction by itself", why);
+		free(why);
+	}
+	free(s->txn_id);
+	s->txn_id = NULL;
+}
+
 /* The statement is over or abandoned: stop it on the cluster if it still
- * runs there, forget its rows. */
+ * runs there, forget its rows, end its transaction. */
 static void finish_statement(struct trino_source *s)
 {
 	if (!s->finished)
@@ -581,6 +696,8 @@ static void finish_statement(struct trino_source *s)
 	s->active = false;
 	pthread_mutex_unlock(&s->lock);
 	s->deadline = 0;
+	end_read_only(s, s->succeeded);
+	s->succeeded = false;
 }
 
 /* Trino refuses a trailing ';': the statement without it (owned). */
@@ -610,7 +727,9 @@ static enum source_result start(struct trino_source *s, const char *body, const 
 	s->deadline = timeout_ms > 0 ? now_ms_monotonic() + timeout_ms : 0;
 	s->finished = false;
 
-	enum source_result r = http_call(s, NULL, body, prepared, cause);
+	enum source_result r = begin_read_only(s, cause);
+	if (r == SOURCE_OK)
+		r = http_call(s, NULL, body, prepared, false, cause);
 	if (r == SOURCE_OK)
 		r = take_document(s, cause);
 	while (r == SOURCE_OK && !s->page && !s->finished && !s->has_columns)
@@ -661,10 +780,23 @@ static enum source_result trino_open(struct source **out, const struct source_co
 	return SOURCE_OK;
 }
 
+/* A statement that does not start like a read is refused before it is sent. */
+static int refuse_write(struct trino_source *s, const char *sql, char **cause)
+{
+	char *why = NULL;
+	if (trino_statement_reads(sql, &why) == 0)
+		return 0;
+	fail(cause, "source '%s' is read-only: %s", src_name(s), why);
+	free(why);
+	return -1;
+}
+
 static enum source_result trino_execute(struct source *base, const char *sql, const struct bind_value *binds,
 					size_t nbinds, int64_t timeout_ms, char **cause)
 {
 	struct trino_source *s = (struct trino_source *)base;
+	if (refuse_write(s, sql, cause) < 0)
+		return SOURCE_EQUERY;
 	char *text = statement_text(sql);
 	enum source_result r;
 	if (nbinds == 0) {
@@ -741,6 +873,7 @@ static enum source_result trino_next(struct source *base, struct source_row *row
 		}
 		drop_page(s);
 		if (s->finished) {
+			s->succeeded = true;
 			finish_statement(s);
 			return SOURCE_DONE;
 		}
@@ -777,6 +910,8 @@ static enum source_result trino_check(struct source *base, const char *sql, size
 				       struct strlist *columns, char **cause)
 {
 	struct trino_source *s = (struct trino_source *)base;
+	if (refuse_write(s, sql, cause) < 0)
+		return SOURCE_EQUERY;
 	char *text = statement_text(sql);
 	size_t ncols;
 	enum source_result r = describe(s, "DESCRIBE INPUT " PREPARED_NAME, text, nparams, NULL, cause);
@@ -817,6 +952,7 @@ static void trino_close(struct source *base)
 	finish_statement(s);
 	curl_easy_cleanup(s->curl);
 	strbuf_release(&s->body);
+	free(s->started_txn);
 	free(s->base_url);
 	free(s->time_zone);
 	pthread_cond_destroy(&s->cond);

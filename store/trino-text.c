@@ -25,8 +25,54 @@
 #include "common.h"
 #include "store/trino-text.h"
 
+#include "common/sql-lex.h"
+
+#include <ctype.h>
 #include <inttypes.h>
+#include <strings.h>
 #include <math.h>
+
+/* ---------------------------------------------------------------------
+ * The statement's first keyword
+ */
+
+static const char *const reading_keywords[] = {
+	"SELECT", "WITH", "VALUES", "SHOW", "DESCRIBE", "EXPLAIN", "TABLE",
+};
+
+int trino_statement_reads(const char *sql, char **cause)
+{
+	size_t len = strlen(sql), i = 0;
+	while (i < len) {
+		unsigned char c = (unsigned char)sql[i];
+		if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v' || c == '(') {
+			i++;
+			continue;
+		}
+		size_t past = sql_skip_comment(sql, len, i, NULL);
+		if (past == i)
+			break;
+		i = past;
+	}
+	size_t n = 0;
+	while (i + n < len && ((sql[i + n] >= 'A' && sql[i + n] <= 'Z') || (sql[i + n] >= 'a' && sql[i + n] <= 'z')))
+		n++;
+	bool word_ends = i + n == len || !(isalnum((unsigned char)sql[i + n]) || sql[i + n] == '_');
+	for (size_t k = 0; word_ends && k < ARRAY_SIZE(reading_keywords); k++)
+		if (strlen(reading_keywords[k]) == n && strncasecmp(sql + i, reading_keywords[k], n) == 0)
+			return 0;
+	static const char allowed[] = "SELECT, WITH, VALUES, SHOW, DESCRIBE, EXPLAIN or TABLE";
+	if (n == 0 || n > 24 || !word_ends) {
+		fail(cause, "a report may only read: its statement must start with %s", allowed);
+	} else {
+		char word[25];
+		for (size_t k = 0; k < n; k++)
+			word[k] = (char)toupper((unsigned char)sql[i + k]);
+		word[n] = '\0';
+		fail(cause, "a report may only read: its statement starts with %s, not with %s", word, allowed);
+	}
+	return -1;
+}
 
 /* ---------------------------------------------------------------------
  * Literals

@@ -22,6 +22,17 @@
  */
 int trino_literal(struct strbuf *sb, const struct bind_value *v, char **cause);
 
+/*
+ * The client-side half of a Trino source's read-only rule (the server-side
+ * half is the READ ONLY transaction of store/source-trino.c): 0 when the
+ * statement SQL, past blanks, comments (common/sql-lex.h) and opening
+ * parentheses, starts with a keyword of a statement that reads: SELECT,
+ * WITH, VALUES, SHOW, DESCRIBE, EXPLAIN or TABLE (any case). -1 with *cause
+ * otherwise, naming that first keyword when it is one (letters only, never
+ * more of the statement).
+ */
+int trino_statement_reads(const char *sql, char **cause);
+
 /* Append S percent-encoded: every byte but A-Z a-z 0-9 - . _ ~ as %XX
  * (what the server URL-decodes back into the statement). */
 void trino_url_encode(struct strbuf *sb, const char *s);

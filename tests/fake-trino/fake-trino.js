@@ -8,6 +8,15 @@
 // document with an `error` object. The "engine" is a table of known
 // statements (fixtures.js); anything else fails as Trino would fail it.
 //
+// Transactions as the protocol carries them: START TRANSACTION [READ ONLY
+// | READ WRITE] answers X-Trino-Started-Transaction-Id; a POST names its
+// transaction in X-Trino-Transaction-Id (NONE outside one; a client that
+// sends no such header cannot start one: INCOMPATIBLE_CLIENT); COMMIT and
+// ROLLBACK end it and answer X-Trino-Clear-Transaction-Id. Inside a READ
+// ONLY transaction a write (INSERT, DELETE, CREATE, ..., and EXPLAIN
+// ANALYZE of one, which runs it) fails with READ_ONLY_VIOLATION; outside
+// one it "runs": recorded in fake.writes, answered with Trino's `rows`.
+//
 // Faults on demand, per query (fixture fields): queued pages, page sizes,
 // slow pages (held like a long poll, answered at once on DELETE), HTTP 503
 // and 429 (with Retry-After) before an answer, and errors.
@@ -19,7 +28,7 @@
 const http = require('node:http');
 const crypto = require('node:crypto');
 const { defaultFixtures } = require('./fixtures');
-const { parseUsing, countParameters, decodePrepared } = require('./sql');
+const { parseUsing, countParameters, decodePrepared, isWrite } = require('./sql');
 
 function errorDoc(q, name, message, type = 'USER_ERROR', code = 1) {
 	return {
@@ -86,6 +95,8 @@ function startFakeTrino(opts = {}) {
 	const statusCounts = {};        // "503" -> n answered
 	const posts = [];               // every POST: { headers, body }
 	const postFaults = new Map();   // fixture -> 429s still to answer its POST
+	const transactions = new Map(); // id -> { id, readOnly, statements, end, failed }
+	const writes = [];              // every write the engine ran: { sql, transaction }
 	let seq = 0;
 	let base = '';
 
@@ -103,6 +114,39 @@ function startFakeTrino(opts = {}) {
 	function plan(q, body, headers) {
 		const prepared = decodePrepared(headers['x-trino-prepared-statement']);
 		let sql = body.trim();
+		const txHeader = headers['x-trino-transaction-id'];
+		const tx = txHeader && txHeader !== 'NONE' ? transactions.get(txHeader) : null;
+		if (txHeader && txHeader !== 'NONE' && (!tx || tx.end))
+			return { error: ['UNKNOWN_TRANSACTION', `Unknown transaction ID: ${txHeader}. Possibly expired? ` +
+				'Commands ignored until end of transaction block'] };
+		let m0 = sql.match(/^START\s+TRANSACTION\b\s*([\s\S]*)$/i);
+		if (m0) {
+			if (txHeader === undefined)
+				return { error: ['INCOMPATIBLE_CLIENT', 'Client does not support transactions'] };
+			if (tx)
+				return { error: ['NOT_SUPPORTED', 'Nested transactions not supported'] };
+			const modes = m0[1].split(',').map((x) => x.trim().toUpperCase().replace(/\s+/g, ' ')).filter(Boolean);
+			for (const mode of modes)
+				if (!/^(READ (ONLY|WRITE)|ISOLATION LEVEL (READ UNCOMMITTED|READ COMMITTED|REPEATABLE READ|SERIALIZABLE))$/.test(mode))
+					return { error: ['SYNTAX_ERROR', `line 1:19: mismatched input '${mode.split(' ')[0]}'`] };
+			const id = crypto.randomUUID();
+			transactions.set(id, { id, readOnly: modes.includes('READ ONLY'), statements: [], end: null, failed: false });
+			return { columns: [], rows: [], updateType: 'START TRANSACTION', started: id };
+		}
+		m0 = sql.match(/^(COMMIT|ROLLBACK)(\s+WORK)?$/i);
+		if (m0) {
+			if (!tx)
+				return { error: ['NOT_IN_TRANSACTION', 'No transaction in progress'] };
+			const what = m0[1].toUpperCase();
+			tx.end = what;
+			if (what === 'COMMIT' && tx.failed)
+				return { error: ['TRANSACTION_ALREADY_ABORTED',
+					'Current transaction is aborted, commands ignored until end of transaction block'], cleared: true };
+			return { columns: [], rows: [], updateType: what, cleared: true };
+		}
+		if (tx)
+			tx.statements.push(body);
+		q.transaction = tx;
 		let params = null;
 		let m = sql.match(/^EXECUTE\s+(\w+)(?:\s+USING\s+([\s\S]*))?$/i);
 		if (m) {
@@ -128,7 +172,7 @@ function startFakeTrino(opts = {}) {
 				return { columns: [column('Position', 'bigint'), column('Type', 'varchar')],
 					rows: Array.from({ length: n }, (_, i) => [i, 'unknown']) };
 			}
-			const hit = find(inner);
+			const hit = isWrite(inner) ? { f: { columns: [['rows', 'bigint']] } } : find(inner);
 			if (!hit)
 				return unknown(inner);
 			if (hit.f.error)
@@ -143,6 +187,12 @@ function startFakeTrino(opts = {}) {
 		if (countParameters(sql) > 0 && params === null)
 			return { error: ['INVALID_PARAMETER_USAGE', 'Incorrect number of parameters: expected ' +
 				`${countParameters(sql)} but found 0`] };
+		if (isWrite(sql)) {
+			if (tx && tx.readOnly)
+				return { error: ['READ_ONLY_VIOLATION', 'Cannot execute write in a read-only transaction'] };
+			writes.push({ sql, transaction: tx ? tx.id : null });
+			return { columns: [column('rows', 'bigint')], rows: [[1]], updateType: 'INSERT' };
+		}
 		const hit = find(sql);
 		if (!hit)
 			return unknown(sql);
@@ -158,8 +208,6 @@ function startFakeTrino(opts = {}) {
 	}
 
 	function unknown(sql) {
-		if (/^\s*(INSERT|UPDATE|DELETE|CREATE|DROP|ALTER|MERGE|TRUNCATE)\b/i.test(sql))
-			return { error: ['READ_ONLY_VIOLATION', 'Cannot execute write in a read-only transaction'] };
 		return { error: ['TABLE_NOT_FOUND', 'line 1:1: fake-trino has no fixture for this statement'] };
 	}
 
@@ -186,6 +234,7 @@ function startFakeTrino(opts = {}) {
 			if (q.plan.error) {
 				q.state = 'FAILED';
 				q.done = true;
+				if (q.transaction) q.transaction.failed = true;
 				return errorDoc(q, q.plan.error[0], q.plan.error[1]);
 			}
 			// the first executing page: the columns, no data yet
@@ -210,6 +259,7 @@ function startFakeTrino(opts = {}) {
 			q.done = true;
 		}
 		const doc = queryDoc(q, q.done);
+		if (q.plan.updateType) doc.updateType = q.plan.updateType;
 		doc.columns = q.plan.columns;
 		if (page.length)
 			doc.data = page;
@@ -288,6 +338,7 @@ function startFakeTrino(opts = {}) {
 		if (req.method === 'DELETE') {
 			deletes.push({ id: q.id, path: url.pathname, at: Date.now() });
 			q.canceled = !q.done;
+			if (q.canceled && q.transaction) q.transaction.failed = true;
 			if (q.wake) q.wake();
 			res.writeHead(204);
 			return res.end();
@@ -304,7 +355,8 @@ function startFakeTrino(opts = {}) {
 		const answer = () => {
 			q.wake = null;
 			if (res.writableEnded) return;
-			send(res, 200, nextDocument(q));
+			const doc = nextDocument(q);
+			send(res, 200, doc, endHeaders(q, doc));
 		};
 		if (q.delayMs > 0 && q.phase === 'executing' && !q.canceled) {
 			const timer = setTimeout(answer, q.delayMs);
@@ -314,11 +366,20 @@ function startFakeTrino(opts = {}) {
 		answer();
 	}
 
+	// The response headers of a query's last document: a started or ended
+	// transaction (the protocol's X-Trino-Started/Clear-Transaction-Id).
+	function endHeaders(q, doc) {
+		if (doc.nextUri) return {};
+		if (q.plan.started) return { 'X-Trino-Started-Transaction-Id': q.plan.started };
+		if (q.plan.cleared) return { 'X-Trino-Clear-Transaction-Id': 'true' };
+		return {};
+	}
+
 	return new Promise((resolve) => {
 		server.listen(opts.port || 0, '127.0.0.1', () => {
 			base = `http://127.0.0.1:${server.address().port}`;
 			resolve({
-				url: base, port: server.address().port, queries, deletes, posts, statusCounts,
+				url: base, port: server.address().port, queries, deletes, posts, statusCounts, transactions, writes,
 				// the last query whose prepared statement matched RE
 				query(re) {
 					return [...queries.values()].reverse().find((q) => re.test(q.sql) ||

@@ -114,3 +114,43 @@ test('sql.js: literals, parameters, the prepared header', () => {
 	assert.equal(countParameters("SELECT ? , '?' , \"?\" -- ?\n /* ? */ ?"), 2);
 	assert.deepEqual(decodePrepared('a=SELECT+1%2B1,b=x%3Dy'), { a: 'SELECT 1+1', b: 'x=y' });
 });
+
+// The last document of a walk, and the response headers of its answer.
+async function walkHeaders(fake, sql, headers) {
+	let res = await fetch(`${fake.url}/v1/statement`, { method: 'POST', body: sql, headers });
+	let doc = await res.json();
+	while (doc.nextUri) {
+		res = await fetch(doc.nextUri);
+		doc = await res.json();
+	}
+	return { doc, headers: res.headers };
+}
+
+test('transactions: started and cleared by headers; READ ONLY refuses writes, none runs them', async (t) => {
+	const fake = await startFakeTrino();
+	t.after(() => fake.close());
+	const u = { 'X-Trino-User': 'u' };
+	// a client that sends no X-Trino-Transaction-Id cannot start one
+	let r = await walkHeaders(fake, 'START TRANSACTION READ ONLY', u);
+	assert.equal(r.doc.error.errorName, 'INCOMPATIBLE_CLIENT');
+	r = await walkHeaders(fake, 'START TRANSACTION READ ONLY', { ...u, 'X-Trino-Transaction-Id': 'NONE' });
+	const id = r.headers.get('x-trino-started-transaction-id');
+	assert.ok(id && fake.transactions.get(id).readOnly);
+	const inTx = { ...u, 'X-Trino-Transaction-Id': id };
+	for (const w of ['INSERT INTO t VALUES (1)', 'DELETE FROM t', 'CREATE TABLE t (a int)', 'EXPLAIN ANALYZE INSERT INTO t VALUES (1)']) {
+		r = await walkHeaders(fake, w, inTx);
+		assert.equal(r.doc.error.errorName, 'READ_ONLY_VIOLATION', w);
+	}
+	r = await walkHeaders(fake, 'SELECT id, name FROM paged ORDER BY id', inTx);
+	assert.ok(!r.doc.error);
+	r = await walkHeaders(fake, 'ROLLBACK', inTx);
+	assert.equal(r.headers.get('x-trino-clear-transaction-id'), 'true');
+	assert.equal(fake.transactions.get(id).end, 'ROLLBACK');
+	r = await walkHeaders(fake, 'SELECT id, name FROM paged ORDER BY id', inTx);
+	assert.equal(r.doc.error.errorName, 'UNKNOWN_TRANSACTION');
+	assert.deepEqual(fake.writes, []);
+	// outside a read-only transaction the engine runs a write
+	r = await walkHeaders(fake, 'INSERT INTO t VALUES (1)', { ...u, 'X-Trino-Transaction-Id': 'NONE' });
+	assert.ok(!r.doc.error);
+	assert.equal(fake.writes.length, 1);
+});

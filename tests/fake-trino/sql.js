@@ -91,4 +91,18 @@ function decodePrepared(header) {
 	return out;
 }
 
-module.exports = { parseUsing, countParameters, decodePrepared };
+// Whether SQL writes: its first keyword, past blanks, comments and '(',
+// is one of Trino's writing statements, or it is EXPLAIN ANALYZE of one
+// (EXPLAIN ANALYZE runs the statement).
+function isWrite(sql) {
+	let s = sql;
+	for (;;) {
+		const t = s.replace(/^[\s(]+/, '').replace(/^--[^\n]*/, '').replace(/^\/\*[\s\S]*?\*\//, '');
+		if (t === s) break;
+		s = t;
+	}
+	s = s.replace(/^EXPLAIN\s+ANALYZE(\s+VERBOSE)?\s+/i, '');
+	return /^(INSERT|UPDATE|DELETE|MERGE|CREATE|DROP|ALTER|TRUNCATE|CALL|GRANT|REVOKE|COMMENT|REFRESH)\b/i.test(s);
+}
+
+module.exports = { parseUsing, countParameters, decodePrepared, isWrite };
