@@ -524,31 +524,42 @@ static bool channel_id_valid(const char *s, size_t n)
 	return true;
 }
 
+/* The next word of a header list value from *i: words are separated by
+ * spaces, and also by commas when COMMAS. false at the end. */
+static bool list_next(const char *v, size_t n, size_t *i, bool commas, const char **w, size_t *wn)
+{
+	while (*i < n && (is_space(v[*i]) || (commas && v[*i] == ',')))
+		(*i)++;
+	size_t s0 = *i;
+	while (*i < n && !is_space(v[*i]) && !(commas && v[*i] == ','))
+		(*i)++;
+	*w = v + s0;
+	*wn = *i - s0;
+	return *wn > 0;
+}
+
+/* Whether the first N strings of LIST include the word (w, wn). */
+static bool list_has(char *const *list, size_t n, const char *w, size_t wn)
+{
+	for (size_t k = 0; k < n; k++)
+		if (strlen(list[k]) == wn && memcmp(list[k], w, wn) == 0)
+			return true;
+	return false;
+}
+
 static void key_channels(struct parser *ps, int line, const char *v, size_t n)
 {
 	struct command *cmd = ps->cmd;
-	size_t i = 0;
-	while (i < n) {
-		while (i < n && is_space(v[i]))
-			i++;
-		size_t s0 = i;
-		while (i < n && !is_space(v[i]))
-			i++;
-		if (i == s0)
-			break;
-		const char *c = v + s0;
-		size_t len = i - s0;
+	size_t i = 0, len;
+	const char *c;
+	while (list_next(v, n, &i, false, &c, &len)) {
 		if (!channel_id_valid(c, len)) {
 			fault(ps, line, "channel '%.*s' is not a channel id; use ids like C0123456789 "
 			      "separated by spaces (a channel's id is at the bottom of its details)",
 			      (int)len, c);
 			continue;
 		}
-		bool dup = false;
-		for (size_t k = 0; k < cmd->nchannels; k++)
-			if (strlen(cmd->channels[k]) == len && memcmp(cmd->channels[k], c, len) == 0)
-				dup = true;
-		if (dup) {
+		if (list_has(cmd->channels, cmd->nchannels, c, len)) {
 			fault(ps, line, "channel %.*s is listed twice", (int)len, c);
 			continue;
 		}
@@ -590,29 +601,17 @@ static bool allow_group_valid(const char *s, size_t n)
 static void key_allow(struct parser *ps, int line, const char *v, size_t n)
 {
 	struct command *cmd = ps->cmd;
-	size_t i = 0;
+	size_t i = 0, len;
+	const char *a;
 	cmd->allow_line = line;
-	while (i < n) {
-		while (i < n && (is_space(v[i]) || v[i] == ','))
-			i++;
-		size_t s0 = i;
-		while (i < n && !is_space(v[i]) && v[i] != ',')
-			i++;
-		if (i == s0)
-			break;
-		const char *a = v + s0;
-		size_t len = i - s0;
+	while (list_next(v, n, &i, true, &a, &len)) {
 		if (!allow_id_valid(a, len) && !allow_group_valid(a, len)) {
 			fault(ps, line, "allow '%.*s' is neither a group nor a Slack id; use group names "
 			      "from [access.groups] of the config or ids like U0123456789 (a person) or "
 			      "S0123456789 (a Slack user group), separated by commas", (int)(len > 64 ? 64 : len), a);
 			continue;
 		}
-		bool dup = false;
-		for (size_t k = 0; k < cmd->nallow; k++)
-			if (strlen(cmd->allow[k]) == len && memcmp(cmd->allow[k], a, len) == 0)
-				dup = true;
-		if (dup) {
+		if (list_has(cmd->allow, cmd->nallow, a, len)) {
 			fault(ps, line, "allow lists '%.*s' twice", (int)len, a);
 			continue;
 		}
@@ -779,17 +778,9 @@ static void key_env(struct parser *ps, int line, const char *v, size_t n)
 		return;
 	}
 	cmd->env_line = line;
-	size_t i = 0;
-	while (i < n) {
-		while (i < n && (is_space(v[i]) || v[i] == ','))
-			i++;
-		size_t s0 = i;
-		while (i < n && !is_space(v[i]) && v[i] != ',')
-			i++;
-		if (i == s0)
-			break;
-		const char *e = v + s0;
-		size_t len = i - s0;
+	size_t i = 0, len;
+	const char *e;
+	while (list_next(v, n, &i, true, &e, &len)) {
 		if (!env_name_valid(e, len)) {
 			fault(ps, line, "env '%.*s' is not a variable name; use letters, digits and _, "
 			      "e.g. env: AWS_PROFILE", (int)(len > 64 ? 64 : len), e);
@@ -813,11 +804,10 @@ static void key_env(struct parser *ps, int line, const char *v, size_t n)
 			fault(ps, line, "env %.*s: the bot's Slack tokens never reach a script", (int)len, e);
 			bad = true;
 		}
-		for (size_t k = 0; k < cmd->nenv && !bad; k++)
-			if (strlen(cmd->env[k]) == len && memcmp(cmd->env[k], e, len) == 0) {
-				fault(ps, line, "env lists %.*s twice", (int)len, e);
-				bad = true;
-			}
+		if (!bad && list_has(cmd->env, cmd->nenv, e, len)) {
+			fault(ps, line, "env lists %.*s twice", (int)len, e);
+			bad = true;
+		}
 		if (bad)
 			continue;
 		cmd->env = xrealloc(cmd->env, (cmd->nenv + 1) * sizeof(*cmd->env));
