@@ -147,10 +147,19 @@ void dispatch_report_submit(struct app *app, struct job *job, struct dispatch_re
 	 * recorder once it is queued for good (memory only: section 2.1). */
 	struct run_record rec;
 	job_run_record(app, job, &rec);
+	/* Owned copies: once submitted, a worker may run and free the job
+	 * before the next line here. */
+	rec.command = xstrdup(rec.command);
+	rec.args = xstrdup(rec.args);
+	rec.user = xstrdup(rec.user);
+	rec.channel = xstrdup(rec.channel);
+	rec.source = xstrdup(rec.source);
 	if (app->pool && pool_submit(app->pool, job, &cause) == 0) {
 		history_reserve_record(app->run_ids, &rec);
+		history_record_release(&rec);
 		return;
 	}
+	history_record_release(&rec);
 	const char *name = job->inv.cmd ? job->inv.cmd->name : "report";
 	char *text = xasprintf("%s%s%s not started: %s", name, *job->args_shown ? " " : "", job->args_shown,
 			       cause ? cause : "no worker pool");
