@@ -7,10 +7,7 @@
 #include "common.h"
 #include "bot/job-run.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
 #include <sys/statvfs.h>
-#include <unistd.h>
 
 #include "bot/app.h"
 #include "common/log.h"

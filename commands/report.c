@@ -8,6 +8,7 @@
 #include "commands/script-run.h"
 
 #include "common/log.h"
+#include "common/numtext.h"
 #include "common/strbuf.h"
 #include "store/csv.h"
 
@@ -30,36 +31,6 @@ char *report_file_name(const struct invocation *inv, const struct report_result 
 	return gz;
 }
 
-/* n with thousands separators: "31,245". */
-static void add_count(struct strbuf *sb, int64_t n)
-{
-	char digits[32];
-	snprintf(digits, sizeof(digits), "%lld", (long long)n);
-	size_t len = strlen(digits), lead = digits[0] == '-';
-	for (size_t i = 0; i < len; i++) {
-		if (i > lead && (len - i) % 3 == 0)
-			strbuf_addc(sb, ',');
-		strbuf_addc(sb, digits[i]);
-	}
-}
-
-/* A size as people read it: "812 KiB", "1.3 GiB". */
-static void add_size(struct strbuf *sb, int64_t bytes)
-{
-	static const char *const units[] = { "KiB", "MiB", "GiB", "TiB" };
-	if (bytes < 1024) {
-		strbuf_addf(sb, "%lld bytes", (long long)bytes);
-		return;
-	}
-	double v = (double)bytes / 1024;
-	size_t u = 0;
-	while (v >= 1024 && u + 1 < ARRAY_SIZE(units)) {
-		v /= 1024;
-		u++;
-	}
-	strbuf_addf(sb, v < 10 ? "%.1f %s" : "%.0f %s", v, units[u]);
-}
-
 /* The refusal of a file Slack would not take: its size, and what to do. */
 static char *too_large_words(const struct command *cmd, const struct report_result *res,
 			     int64_t limit)
@@ -67,17 +38,17 @@ static char *too_large_words(const struct command *cmd, const struct report_resu
 	struct strbuf sb;
 	strbuf_init(&sb);
 	strbuf_addf(&sb, "the result of %s is ", cmd->name);
-	add_size(&sb, res->file_bytes);
+	numtext_add_size(&sb, res->file_bytes);
 	if (res->gzipped) {
 		strbuf_adds(&sb, " gzipped (");
-		add_size(&sb, res->bytes);
+		numtext_add_size(&sb, res->bytes);
 		strbuf_adds(&sb, " of CSV, ");
 	} else {
 		strbuf_adds(&sb, " (");
 	}
-	add_count(&sb, res->rows);
+	numtext_add_thousands(&sb, res->rows);
 	strbuf_adds(&sb, res->rows == 1 ? " row), more than the " : " rows), more than the ");
-	add_size(&sb, limit);
+	numtext_add_size(&sb, limit);
 	strbuf_adds(&sb, " a file may have in Slack, so it was not uploaded; "
 		    "narrow the arguments (a shorter period, fewer values) and run it again");
 	return strbuf_detach(&sb);
@@ -90,9 +61,9 @@ static void add_notes(struct report_result *res)
 		struct strbuf sb;
 		strbuf_init(&sb);
 		strbuf_adds(&sb, "Excel opens at most ");
-		add_count(&sb, REPORT_EXCEL_MAX_LINES - 1);
+		numtext_add_thousands(&sb, REPORT_EXCEL_MAX_LINES - 1);
 		strbuf_adds(&sb, " rows below the header; this CSV has ");
-		add_count(&sb, res->rows);
+		numtext_add_thousands(&sb, res->rows);
 		strbuf_adds(&sb, ", so Excel will not show all of it");
 		strlist_push(&res->notes, strbuf_detach(&sb));
 	}

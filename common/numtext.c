@@ -1,5 +1,5 @@
 /*
- * numtext.c: counts and durations as the bot's messages print them (see
+ * numtext.c: counts, sizes and durations as the bot's messages print them (see
  * numtext.h).
  */
 #include "common.h"
@@ -29,4 +29,20 @@ void numtext_add_duration(struct strbuf *sb, int64_t ms)
 		strbuf_addf(sb, "%.1f s", (double)ms / 1000);
 	else
 		strbuf_addf(sb, "%lld min %lld s", (long long)(ms / 60000), (long long)(ms % 60000 / 1000));
+}
+
+void numtext_add_size(struct strbuf *sb, int64_t bytes)
+{
+	static const char *const units[] = { "KiB", "MiB", "GiB", "TiB" };
+	if (bytes < 1024) {
+		strbuf_addf(sb, "%lld bytes", (long long)bytes);
+		return;
+	}
+	double v = (double)bytes / 1024;
+	size_t u = 0;
+	while (v >= 1024 && u + 1 < ARRAY_SIZE(units)) {
+		v /= 1024;
+		u++;
+	}
+	strbuf_addf(sb, v < 10 ? "%.1f %s" : "%.0f %s", v, units[u]);
 }

@@ -27,7 +27,10 @@ else
 fi
 
 # 2. loops in the call graph of the release objects
-objs=$(ls build/rel/common/*.o build/rel/store/*.o build/rel/commands/*.o build/rel/bot/*.o 2>/dev/null)
+# only the objects of sources that exist: a renamed or removed file's old
+# object left in build/ is not part of the program
+objs=$(for o in build/rel/common/*.o build/rel/store/*.o build/rel/commands/*.o build/rel/bot/*.o; do
+	c=${o#build/rel/}; [ -f "${c%.o}.c" ] && echo "$o"; done 2>/dev/null)
 if [ -z "$objs" ]; then
 	bad "loops: no objects in build/rel (run make first)"
 else

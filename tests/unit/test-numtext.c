@@ -1,5 +1,5 @@
 /*
- * test-numtext.c: counts and durations as messages print them
+ * test-numtext.c: counts, sizes and durations as messages print them
  * (common/numtext.c), one test per rule.
  */
 #include "common.h"
@@ -25,6 +25,27 @@ static void duration(int64_t ms, const char *want)
 	numtext_add_duration(&sb, ms);
 	assert_string_equal(sb.buf, want);
 	strbuf_release(&sb);
+}
+
+static void size(int64_t bytes, const char *want)
+{
+	struct strbuf sb;
+	strbuf_init(&sb);
+	numtext_add_size(&sb, bytes);
+	assert_string_equal(sb.buf, want);
+	strbuf_release(&sb);
+}
+
+static void test_size_units(void **state)
+{
+	(void)state;
+	size(0, "0 bytes");
+	size(1023, "1023 bytes");
+	size(1024, "1.0 KiB");
+	size(100 * 1024, "100 KiB");
+	size(3670016, "3.5 MiB");
+	size(1024LL * 1024 * 1024, "1.0 GiB");
+	size(5LL * 1024 * 1024 * 1024 * 1024 * 1024, "5120 TiB");   /* TiB is the largest unit */
 }
 
 static void test_comma_every_three_digits(void **state)
@@ -63,6 +84,7 @@ int main(void)
 		cmocka_unit_test(test_comma_every_three_digits),
 		cmocka_unit_test(test_negative_and_extremes),
 		cmocka_unit_test(test_duration_units),
+		cmocka_unit_test(test_size_units),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
