@@ -62,6 +62,13 @@ struct scheduler {
 	/* the loop thread */
 	pthread_t thread;
 	bool running, stopping, changed;
+	/* The earliest tick of this process (ms), and whether a tick has
+	 * ended: after the first tick, a claimed slot of a schedule added
+	 * (again) with attempt_ms at or after first_tick_ms was claimed here,
+	 * its attempt still running on a worker, not cut short by a stop.
+	 * Under lock. */
+	int64_t first_tick_ms;
+	bool ticked;
 };
 
 /* A due attempt, copied out of the entry so submit runs unlocked; or,
@@ -474,8 +481,13 @@ static int entry_start(struct scheduler *s, struct sched_entry *e, time_t now, s
 		if (schedule_store_unsettled(s->store, e->def.name, &unsettled, &nunsettled, &cause) < 0)
 			goto fail;
 		for (size_t i = 0; i < nunsettled; i++) {
-			/* a slot of this process is never unsettled on its first tick */
+			/* a slot of this process is never unsettled: not one of this
+			 * entry's attempts, nor one claimed here before the schedule
+			 * was removed and added again (its run is still going) */
 			if (find_attempt(e, unsettled[i].slot_ms))
+				continue;
+			if (unsettled[i].status == SLOT_CLAIMED && s->ticked &&
+			    unsettled[i].attempt_ms >= s->first_tick_ms)
 				continue;
 			if (entry_resume_slot(s, e, &unsettled[i], now, fl, &cause) < 0)
 				goto fail;
@@ -574,6 +586,8 @@ int scheduler_tick(struct scheduler *s, time_t now)
 	int ret = 0, submitted = 0;
 
 	pthread_mutex_lock(&s->lock);
+	if (!s->first_tick_ms || (int64_t)now * 1000 < s->first_tick_ms)
+		s->first_tick_ms = (int64_t)now * 1000;
 	for (size_t i = 0; i < s->n; i++) {
 		struct sched_entry *e = s->v[i];
 		if (entry_due(s, e, now, &fl) < 0)
@@ -594,6 +608,7 @@ int scheduler_tick(struct scheduler *s, time_t now)
 			fire_push(&fl, s, e, a->slot_ms, a->attempt, false);
 		}
 	}
+	s->ticked = true;
 	pthread_mutex_unlock(&s->lock);
 
 	for (size_t i = 0; i < fl.n; i++) {
